@@ -1,0 +1,159 @@
+//! The command line: `restock run` and `restock validate`.
+//!
+//! Flags are parsed by clap (a malformed flag is exit 2 with clap's message), turned into a
+//! validated scenario plus run options, and handed to the library. Nothing here simulates or
+//! formats results; it only wires the pieces and reports.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Error, InputError, Result};
+use crate::experiment::{self, RunOptions};
+use crate::report::{self, Summary};
+use crate::scenario::{self, Scenario};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "restock",
+    version,
+    about = "Monte Carlo replenishment simulator for cross-border live-stream sellers"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate every candidate policy of a scenario and write summary.json and summary.csv.
+    Run(RunArgs),
+    /// Check a scenario file (and any --set overrides) without running it.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// Output folder [default: output/<scenario file stem>/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replications, overriding the scenario's `replications`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(scenario::MAX_REPLICATIONS)))]
+    pub replications: Option<u32>,
+    /// Random seed, overriding the scenario's `seed`.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Override one scenario value by its dotted path, e.g. `policies.0.reorder_point=150`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// No progress bar and no table; errors are still reported.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// Override one scenario value by its dotted path, as for `run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Entry point of the binary: parse, execute, map errors to exit codes.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+pub fn execute(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Validate(args) => {
+            let sc = scenario::load(&args.scenario, &args.set)?;
+            println!(
+                "ok: {}: scenario \"{}\": {} SKU(s), {} lane(s), {} candidate(s), {} days ({} warm-up), {} replications",
+                args.scenario.display(),
+                sc.name,
+                sc.skus.len(),
+                sc.lanes.len(),
+                sc.policies.len(),
+                sc.calendar.horizon_days,
+                sc.calendar.warmup_days,
+                sc.replications
+            );
+            Ok(())
+        }
+        Command::Run(args) => run(args),
+    }
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let mut sc = scenario::load(&args.scenario, &args.set)?;
+    if let Some(n) = args.replications {
+        sc.replications = n;
+    }
+    if let Some(s) = args.seed {
+        sc.seed = s;
+    }
+    let out_dir = match &args.out {
+        Some(d) => d.clone(),
+        None => default_out_dir(&sc)?,
+    };
+    let threads = args
+        .threads
+        .map(usize::from)
+        .unwrap_or_else(rayon::current_num_threads);
+    if !args.quiet {
+        eprintln!(
+            "restock: {} — {} candidate(s) × {} replications × {} SKU(s) × {} days on {} thread(s)",
+            sc.name,
+            sc.policies.len(),
+            sc.replications,
+            sc.skus.len(),
+            sc.calendar.horizon_days,
+            threads
+        );
+    }
+    let stats = experiment::run(
+        &sc,
+        &RunOptions {
+            threads,
+            progress: !args.quiet && std::io::stderr().is_terminal(),
+        },
+    )?;
+    let summary = Summary::new(&sc, stats);
+    report::write_outputs(&out_dir, &summary)?;
+    if !args.quiet {
+        print!("{}", report::render_table(&summary));
+        eprintln!("restock: outputs written to {}", out_dir.display());
+    }
+    Ok(())
+}
+
+fn default_out_dir(sc: &Scenario) -> Result<PathBuf> {
+    let stem = sc.file.file_stem().ok_or_else(|| {
+        Error::Input(InputError::new(format!(
+            "cannot derive an output folder name from {}; pass --out",
+            sc.file.display()
+        )))
+    })?;
+    Ok(PathBuf::from("output").join(stem))
+}

@@ -1,0 +1,36 @@
+//! restock — a discrete-event Monte Carlo simulator of overseas-warehouse replenishment for
+//! cross-border sellers who sell through live streams.
+//!
+//! # Data flow
+//!
+//! ```text
+//! scenario.yaml ──scenario::load──▶ Scenario (validated; errors name file, path, line)
+//!                                      │
+//!                          engine::Model (samplers prepared once, shared by threads)
+//!                                      │
+//!   experiment::run: for each replication r (in parallel, rayon)
+//!        engine::World::generate(r)   ← rng: streams keyed by (seed, r, source)
+//!        for each candidate c: engine::Engine::run(world, policy c) → metrics::RepMetrics
+//!                                      │   (folded in replication order)
+//!                       stats::RunAccumulator → CandidateStats (mean, CI, quantiles, paired Δ)
+//!                                      │
+//!                 report: summary.json, summary.csv, terminal table
+//! ```
+//!
+//! Every candidate replays the same worlds (common random numbers), the policy sees only what
+//! a planner could see, and the same seed gives the same bytes on any number of threads.
+
+pub mod calendar;
+pub mod cli;
+pub mod demand;
+pub mod engine;
+pub mod error;
+pub mod experiment;
+pub mod metrics;
+pub mod policy;
+pub mod report;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+
+pub use error::{Error, InputError, Result};

@@ -1,0 +1,105 @@
+//! The metrics every replication reports, in one registry.
+//!
+//! Each metric is one number per replication, computed over the measured days (warm-up
+//! excluded) and summed over SKUs; `stats` then summarises it across replications. The order
+//! here is the order of the terminal table; JSON keys are sorted by name. Names are part of the
+//! output contract: never rename one.
+
+macro_rules! metrics {
+    ($($variant:ident => $name:literal, $unit:literal, $doc:literal;)*) => {
+        /// One reported metric.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[repr(usize)]
+        pub enum Metric { $(#[doc = $doc] $variant,)* }
+
+        impl Metric {
+            pub const ALL: &'static [Metric] = &[$(Metric::$variant,)*];
+
+            /// The name used in `summary.json` and `summary.csv`.
+            pub fn name(self) -> &'static str {
+                match self { $(Metric::$variant => $name,)* }
+            }
+
+            /// The unit the value is expressed in.
+            pub fn unit(self) -> &'static str {
+                match self { $(Metric::$variant => $unit,)* }
+            }
+
+            /// Its exact definition, as documented in the README.
+            pub fn definition(self) -> &'static str {
+                match self { $(Metric::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+metrics! {
+    TotalCostPerDay => "total_cost_per_day", "currency/day",
+        "holding + backorder + ordering cost, divided by measured days";
+    HoldingCostPerDay => "holding_cost_per_day", "currency/day",
+        "sum over measured days and SKUs of end-of-day on-hand units × holding_per_unit_day, divided by measured days";
+    BackorderCostPerDay => "backorder_cost_per_day", "currency/day",
+        "sum over measured days and SKUs of end-of-day backordered units × backorder_per_unit_day, divided by measured days";
+    OrderingCostPerDay => "ordering_cost_per_day", "currency/day",
+        "fixed_order_cost × orders placed on measured days, divided by measured days";
+    FillRate => "fill_rate", "fraction",
+        "units served from stock on the day they were demanded ÷ units demanded, over measured days (1 when nothing was demanded)";
+    StockoutDays => "stockout_days", "SKU-days",
+        "measured SKU-days on which some demand could not be served from stock";
+    LostUnits => "lost_units", "units",
+        "units of demand lost (stockout: lost) over the measured days";
+    OrdersPerDay => "orders_per_day", "orders/day",
+        "replenishment orders placed on measured days, divided by measured days";
+    AvgOnHandUnits => "avg_on_hand_units", "units",
+        "mean over measured days of end-of-day on-hand units, summed over SKUs";
+    AvgBackorderUnits => "avg_backorder_units", "units",
+        "mean over measured days of end-of-day backordered units, summed over SKUs";
+    AvgInTransitUnits => "avg_in_transit_units", "units",
+        "mean over measured days of end-of-day units ordered and not yet received, summed over SKUs";
+    CapitalOnHandAvg => "capital_on_hand_avg", "currency",
+        "mean over measured days of end-of-day on-hand units × unit_cost, summed over SKUs";
+    CapitalInTransitAvg => "capital_in_transit_avg", "currency",
+        "mean over measured days of end-of-day in-transit units × unit_cost, summed over SKUs";
+    CapitalTiedAvg => "capital_tied_avg", "currency",
+        "capital_on_hand_avg + capital_in_transit_avg";
+    CapitalTiedPeak => "capital_tied_peak", "currency",
+        "largest end-of-day capital tied up (on hand + in transit, at unit cost) over the measured days";
+}
+
+pub const METRIC_COUNT: usize = Metric::ALL.len();
+
+/// One replication's value of every metric, indexed by `Metric as usize`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RepMetrics(pub [f64; METRIC_COUNT]);
+
+impl Default for RepMetrics {
+    fn default() -> Self {
+        RepMetrics([0.0; METRIC_COUNT])
+    }
+}
+
+impl RepMetrics {
+    pub fn get(&self, m: Metric) -> f64 {
+        self.0[m as usize]
+    }
+
+    pub fn set(&mut self, m: Metric, v: f64) {
+        self.0[m as usize] = v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_indices_dense() {
+        let mut names: Vec<_> = Metric::ALL.iter().map(|m| m.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), METRIC_COUNT);
+        for (i, m) in Metric::ALL.iter().enumerate() {
+            assert_eq!(*m as usize, i);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! `summary.csv`: one row per candidate × metric, ready for a spreadsheet (header row, dot
+//! decimals, empty cells where a value does not exist).
+
+use super::Summary;
+use crate::error::{Error, Result};
+use crate::metrics::Metric;
+
+pub fn render(s: &Summary) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::Other(format!("cannot format summary.csv: {e}"));
+    w.write_record([
+        "candidate",
+        "metric",
+        "unit",
+        "mean",
+        "ci95",
+        "p5",
+        "p50",
+        "p95",
+        "diff_vs_first",
+        "diff_ci95",
+    ])
+    .map_err(fail)?;
+    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for (name, c) in &s.candidates {
+        for &m in Metric::ALL {
+            let st = c.metric(m);
+            let d = c.diff(m);
+            w.write_record([
+                name.clone(),
+                m.name().to_string(),
+                m.unit().to_string(),
+                st.mean.to_string(),
+                opt(st.ci95),
+                st.p5.to_string(),
+                st.p50.to_string(),
+                st.p95.to_string(),
+                d.mean.to_string(),
+                opt(d.ci95),
+            ])
+            .map_err(fail)?;
+        }
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Other(format!("cannot format summary.csv: {e}")))?;
+    Ok(String::from_utf8(bytes).expect("csv of UTF-8 fields is UTF-8"))
+}

@@ -1,0 +1,89 @@
+//! Outputs of a run: `summary.json`, `summary.csv` and the terminal table.
+//!
+//! [`Summary`] is the one structure every format is written from. It holds nothing that varies
+//! between runs of the same inputs (no wall-clock time, no thread count), so `summary.json` is
+//! byte-identical for the same scenario, overrides and seed. Files are written under temporary
+//! names and renamed into place, so a failed run never leaves half-written outputs.
+
+mod csv;
+mod json;
+mod table;
+
+use std::fs;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::scenario::Scenario;
+use crate::stats::CandidateStats;
+
+pub use table::render_table;
+
+/// Everything a run reports.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub scenario_name: String,
+    /// File name of the scenario (not its full path, which depends on where it was run from).
+    pub scenario_file: String,
+    pub overrides: Vec<String>,
+    pub seed: u64,
+    pub replications: u32,
+    pub version: &'static str,
+    pub start_date: String,
+    pub horizon_days: u32,
+    pub warmup_days: u32,
+    pub candidates: Vec<(String, CandidateStats)>,
+}
+
+impl Summary {
+    pub fn new(scenario: &Scenario, stats: Vec<CandidateStats>) -> Self {
+        Summary {
+            scenario_name: scenario.name.clone(),
+            scenario_file: scenario
+                .file
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            overrides: scenario.overrides.clone(),
+            seed: scenario.seed,
+            replications: scenario.replications,
+            version: env!("CARGO_PKG_VERSION"),
+            start_date: scenario.calendar.start.to_string(),
+            horizon_days: scenario.calendar.horizon_days,
+            warmup_days: scenario.calendar.warmup_days,
+            candidates: scenario
+                .policies
+                .iter()
+                .map(|p| p.name.clone())
+                .zip(stats)
+                .collect(),
+        }
+    }
+}
+
+/// Writes every output file into `dir`, creating it if needed.
+pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<()> {
+    let files = [
+        ("summary.json", json::render(summary)),
+        ("summary.csv", csv::render(summary)?),
+    ];
+    fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create output folder {}", dir.display()), e))?;
+    let mut written = Vec::new();
+    for (name, content) in &files {
+        let tmp = dir.join(format!(".{name}.tmp"));
+        if let Err(e) = fs::write(&tmp, content) {
+            let _ = fs::remove_file(&tmp);
+            for t in written {
+                let _ = fs::remove_file(t);
+            }
+            return Err(Error::io(format!("cannot write {}", tmp.display()), e));
+        }
+        written.push(tmp);
+    }
+    for ((name, _), tmp) in files.iter().zip(&written) {
+        let dest = dir.join(name);
+        fs::rename(tmp, &dest)
+            .map_err(|e| Error::io(format!("cannot write {}", dest.display()), e))?;
+    }
+    Ok(())
+}

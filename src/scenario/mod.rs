@@ -1,0 +1,490 @@
+//! Scenario files: from YAML text to a validated [`Scenario`] the engine can trust.
+//!
+//! The flow is: read the file → parse it into a [`document::Node`] tree that remembers lines →
+//! apply `--set` overrides to that tree → deserialise the raw serde model ([`raw`]) with field
+//! paths tracked → validate every value into the domain types below. Each step's errors name the
+//! file, the field path and the line. Nothing downstream re-validates: a `Scenario` is correct
+//! by construction.
+
+pub mod document;
+pub mod raw;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::calendar::Calendar;
+use crate::error::InputError;
+use document::{FieldPath, Node, Origin};
+use raw::*;
+
+/// Longest horizon accepted [days]: long enough for any planning question, short enough that
+/// minute timestamps fit comfortably in 32 bits.
+pub const MAX_HORIZON_DAYS: u32 = 20 * 366;
+/// Most replications accepted in one run.
+pub const MAX_REPLICATIONS: u32 = 100_000_000;
+/// Largest mean daily demand accepted [units/day]; the Poisson table sampler is sized by it.
+pub const MAX_MEAN_PER_DAY: f64 = 1.0e6;
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    /// The file it came from, as the user named it.
+    pub file: PathBuf,
+    /// `--set` overrides applied, in order, as `path=value`.
+    pub overrides: Vec<String>,
+    pub calendar: Calendar,
+    pub replications: u32,
+    pub seed: u64,
+    pub skus: Vec<Sku>,
+    pub lanes: Vec<Lane>,
+    pub policies: Vec<PolicySpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sku {
+    pub id: String,
+    /// [currency/unit]
+    pub unit_cost: f64,
+    /// [units]
+    pub initial_on_hand: u32,
+    pub demand: DemandSpec,
+    pub stockout: StockoutRule,
+    pub costs: SkuCosts,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemandSpec {
+    /// [units/day]
+    pub mean_per_day: f64,
+    pub distribution: DailyDistribution,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DailyDistribution {
+    Poisson,
+}
+
+/// What happens to demand that finds the shelf empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockoutRule {
+    /// The buyer waits; the unit ships when stock arrives.
+    Backorder,
+    /// The sale is gone.
+    Lost,
+}
+
+#[derive(Debug, Clone)]
+pub struct SkuCosts {
+    /// [currency/unit/day] on end-of-day on-hand units.
+    pub holding_per_unit_day: f64,
+    /// [currency/unit/day] on end-of-day backordered units.
+    pub backorder_per_unit_day: f64,
+    /// [currency/order]
+    pub fixed_order_cost: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Sea,
+    Air,
+    Express,
+}
+
+#[derive(Debug, Clone)]
+pub struct Lane {
+    pub id: String,
+    pub mode: Mode,
+    pub lead_time: LeadTime,
+}
+
+/// Transit time of a lane [days].
+#[derive(Debug, Clone, PartialEq)]
+pub enum LeadTime {
+    Fixed(f64),
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicySpec {
+    pub name: String,
+    pub rule: PolicyRule,
+    /// Index into `Scenario::lanes`.
+    pub lane: usize,
+    /// [days] between reviews (1 = every day).
+    pub review_period_days: u32,
+}
+
+/// A replenishment rule with its parameters in units.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyRule {
+    /// Periodic review (s,S): if inventory position ≤ s, order up to S.
+    SS {
+        reorder_point: i64,
+        order_up_to: i64,
+    },
+    /// Order up to S at every review.
+    BaseStock { order_up_to: i64 },
+    /// If inventory position ≤ r, order the smallest multiple of Q that lifts it above r.
+    RQ {
+        reorder_point: i64,
+        order_quantity: i64,
+    },
+}
+
+/// Reads, overrides and validates a scenario file.
+pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, InputError> {
+    let text = std::fs::read(path).map_err(|e| {
+        InputError::new(format!("cannot read the scenario file: {e}")).in_file(path)
+    })?;
+    let text = String::from_utf8(text)
+        .map_err(|_| InputError::new("the file is not UTF-8 text").in_file(path))?;
+    from_text(&text, path, overrides)
+}
+
+/// Validates scenario text; `path` labels errors and is recorded in outputs.
+pub fn from_text(text: &str, path: &Path, overrides: &[String]) -> Result<Scenario, InputError> {
+    let mut doc = Node::parse(text, Some(path))?;
+    for o in overrides {
+        apply_override(&mut doc, o)?;
+    }
+    let ctx = Ctx {
+        doc: &doc,
+        file: path,
+    };
+    let json = doc.to_json().map_err(|(p, e)| ctx.locate(e, &p))?;
+    let raw: RawScenario = serde_path_to_error::deserialize(json).map_err(|e| {
+        let p = FieldPath::from_serde(e.path());
+        ctx.error(&p, humanize_serde(&e.into_inner().to_string()))
+    })?;
+    validate(&ctx, raw, overrides)
+}
+
+fn apply_override(doc: &mut Node, text: &str) -> Result<(), InputError> {
+    let bad = |msg: String| InputError::new(format!("--set {text}: {msg}"));
+    let Some((path, value)) = text.split_once('=') else {
+        return Err(bad("expected PATH=VALUE".into()));
+    };
+    let path = FieldPath::parse(path.trim()).map_err(|e| bad(e.message))?;
+    doc.set(&path, value).map_err(|e| bad(e.message))
+}
+
+/// serde's messages are good; a few words make them read as advice to a planner.
+fn humanize_serde(msg: &str) -> String {
+    msg.replace("invalid type: ", "wrong type: ")
+        .replace(", expected ", ", expected ")
+}
+
+struct Ctx<'a> {
+    doc: &'a Node,
+    file: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn error(&self, path: &FieldPath, msg: impl Into<String>) -> InputError {
+        self.locate(InputError::new(msg), path)
+    }
+
+    fn locate(&self, err: InputError, path: &FieldPath) -> InputError {
+        let err = err.in_file(self.file).at_path(path.to_string());
+        match self.doc.locate(path) {
+            Origin::File { line, column } => err.at_line(line, column),
+            Origin::CommandLine => InputError {
+                message: format!("{} (value set with --set)", err.message),
+                ..err
+            },
+        }
+    }
+}
+
+fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenario, InputError> {
+    let root = FieldPath::root();
+    let name = raw.name.trim().to_string();
+    if name.is_empty() {
+        return Err(ctx.error(&root.key("name"), "must not be empty"));
+    }
+    let start = raw
+        .start_date
+        .trim()
+        .parse::<jiff::civil::Date>()
+        .map_err(|e| {
+            ctx.error(
+                &root.key("start_date"),
+                format!("`{}` is not a date (YYYY-MM-DD): {e}", raw.start_date),
+            )
+        })?;
+    if raw.horizon_days == 0 || raw.horizon_days > MAX_HORIZON_DAYS {
+        return Err(ctx.error(
+            &root.key("horizon_days"),
+            format!("must be between 1 and {MAX_HORIZON_DAYS}"),
+        ));
+    }
+    if start
+        .checked_add(jiff::Span::new().days(i64::from(raw.horizon_days)))
+        .is_err()
+    {
+        return Err(ctx.error(
+            &root.key("horizon_days"),
+            "the horizon runs past the last representable date",
+        ));
+    }
+    if raw.warmup_days >= raw.horizon_days {
+        return Err(ctx.error(
+            &root.key("warmup_days"),
+            format!(
+                "warm-up ({}) must be shorter than the horizon ({} days): no day would be measured",
+                raw.warmup_days, raw.horizon_days
+            ),
+        ));
+    }
+    check_replications(raw.replications).map_err(|m| ctx.error(&root.key("replications"), m))?;
+    let calendar = Calendar {
+        start,
+        horizon_days: raw.horizon_days,
+        warmup_days: raw.warmup_days,
+    };
+
+    if raw.skus.is_empty() {
+        return Err(ctx.error(&root.key("skus"), "at least one SKU is needed"));
+    }
+    let mut sku_ids = HashMap::new();
+    let mut skus = Vec::with_capacity(raw.skus.len());
+    for (i, s) in raw.skus.into_iter().enumerate() {
+        let at = root.key("skus").index(i);
+        let id = check_id(ctx, &at.key("id"), &s.id)?;
+        if let Some(prev) = sku_ids.insert(id.clone(), i) {
+            return Err(ctx.error(
+                &at.key("id"),
+                format!("SKU `{id}` is already defined at skus.{prev}"),
+            ));
+        }
+        skus.push(Sku {
+            id,
+            unit_cost: non_negative(ctx, &at.key("unit_cost"), s.unit_cost)?,
+            initial_on_hand: s.initial_on_hand,
+            demand: DemandSpec {
+                mean_per_day: {
+                    let p = at.key("demand").key("mean_per_day");
+                    let m = non_negative(ctx, &p, s.demand.mean_per_day)?;
+                    if m > MAX_MEAN_PER_DAY {
+                        return Err(ctx.error(&p, format!("must be at most {MAX_MEAN_PER_DAY}")));
+                    }
+                    m
+                },
+                distribution: match s.demand.distribution {
+                    RawDistribution::Poisson => DailyDistribution::Poisson,
+                },
+            },
+            stockout: match s.stockout {
+                RawStockout::Backorder => StockoutRule::Backorder,
+                RawStockout::Lost => StockoutRule::Lost,
+            },
+            costs: {
+                let c = at.key("costs");
+                SkuCosts {
+                    holding_per_unit_day: non_negative(
+                        ctx,
+                        &c.key("holding_per_unit_day"),
+                        s.costs.holding_per_unit_day,
+                    )?,
+                    backorder_per_unit_day: non_negative(
+                        ctx,
+                        &c.key("backorder_per_unit_day"),
+                        s.costs.backorder_per_unit_day,
+                    )?,
+                    fixed_order_cost: non_negative(
+                        ctx,
+                        &c.key("fixed_order_cost"),
+                        s.costs.fixed_order_cost,
+                    )?,
+                }
+            },
+        });
+    }
+
+    if raw.lanes.is_empty() {
+        return Err(ctx.error(&root.key("lanes"), "at least one lane is needed"));
+    }
+    let mut lane_ids: HashMap<String, usize> = HashMap::new();
+    let mut lanes = Vec::with_capacity(raw.lanes.len());
+    for (i, l) in raw.lanes.into_iter().enumerate() {
+        let at = root.key("lanes").index(i);
+        let id = check_id(ctx, &at.key("id"), &l.id)?;
+        if let Some(prev) = lane_ids.insert(id.clone(), i) {
+            return Err(ctx.error(
+                &at.key("id"),
+                format!("lane `{id}` is already defined at lanes.{prev}"),
+            ));
+        }
+        let lt = at.key("lead_time_days");
+        let lead_time = match l.lead_time_days {
+            RawDuration::Fixed(d) => {
+                LeadTime::Fixed(non_negative(ctx, &lt.key("fixed"), d).and_then(|d| {
+                    if d > f64::from(MAX_HORIZON_DAYS) {
+                        Err(ctx.error(&lt.key("fixed"), "is longer than any horizon"))
+                    } else {
+                        Ok(d)
+                    }
+                })?)
+            }
+        };
+        lanes.push(Lane {
+            id,
+            mode: match l.mode {
+                RawMode::Sea => Mode::Sea,
+                RawMode::Air => Mode::Air,
+                RawMode::Express => Mode::Express,
+            },
+            lead_time,
+        });
+    }
+
+    if raw.policies.is_empty() {
+        return Err(ctx.error(
+            &root.key("policies"),
+            "at least one policy (candidate) is needed",
+        ));
+    }
+    let mut names = HashMap::new();
+    let mut policies = Vec::with_capacity(raw.policies.len());
+    for (i, p) in raw.policies.into_iter().enumerate() {
+        let at = root.key("policies").index(i);
+        let name = p.name.trim().to_string();
+        if name.is_empty() {
+            return Err(ctx.error(&at.key("name"), "must not be empty"));
+        }
+        if let Some(prev) = names.insert(name.clone(), i) {
+            return Err(ctx.error(
+                &at.key("name"),
+                format!("policy `{name}` is already defined at policies.{prev}"),
+            ));
+        }
+        let lane = *lane_ids.get(p.lane.trim()).ok_or_else(|| {
+            let mut known: Vec<_> = lane_ids.keys().map(|k| format!("`{k}`")).collect();
+            known.sort();
+            ctx.error(
+                &at.key("lane"),
+                format!(
+                    "unknown lane `{}`; lanes defined: {}",
+                    p.lane,
+                    known.join(", ")
+                ),
+            )
+        })?;
+        let review_period_days = match p.review_period_days {
+            None => 1,
+            Some(0) => {
+                return Err(ctx.error(&at.key("review_period_days"), "must be at least 1"));
+            }
+            Some(r) => r,
+        };
+        policies.push(PolicySpec {
+            name,
+            rule: policy_rule(ctx, &at, &p)?,
+            lane,
+            review_period_days,
+        });
+    }
+
+    Ok(Scenario {
+        name,
+        file: ctx.file.to_path_buf(),
+        overrides: overrides.to_vec(),
+        calendar,
+        replications: raw.replications,
+        seed: raw.seed,
+        skus,
+        lanes,
+        policies,
+    })
+}
+
+/// The replication count is also a command-line value; both go through here.
+pub fn check_replications(n: u32) -> Result<u32, String> {
+    if n == 0 || n > MAX_REPLICATIONS {
+        Err(format!("must be between 1 and {MAX_REPLICATIONS}"))
+    } else {
+        Ok(n)
+    }
+}
+
+fn policy_rule(ctx: &Ctx, at: &FieldPath, p: &RawPolicy) -> Result<PolicyRule, InputError> {
+    let kind = match p.kind {
+        RawPolicyKind::SS => "s_S",
+        RawPolicyKind::BaseStock => "base_stock",
+        RawPolicyKind::RQ => "r_Q",
+    };
+    let need = |key: &str, v: Option<i64>| -> Result<i64, InputError> {
+        let v = v.ok_or_else(|| ctx.error(at, format!("kind `{kind}` needs `{key}`")))?;
+        if v < 0 {
+            return Err(ctx.error(&at.key(key), format!("must be ≥ 0 units, found {v}")));
+        }
+        Ok(v)
+    };
+    let unused = |key: &str, v: Option<i64>| -> Result<(), InputError> {
+        match v {
+            Some(_) => Err(ctx.error(
+                &at.key(key),
+                format!("`{key}` does not apply to kind `{kind}`"),
+            )),
+            None => Ok(()),
+        }
+    };
+    Ok(match p.kind {
+        RawPolicyKind::SS => {
+            unused("order_quantity", p.order_quantity)?;
+            let s = need("reorder_point", p.reorder_point)?;
+            let big_s = need("order_up_to", p.order_up_to)?;
+            if s >= big_s {
+                return Err(ctx.error(
+                    &at.key("reorder_point"),
+                    format!("reorder point ({s}) must be below order_up_to ({big_s})"),
+                ));
+            }
+            PolicyRule::SS {
+                reorder_point: s,
+                order_up_to: big_s,
+            }
+        }
+        RawPolicyKind::BaseStock => {
+            unused("reorder_point", p.reorder_point)?;
+            unused("order_quantity", p.order_quantity)?;
+            PolicyRule::BaseStock {
+                order_up_to: need("order_up_to", p.order_up_to)?,
+            }
+        }
+        RawPolicyKind::RQ => {
+            unused("order_up_to", p.order_up_to)?;
+            let r = need("reorder_point", p.reorder_point)?;
+            let q = need("order_quantity", p.order_quantity)?;
+            if q == 0 {
+                return Err(ctx.error(&at.key("order_quantity"), "must be at least 1 unit"));
+            }
+            PolicyRule::RQ {
+                reorder_point: r,
+                order_quantity: q,
+            }
+        }
+    })
+}
+
+fn check_id(ctx: &Ctx, at: &FieldPath, id: &str) -> Result<String, InputError> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(ctx.error(at, "must not be empty"));
+    }
+    if id.contains(',') || id.contains('"') || id.chars().any(char::is_control) {
+        return Err(ctx.error(
+            at,
+            format!("`{id}` contains a comma, quote or control character"),
+        ));
+    }
+    Ok(id.to_string())
+}
+
+fn non_negative(ctx: &Ctx, at: &FieldPath, v: f64) -> Result<f64, InputError> {
+    if !v.is_finite() || v < 0.0 {
+        Err(ctx.error(at, format!("must be a finite number ≥ 0, found {v}")))
+    } else {
+        Ok(v)
+    }
+}

@@ -1,0 +1,146 @@
+//! Mean and variance by Welford's update, merged by Chan's formula.
+//!
+//! Replications are folded in fixed blocks of [`BLOCK`] in index order: within a block by
+//! Welford, blocks into the total by Chan. Because block boundaries depend only on replication
+//! indices, the float operations — and so every output byte — are the same whatever the thread
+//! count, and a run split into shards on block boundaries can be merged into exactly what one
+//! process computes.
+
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Replications per statistics block.
+pub const BLOCK: u64 = 16;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Moments {
+    pub n: u64,
+    pub mean: f64,
+    /// Sum of squared deviations from the mean.
+    pub m2: f64,
+}
+
+impl Moments {
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    pub fn merge(&mut self, other: &Moments) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *other;
+            return;
+        }
+        let n = self.n + other.n;
+        let d = other.mean - self.mean;
+        let (na, nb, nn) = (self.n as f64, other.n as f64, n as f64);
+        self.mean += d * nb / nn;
+        self.m2 += other.m2 + d * d * na * nb / nn;
+        self.n = n;
+    }
+
+    /// Sample variance (n − 1 in the denominator); `None` below two observations.
+    pub fn variance(&self) -> Option<f64> {
+        (self.n >= 2).then(|| (self.m2 / (self.n - 1) as f64).max(0.0))
+    }
+
+    pub fn std_error(&self) -> Option<f64> {
+        self.variance().map(|v| (v / self.n as f64).sqrt())
+    }
+
+    /// Half-width of the 95% confidence interval of the mean (Student's t, n − 1 d.f.).
+    pub fn ci95(&self) -> Option<f64> {
+        let se = self.std_error()?;
+        Some(t975(self.n - 1) * se)
+    }
+}
+
+/// The 97.5% quantile of Student's t with `dof` degrees of freedom.
+pub fn t975(dof: u64) -> f64 {
+    if dof > 100_000 {
+        return 1.959_963_984_540_054;
+    }
+    StudentsT::new(0.0, 1.0, dof as f64)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(1.959_963_984_540_054)
+}
+
+/// Moments folded block by block in replication order.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BlockedMoments {
+    done: Moments,
+    open: Moments,
+    open_block: u64,
+}
+
+impl BlockedMoments {
+    /// Adds replication `rep`'s value; replications must arrive in increasing order.
+    #[inline]
+    pub fn push(&mut self, rep: u64, x: f64) {
+        let block = rep / BLOCK;
+        if block != self.open_block {
+            self.done.merge(&self.open);
+            self.open = Moments::default();
+            self.open_block = block;
+        }
+        self.open.push(x);
+    }
+
+    pub fn total(&self) -> Moments {
+        let mut m = self.done;
+        m.merge(&self.open);
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn welford_matches_the_two_pass_formula() {
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| ((i * 37) % 101) as f64 * 0.5 + 3.0)
+            .collect();
+        let mut m = Moments::default();
+        xs.iter().for_each(|&x| m.push(x));
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (xs.len() - 1) as f64;
+        assert!((m.mean - mean).abs() < 1e-12);
+        assert!((m.variance().unwrap() - var).abs() < 1e-9);
+    }
+
+    #[test]
+    fn merging_halves_equals_the_whole() {
+        let mut a = Moments::default();
+        let mut b = Moments::default();
+        let mut all = Moments::default();
+        for i in 0..500 {
+            let x = (i as f64).sin() * 10.0;
+            all.push(x);
+            if i < 123 { a.push(x) } else { b.push(x) }
+        }
+        a.merge(&b);
+        assert_eq!(a.n, all.n);
+        assert!((a.mean - all.mean).abs() < 1e-12);
+        assert!((a.m2 - all.m2).abs() < 1e-8);
+    }
+
+    #[test]
+    fn ci_uses_student_t() {
+        assert!((t975(1) - 12.706).abs() < 1e-3);
+        assert!((t975(30) - 2.042).abs() < 1e-3);
+        let mut m = Moments::default();
+        m.push(1.0);
+        assert_eq!(m.ci95(), None);
+        m.push(3.0);
+        // sd = √2, se = 1, t(1) = 12.706
+        assert!((m.ci95().unwrap() - 12.706).abs() < 1e-3);
+    }
+}
