@@ -1,1 +1,65 @@
-fn main() {}
+//! Engine speed in SKU-days per second, single-threaded, on the shipped textbook scenario.
+//!
+//!     cargo bench --bench engine
+//!
+//! `replication` is the figure the README quotes: one world drawn and one candidate replayed.
+//! `world` and `replay` split it into its two halves; `stats_fold` is the per-replication cost
+//! of the statistics.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use restock::engine::{Engine, Model, World};
+use restock::metrics::RepMetrics;
+use restock::policy;
+use restock::stats::RunAccumulator;
+
+fn textbook(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/textbook-ss.yaml");
+    let scenario = restock::scenario::load(&path, &[]).expect("shipped scenario is valid");
+    let model = Model::new(&scenario);
+    let mut world = World::new(&model);
+    let mut engine = Engine::new(&model);
+    let mut policy = policy::build(&scenario.policies[0]);
+    let mut out = RepMetrics::default();
+
+    let mut g = c.benchmark_group("textbook");
+    g.throughput(Throughput::Elements(model.sku_days()));
+    let mut rep = 0u64;
+    g.bench_function("replication", |b| {
+        b.iter(|| {
+            rep += 1;
+            world.generate(&model, rep);
+            engine.run(&model, &world, policy.as_mut(), &mut out);
+            black_box(&out);
+        })
+    });
+    g.bench_function("world", |b| {
+        b.iter(|| {
+            rep += 1;
+            world.generate(&model, rep);
+            black_box(&world);
+        })
+    });
+    g.bench_function("replay", |b| {
+        b.iter(|| {
+            engine.run(&model, &world, policy.as_mut(), &mut out);
+            black_box(&out);
+        })
+    });
+    g.finish();
+
+    let mut acc = RunAccumulator::new(1);
+    let mut n = 0u64;
+    c.bench_function("stats_fold_per_replication", |b| {
+        b.iter(|| {
+            out.0[0] = n as f64 * 0.37;
+            acc.push(n, std::slice::from_ref(&out));
+            n += 1;
+        })
+    });
+}
+
+criterion_group!(benches, textbook);
+criterion_main!(benches);

@@ -22,6 +22,9 @@ use crate::stats::{CandidateStats, RunAccumulator, moments::BLOCK};
 /// that the wave's metrics stay a few megabytes. A multiple of the statistics block.
 const WAVE: u64 = 256 * BLOCK;
 
+/// Replications per parallel task.
+const TASK: usize = 8;
+
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Worker threads (≥ 1).
@@ -73,13 +76,20 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Vec<CandidateStats>
         while start < reps {
             let end = (start + WAVE).min(reps);
             let wave = &mut buf[..(end - start) as usize * candidates];
-            wave.par_chunks_mut(candidates).enumerate().for_each_init(
-                || Worker::new(&model),
-                |worker, (i, out)| {
-                    worker.replicate(&model, start + i as u64, out);
-                    progress.inc(1);
-                },
-            );
+            // Tasks of TASK replications: fine enough to balance the threads, coarse enough
+            // that the progress bar (which reads the clock) is touched rarely.
+            wave.par_chunks_mut(candidates * TASK)
+                .enumerate()
+                .for_each_init(
+                    || Worker::new(&model),
+                    |worker, (t, outs)| {
+                        let first = start + (t * TASK) as u64;
+                        for (i, out) in outs.chunks_mut(candidates).enumerate() {
+                            worker.replicate(&model, first + i as u64, out);
+                        }
+                        progress.inc((outs.len() / candidates) as u64);
+                    },
+                );
             for (i, out) in wave.chunks(candidates).enumerate() {
                 acc.push(start + i as u64, out);
             }

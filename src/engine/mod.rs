@@ -1,7 +1,7 @@
 //! The discrete-event engine: one candidate policy replayed against one replication's world.
 //!
-//! Time advances day by day, and each day runs fixed phases at 00:00 — (1) shipments due
-//! arrive, (2) the policy reviews every SKU and its orders become shipments (a zero lead time
+//! Time advances day by day, and each day runs fixed phases — (1) at 00:00 shipments due
+//! arrive, (2) the policy reviews each SKU and its orders become shipments (a zero lead time
 //! arrives at once, before demand), (3) the day's demand is served from stock, the rest
 //! backordered or lost, (4) end-of-day holding, backorder and capital are tallied. Events that
 //! are not daily (shipment arrivals today; stream ticks and mid-stream triggers later) live in
@@ -72,7 +72,8 @@ struct SkuState {
     backorder_days: i64,
     on_order_days: i64,
     demanded: i64,
-    served_on_day: i64,
+    /// [units] demanded and not served from stock on the day
+    short: i64,
     lost: i64,
     stockout_days: i64,
     orders: i64,
@@ -119,102 +120,24 @@ impl Engine {
             };
         }
         let mut peak_capital = 0.0f64;
+        let Engine {
+            skus,
+            queue,
+            orders,
+        } = self;
 
-        for day in 0..cal.horizon_days {
-            let now = SimTime::day_start(day);
-            let measured = cal.is_measured(day);
-            self.receive_due(now);
-
-            for i in 0..self.skus.len() {
-                let st = &self.skus[i];
-                let view = SkuView {
-                    sku: i,
-                    day,
-                    on_hand: st.on_hand,
-                    backorders: st.backorders,
-                    on_order: st.on_order,
-                };
-                policy.review(&view, &mut self.orders);
-                if !self.orders.is_empty() {
-                    self.place_orders(model, now, measured);
-                }
-            }
-            self.receive_due(now);
-
-            for (i, st) in self.skus.iter_mut().enumerate() {
-                let demand = i64::from(world.demand(i, day));
-                let served = demand.min(st.on_hand);
-                st.on_hand -= served;
-                st.shipped += served;
-                let short = demand - served;
-                if short > 0 {
-                    match sc.skus[i].stockout {
-                        StockoutRule::Backorder => st.backorders += short,
-                        StockoutRule::Lost => {
-                            if measured {
-                                st.lost += short;
-                            }
-                        }
-                    }
-                }
-                if measured {
-                    st.demanded += demand;
-                    st.served_on_day += served;
-                    st.stockout_days += i64::from(short > 0);
-                }
-            }
-
-            if measured {
-                let mut capital = 0.0;
-                for (st, sku) in self.skus.iter_mut().zip(&sc.skus) {
-                    st.on_hand_days += st.on_hand;
-                    st.backorder_days += st.backorders;
-                    st.on_order_days += st.on_order;
-                    capital += sku.unit_cost * (st.on_hand + st.on_order) as f64;
-                }
-                peak_capital = peak_capital.max(capital);
-            }
+        // Warm-up and measured days run the same code; the const flag compiles the tallies
+        // out of warm-up days instead of branching on every SKU-day.
+        for day in 0..cal.warmup_days {
+            day_phases::<false>(model, world, policy, skus, queue, orders, day);
+        }
+        for day in cal.warmup_days..cal.horizon_days {
+            let capital = day_phases::<true>(model, world, policy, skus, queue, orders, day);
+            peak_capital = peak_capital.max(capital);
         }
 
         self.check_conservation(sc);
         self.write_metrics(sc, peak_capital, out);
-    }
-
-    fn place_orders(&mut self, model: &Model, now: SimTime, measured: bool) {
-        for Order { sku, qty, lane } in self.orders.drain() {
-            let st = &mut self.skus[sku];
-            st.on_order += i64::from(qty);
-            st.ordered += i64::from(qty);
-            if measured {
-                st.orders += 1;
-            }
-            let sellable = now.plus_days(model.lane_days[lane]).ceil_day();
-            self.queue.push(
-                SimTime::day_start(sellable),
-                Event::Arrival {
-                    sku: sku as u32,
-                    qty,
-                },
-            );
-        }
-    }
-
-    fn receive_due(&mut self, now: SimTime) {
-        while let Some((_, event)) = self.queue.pop_due(now) {
-            match event {
-                Event::Arrival { sku, qty } => {
-                    let st = &mut self.skus[sku as usize];
-                    let qty = i64::from(qty);
-                    // Waiting buyers are served first, oldest backorders first.
-                    let fill = qty.min(st.backorders);
-                    st.backorders -= fill;
-                    st.shipped += fill;
-                    st.on_hand += qty - fill;
-                    st.on_order -= qty;
-                    st.received += qty;
-                }
-            }
-        }
     }
 
     /// Stock is neither created nor destroyed: start + received = shipped + on hand, and
@@ -251,7 +174,7 @@ impl Engine {
             backorders += st.backorder_days;
             transit += st.on_order_days;
             demanded += st.demanded;
-            served += st.served_on_day;
+            served += st.demanded - st.short;
             lost += st.lost;
             stockout_days += st.stockout_days;
             orders += st.orders;
@@ -282,5 +205,120 @@ impl Engine {
         for (m, v) in values {
             out.set(m, v);
         }
+    }
+}
+
+/// One simulated day for every SKU; returns the end-of-day capital tied up [currency] when
+/// `MEASURED` (0 otherwise).
+#[inline(always)]
+fn day_phases<const MEASURED: bool>(
+    model: &Model,
+    world: &World,
+    policy: &mut dyn Policy,
+    skus: &mut [SkuState],
+    queue: &mut EventQueue<Event>,
+    orders: &mut Orders,
+    day: u32,
+) -> f64 {
+    let now = SimTime::day_start(day);
+    receive_due(queue, skus, now);
+
+    // SKUs do not interact within a day's phases, so each SKU runs review → orders → demand →
+    // tallies in one pass (in SKU order), which keeps its state in cache.
+    let mut capital = 0.0;
+    for (i, sku) in model.scenario.skus.iter().enumerate() {
+        let st = &mut skus[i];
+        let view = SkuView {
+            sku: i,
+            day,
+            on_hand: st.on_hand,
+            backorders: st.backorders,
+            on_order: st.on_order,
+        };
+        policy.review(&view, orders);
+        if !orders.is_empty() {
+            place_orders(model, queue, orders, st, now, MEASURED);
+        }
+
+        let demand = i64::from(world.demand(i, day));
+        let served = demand.min(st.on_hand);
+        st.on_hand -= served;
+        let short = demand - served;
+        if short > 0 {
+            match sku.stockout {
+                StockoutRule::Backorder => st.backorders += short,
+                StockoutRule::Lost => {
+                    if MEASURED {
+                        st.lost += short;
+                    }
+                }
+            }
+        }
+        if cfg!(debug_assertions) {
+            st.shipped += served;
+        }
+        if MEASURED {
+            st.demanded += demand;
+            st.short += short;
+            st.stockout_days += i64::from(short > 0);
+            st.on_hand_days += st.on_hand;
+            st.backorder_days += st.backorders;
+            st.on_order_days += st.on_order;
+            capital += sku.unit_cost * (st.on_hand + st.on_order) as f64;
+        }
+    }
+    capital
+}
+
+/// Turns the policy's orders for one SKU into shipments. An order whose stock is sellable today
+/// (zero lead time) is received at once, before today's demand.
+fn place_orders(
+    model: &Model,
+    queue: &mut EventQueue<Event>,
+    orders: &mut Orders,
+    st: &mut SkuState,
+    now: SimTime,
+    measured: bool,
+) {
+    for Order { sku, qty, lane } in orders.drain() {
+        st.on_order += i64::from(qty);
+        st.ordered += i64::from(qty);
+        if measured {
+            st.orders += 1;
+        }
+        let sellable = now.plus_days(model.lane_days[lane]).ceil_day();
+        if sellable <= now.day() {
+            st.receive(i64::from(qty));
+        } else {
+            queue.push(
+                SimTime::day_start(sellable),
+                Event::Arrival {
+                    sku: sku as u32,
+                    qty,
+                },
+            );
+        }
+    }
+}
+
+/// Delivers every shipment due at or before `now`.
+#[inline(always)]
+fn receive_due(queue: &mut EventQueue<Event>, skus: &mut [SkuState], now: SimTime) {
+    while let Some((_, event)) = queue.pop_due(now) {
+        match event {
+            Event::Arrival { sku, qty } => skus[sku as usize].receive(i64::from(qty)),
+        }
+    }
+}
+
+impl SkuState {
+    fn receive(&mut self, qty: i64) {
+        // Waiting buyers are served first, oldest backorders first.
+        let fill = qty.min(self.backorders);
+        self.backorders -= fill;
+        self.shipped += fill;
+        self.on_hand += qty - fill;
+        self.on_order -= qty;
+        self.received += qty;
     }
 }

@@ -60,7 +60,7 @@ impl<T> EventQueue<T> {
     }
 
     /// Removes and returns the earliest event if it is due at or before `now`.
-    #[inline]
+    #[inline(always)]
     pub fn pop_due(&mut self, now: SimTime) -> Option<(SimTime, T)> {
         match self.heap.peek() {
             Some(e) if (e.key >> 32) as u32 <= now.0 => {

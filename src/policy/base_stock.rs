@@ -1,7 +1,7 @@
 //! Base-stock (order-up-to S): at each review, order whatever brings the inventory position
 //! back to S. Optimal without a fixed ordering cost; its closed form validates the engine.
 
-use super::{Order, Orders, Policy, SkuView, units};
+use super::{Order, Orders, Policy, SkuView, is_review_day, units};
 
 #[derive(Debug, Clone)]
 pub struct BaseStock {
@@ -14,7 +14,7 @@ pub struct BaseStock {
 
 impl Policy for BaseStock {
     fn review(&mut self, v: &SkuView, orders: &mut Orders) {
-        if !v.day.is_multiple_of(self.period) {
+        if !is_review_day(v.day, self.period) {
             return;
         }
         let gap = self.order_up_to - v.inventory_position();

@@ -132,3 +132,10 @@ pub(crate) fn orders_of(policy: &mut dyn Policy, v: SkuView) -> Vec<Order> {
     policy.review(&v, &mut o);
     o.drain().collect()
 }
+
+/// Whether `day` is a review day of a policy reviewing every `period` days (day 0 is one).
+#[inline]
+fn is_review_day(day: u32, period: u32) -> bool {
+    // Daily review is the common case; skip the division it would cost every SKU-day.
+    period == 1 || day.is_multiple_of(period)
+}

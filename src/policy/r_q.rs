@@ -2,7 +2,7 @@
 //! multiple of Q that lifts it above r. With Poisson demand the position after ordering is then
 //! uniform on r+1..=r+Q, the textbook result the engine is tested against.
 
-use super::{Order, Orders, Policy, SkuView, units};
+use super::{Order, Orders, Policy, SkuView, is_review_day, units};
 
 #[derive(Debug, Clone)]
 pub struct ReorderPointQuantity {
@@ -17,7 +17,7 @@ pub struct ReorderPointQuantity {
 
 impl Policy for ReorderPointQuantity {
     fn review(&mut self, v: &SkuView, orders: &mut Orders) {
-        if !v.day.is_multiple_of(self.period) {
+        if !is_review_day(v.day, self.period) {
             return;
         }
         let ip = v.inventory_position();

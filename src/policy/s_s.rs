@@ -1,7 +1,7 @@
 //! Periodic-review (s,S): at each review, if the inventory position is at or below s, order
 //! up to S. The classic policy with a fixed ordering cost (Scarf 1960).
 
-use super::{Order, Orders, Policy, SkuView, units};
+use super::{Order, Orders, Policy, SkuView, is_review_day, units};
 
 #[derive(Debug, Clone)]
 pub struct PeriodicSS {
@@ -16,7 +16,7 @@ pub struct PeriodicSS {
 
 impl Policy for PeriodicSS {
     fn review(&mut self, v: &SkuView, orders: &mut Orders) {
-        if !v.day.is_multiple_of(self.period) {
+        if !is_review_day(v.day, self.period) {
             return;
         }
         let ip = v.inventory_position();
