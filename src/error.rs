@@ -83,7 +83,7 @@ impl std::error::Error for InputError {}
 /// Every failure the library reports.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
+    #[error(transparent)]
     Input(#[from] InputError),
     #[error("{context}: {source}")]
     Io {

@@ -69,35 +69,67 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Vec<CandidateStats>
     let progress = progress_bar(reps, opts.progress);
 
     let mut acc = RunAccumulator::new(candidates);
-    let wave_len = WAVE.min(reps) as usize;
-    let mut buf = vec![RepMetrics::default(); wave_len * candidates];
+    let wave_len = WAVE.min(reps) as usize * candidates;
+    // Double buffering: while the pool replicates wave k into `current`, one task folds wave
+    // k − 1 from `previous` into the statistics, so the fold (sequential, to stay in index
+    // order) does not leave a core idle.
+    let mut current = vec![RepMetrics::default(); wave_len];
+    let mut previous = vec![RepMetrics::default(); wave_len];
+    let mut pending: Option<(u64, usize)> = None;
     pool.install(|| {
         let mut start = 0u64;
         while start < reps {
             let end = (start + WAVE).min(reps);
-            let wave = &mut buf[..(end - start) as usize * candidates];
-            // Tasks of TASK replications: fine enough to balance the threads, coarse enough
-            // that the progress bar (which reads the clock) is touched rarely.
-            wave.par_chunks_mut(candidates * TASK)
-                .enumerate()
-                .for_each_init(
-                    || Worker::new(&model),
-                    |worker, (t, outs)| {
-                        let first = start + (t * TASK) as u64;
-                        for (i, out) in outs.chunks_mut(candidates).enumerate() {
-                            worker.replicate(&model, first + i as u64, out);
-                        }
-                        progress.inc((outs.len() / candidates) as u64);
-                    },
-                );
-            for (i, out) in wave.chunks(candidates).enumerate() {
-                acc.push(start + i as u64, out);
-            }
+            let wave = &mut current[..(end - start) as usize * candidates];
+            rayon::join(
+                || {
+                    if let Some((first, len)) = pending {
+                        fold(&mut acc, first, &previous[..len], candidates);
+                    }
+                },
+                || replicate_wave(&model, start, wave, candidates, &progress),
+            );
+            pending = Some((start, wave.len()));
+            std::mem::swap(&mut current, &mut previous);
             start = end;
+        }
+        if let Some((first, len)) = pending {
+            fold(&mut acc, first, &previous[..len], candidates);
         }
     });
     progress.finish_and_clear();
     Ok(acc.summarise())
+}
+
+/// Replicates the replications `first..` whose metrics go into `wave` (candidates per row).
+fn replicate_wave(
+    model: &Model,
+    first: u64,
+    wave: &mut [RepMetrics],
+    candidates: usize,
+    progress: &ProgressBar,
+) {
+    // Tasks of TASK replications: fine enough to balance the threads, coarse enough that the
+    // progress bar (which reads the clock) is touched rarely.
+    wave.par_chunks_mut(candidates * TASK)
+        .enumerate()
+        .for_each_init(
+            || Worker::new(model),
+            |worker, (t, outs)| {
+                let task_first = first + (t * TASK) as u64;
+                for (i, out) in outs.chunks_mut(candidates).enumerate() {
+                    worker.replicate(model, task_first + i as u64, out);
+                }
+                progress.inc((outs.len() / candidates) as u64);
+            },
+        );
+}
+
+/// Folds a finished wave into the statistics, in replication order.
+fn fold(acc: &mut RunAccumulator, first: u64, wave: &[RepMetrics], candidates: usize) {
+    for (i, per_candidate) in wave.chunks(candidates).enumerate() {
+        acc.push(first + i as u64, per_candidate);
+    }
 }
 
 fn progress_bar(reps: u64, visible: bool) -> ProgressBar {

@@ -168,7 +168,7 @@ impl Node {
                 .location()
                 .map(|l| (Some(l.line() as u32), Some(l.column() as u32)))
                 .unwrap_or((None, None));
-            let msg = e.without_snippet().to_string();
+            let msg = tidy_parser_message(&e.without_snippet().to_string());
             label(InputError::new(format!("not valid YAML: {msg}")).at_line(line, column))
         })?;
         Ok(Node::from_spanned(spanned))
@@ -353,6 +353,18 @@ impl Node {
             }
         })
     }
+}
+
+/// The parser's messages end with advice for programmers and repeat the location we already
+/// print first; keep the part a planner can act on.
+fn tidy_parser_message(msg: &str) -> String {
+    let mut m = msg.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    if let Some(i) = m.rfind(" at line ")
+        && m[i..].contains(", column ")
+    {
+        m.truncate(i);
+    }
+    m
 }
 
 // The tree is deserialised through `Spanned` at every level so each node keeps its line.

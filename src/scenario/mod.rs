@@ -171,7 +171,6 @@ fn apply_override(doc: &mut Node, text: &str) -> Result<(), InputError> {
 /// serde's messages are good; a few words make them read as advice to a planner.
 fn humanize_serde(msg: &str) -> String {
     msg.replace("invalid type: ", "wrong type: ")
-        .replace(", expected ", ", expected ")
 }
 
 struct Ctx<'a> {

@@ -1,16 +1,22 @@
-//! Quantiles in bounded memory: a log-bucketed histogram (the DDSketch idea) whose buckets also
-//! keep the smallest and largest value they saw.
+//! Quantiles in bounded memory: a log-bucketed histogram (the DDSketch / HDR-histogram idea)
+//! whose buckets also keep the smallest and largest value they saw.
 //!
-//! A value x > 0 falls in bucket ⌈ln x / ln γ⌉ with γ = (1+α)/(1−α), so any value reported for a
-//! bucket is within relative error α = 0.1% of every value in it. Counts are integers and
+//! A value's bucket is its IEEE-754 exponent and top [`MANTISSA_BITS`] mantissa bits — one
+//! shift of its bit pattern, monotonic in the value — so a bucket spans a relative width of
+//! 2⁻⁹ and the value reported for it (its midpoint, clamped to what it saw) is within
+//! relative error α ≈ 0.1% of every value in it. Counts are integers and
 //! min/max are order-free, so merging sketches is exact and commutative: thread count and
 //! sharding cannot change a quantile. When a bucket holds one distinct value (whole-unit
 //! metrics below ~500, repeated values, zero) the quantile is reported exactly.
 
 use serde::{Deserialize, Serialize};
 
-/// Relative accuracy of reported quantiles.
-pub const RELATIVE_ACCURACY: f64 = 0.001;
+/// Mantissa bits kept in a bucket key.
+const MANTISSA_BITS: u32 = 9;
+const SHIFT: u32 = 52 - MANTISSA_BITS;
+
+/// Relative accuracy of reported quantiles: half a bucket's relative width.
+pub const RELATIVE_ACCURACY: f64 = 1.0 / (2u64 << MANTISSA_BITS) as f64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct Bucket {
@@ -71,20 +77,17 @@ pub struct Sketch {
     negative: Store,
 }
 
-fn ln_gamma() -> f64 {
-    ((1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY)).ln()
-}
-
+#[inline]
 fn key(abs: f64) -> i32 {
-    (abs.ln() / ln_gamma()).ceil() as i32
+    // Positive finite doubles order like their bit patterns; 11 exponent + 9 mantissa bits fit.
+    (abs.to_bits() >> SHIFT) as i32
 }
 
-/// The value a bucket reports: the midpoint in relative terms, clamped to what it saw.
+/// The value a bucket reports: its midpoint, clamped to what it saw.
 fn representative(key: i32, b: &Bucket) -> f64 {
-    let gamma = ln_gamma().exp();
-    let upper = (f64::from(key) * ln_gamma()).exp();
-    let mid = 2.0 * upper / (1.0 + gamma);
-    mid.clamp(b.min, b.max)
+    let lower = f64::from_bits((key as u64) << SHIFT);
+    let upper = f64::from_bits(((key as u64) + 1) << SHIFT);
+    (0.5 * (lower + upper)).clamp(b.min, b.max)
 }
 
 impl Sketch {

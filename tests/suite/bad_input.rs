@@ -1,0 +1,278 @@
+//! What users really get wrong: exit code 2, a message naming the file, the field and the
+//! line, never a panic, and no output folder.
+
+use std::fs;
+
+use super::cli::restock;
+use super::support::scenario_path;
+
+const TEXTBOOK: &str = include_str!("../../scenarios/textbook-ss.yaml");
+
+struct Rejected {
+    stderr: String,
+    out_created: bool,
+}
+
+fn run_text(text: &str, args: &[&str]) -> Rejected {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("scenario.yaml");
+    fs::write(&file, text).unwrap();
+    run_file(file.to_str().unwrap(), args, tmp.path())
+}
+
+fn run_file(file: &str, args: &[&str], tmp: &std::path::Path) -> Rejected {
+    let out = tmp.join("out");
+    let output = restock()
+        .args(["run", file, "--quiet", "--out", out.to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "expected exit 2, stderr: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    Rejected {
+        stderr,
+        out_created: out.exists(),
+    }
+}
+
+/// The textbook scenario with one line replaced.
+fn edit(from: &str, to: &str) -> String {
+    assert!(TEXTBOOK.contains(from), "fixture drifted: {from}");
+    TEXTBOOK.replacen(from, to, 1)
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+/// Asserts the error names the file, the field path and the line.
+fn expect(text: &str, path: &str, line_needle: &str, msg: &str) {
+    let r = run_text(text, &[]);
+    let line = line_of(text, line_needle);
+    assert!(
+        r.stderr.contains("scenario.yaml"),
+        "no file in: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(path), "no path `{path}` in: {}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("scenario.yaml:{line}")),
+        "no line {line} in: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(msg), "no `{msg}` in: {}", r.stderr);
+    assert!(!r.out_created, "an output folder was written");
+}
+
+#[test]
+fn misspelt_key() {
+    let t = edit("    reorder_point: 160", "    reorder_piont: 160");
+    expect(
+        &t,
+        "policies.0",
+        "reorder_piont",
+        "unknown field `reorder_piont`",
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let t = edit("mean_per_day: 20", "mean_per_day: lots");
+    expect(
+        &t,
+        "skus.0.demand.mean_per_day",
+        "mean_per_day",
+        "wrong type",
+    );
+}
+
+#[test]
+fn negative_cost() {
+    let t = edit("unit_cost: 10.0", "unit_cost: -10.0");
+    expect(&t, "skus.0.unit_cost", "unit_cost", "≥ 0");
+}
+
+#[test]
+fn negative_lead_time() {
+    let t = edit("{ fixed: 7 }", "{ fixed: -7 }");
+    expect(&t, "lanes.0.lead_time_days.fixed", "lead_time_days", "≥ 0");
+}
+
+#[test]
+fn reorder_point_above_order_up_to() {
+    let t = edit("reorder_point: 160", "reorder_point: 400");
+    expect(
+        &t,
+        "policies.0.reorder_point",
+        "reorder_point",
+        "must be below order_up_to",
+    );
+}
+
+#[test]
+fn policy_names_an_unknown_lane() {
+    let t = edit("    lane: sea", "    lane: air");
+    expect(&t, "policies.0.lane", "lane: air", "unknown lane `air`");
+}
+
+#[test]
+fn unknown_policy_kind() {
+    let t = edit("kind: s_S", "kind: sS");
+    expect(&t, "policies.0.kind", "kind: sS", "unknown variant `sS`");
+}
+
+#[test]
+fn missing_field() {
+    let t = edit("horizon_days: 365\n", "");
+    let r = run_text(&t, &[]);
+    assert!(
+        r.stderr.contains("missing field `horizon_days`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("scenario.yaml:"), "{}", r.stderr);
+}
+
+#[test]
+fn warmup_longer_than_horizon() {
+    let t = edit("warmup_days: 60", "warmup_days: 400");
+    expect(&t, "warmup_days", "warmup_days", "shorter than the horizon");
+}
+
+#[test]
+fn impossible_date() {
+    let t = edit("start_date: 2026-01-01", "start_date: 2026-02-30");
+    expect(&t, "start_date", "start_date", "not a date");
+}
+
+#[test]
+fn duplicate_key() {
+    let t = edit("seed: 7", "seed: 7\nseed: 8");
+    let r = run_text(&t, &[]);
+    assert!(r.stderr.contains("scenario.yaml:"), "{}", r.stderr);
+    assert!(
+        r.stderr.to_lowercase().contains("duplicate"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn empty_file() {
+    let r = run_text("", &[]);
+    assert!(
+        r.stderr.contains("scenario.yaml") && r.stderr.contains("empty"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn not_yaml() {
+    let r = run_text("name: [unclosed\n  - {{{\n", &[]);
+    assert!(r.stderr.contains("scenario.yaml:"), "{}", r.stderr);
+    assert!(r.stderr.contains("not valid YAML"), "{}", r.stderr);
+}
+
+#[test]
+fn a_list_where_a_mapping_belongs() {
+    let r = run_text("- just\n- a list\n", &[]);
+    assert!(r.stderr.contains("scenario.yaml"), "{}", r.stderr);
+}
+
+#[test]
+fn alias_bomb() {
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for c in 'b'..='k' {
+        bomb.push_str(&format!(
+            "{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+        prev = c;
+    }
+    let r = run_text(&bomb, &[]);
+    assert!(r.stderr.contains("scenario.yaml"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run_file("does-not-exist.yaml", &[], tmp.path());
+    assert!(r.stderr.contains("does-not-exist.yaml"), "{}", r.stderr);
+    assert!(!r.out_created);
+}
+
+#[test]
+fn bad_set_path() {
+    let r = run_text(TEXTBOOK, &["--set", "policies.7.reorder_point=1"]);
+    assert!(
+        r.stderr.contains("--set policies.7.reorder_point=1"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("out of range"), "{}", r.stderr);
+    let r = run_text(TEXTBOOK, &["--set", "policies.0.reorder_pont=1"]);
+    assert!(
+        r.stderr.contains("unknown field `reorder_pont`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--set"), "{}", r.stderr);
+    let r = run_text(TEXTBOOK, &["--set", "no-equals-sign"]);
+    assert!(r.stderr.contains("PATH=VALUE"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_set_value() {
+    let r = run_text(TEXTBOOK, &["--set", "horizon_days=abc"]);
+    assert!(r.stderr.contains("horizon_days"), "{}", r.stderr);
+    assert!(r.stderr.contains("set with --set"), "{}", r.stderr);
+    let r = run_text(TEXTBOOK, &["--set", "lanes.0.lead_time_days.fixed=-1"]);
+    assert!(
+        r.stderr.contains("lanes.0.lead_time_days.fixed"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_command_line_values() {
+    for args in [
+        &["--threads", "0"][..],
+        &["--threads", "many"],
+        &["--replications", "0"],
+        &["--seed", "-1"],
+        &["--no-such-flag"],
+    ] {
+        let r = run_text(TEXTBOOK, args);
+        assert!(!r.out_created, "{args:?}");
+    }
+}
+
+#[test]
+fn validate_rejects_the_same_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("bad.yaml");
+    fs::write(&file, edit("unit_cost: 10.0", "unit_cost: -1")).unwrap();
+    let out = restock()
+        .args(["validate", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skus.0.unit_cost"));
+    let ok = restock()
+        .args([
+            "validate",
+            scenario_path("textbook-ss.yaml").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+}

@@ -1,0 +1,187 @@
+//! The command-line contract, tested from outside the process.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+use super::support::scenario_path;
+
+pub fn restock() -> Command {
+    Command::cargo_bin("restock").expect("binary built")
+}
+
+fn summary(dir: &Path) -> Value {
+    let text = fs::read_to_string(dir.join("summary.json")).expect("summary.json written");
+    serde_json::from_str(&text).expect("summary.json is JSON")
+}
+
+#[test]
+fn run_writes_the_summary_with_every_contracted_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    restock()
+        .args(["run", scenario_path("textbook-ss.yaml").to_str().unwrap()])
+        .args([
+            "--replications",
+            "40",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let s = summary(&out);
+    assert_eq!(
+        s["scenario"],
+        "textbook periodic-review (s,S), Poisson demand"
+    );
+    assert_eq!(s["seed"], 7);
+    assert_eq!(s["replications"], 40);
+    assert_eq!(s["version"], env!("CARGO_PKG_VERSION"));
+    let c = &s["candidates"][0];
+    assert_eq!(c["name"], "ss-160-300");
+    for m in [
+        "total_cost_per_day",
+        "holding_cost_per_day",
+        "backorder_cost_per_day",
+        "ordering_cost_per_day",
+        "fill_rate",
+        "stockout_days",
+        "lost_units",
+        "orders_per_day",
+        "avg_on_hand_units",
+        "avg_in_transit_units",
+        "capital_on_hand_avg",
+        "capital_in_transit_avg",
+        "capital_tied_avg",
+        "capital_tied_peak",
+    ] {
+        for stat in ["mean", "ci95", "p5", "p50", "p95"] {
+            assert!(c["metrics"][m][stat].is_number(), "{m}.{stat} missing");
+        }
+        assert!(c["vs_first"][m]["mean"].is_number(), "vs_first.{m} missing");
+        assert!(
+            c["vs_first"][m]["ci95"].is_number(),
+            "vs_first.{m}.ci95 missing"
+        );
+    }
+    let m = &c["metrics"]["capital_tied_avg"];
+    let (p5, p50, p95) = (m["p5"].as_f64(), m["p50"].as_f64(), m["p95"].as_f64());
+    assert!(p5 <= p50 && p50 <= p95);
+    let csv = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        csv.starts_with("candidate,metric,unit,mean,ci95,p5,p50,p95,diff_vs_first,diff_ci95\n")
+    );
+    assert_eq!(
+        csv.lines().count(),
+        1 + c["metrics"].as_object().unwrap().len()
+    );
+}
+
+#[test]
+fn the_same_seed_gives_identical_bytes_on_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario_path("textbook-ss.yaml");
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(threads);
+        restock()
+            .args(["run", sc.to_str().unwrap(), "--quiet", "--threads", threads])
+            // Enough replications for several statistics blocks and parallel tasks.
+            .args(["--replications", "300", "--out", out.to_str().unwrap()])
+            // Two candidates, so the paired differences are exercised too.
+            .args(["--set", "policies.0.reorder_point=150"])
+            .assert()
+            .success();
+        outputs.push(fs::read(out.join("summary.json")).unwrap());
+        outputs.push(fs::read(out.join("summary.csv")).unwrap());
+    }
+    assert_eq!(
+        outputs[0], outputs[2],
+        "summary.json differs between 1 and 2 threads"
+    );
+    assert_eq!(
+        outputs[1], outputs[3],
+        "summary.csv differs between 1 and 2 threads"
+    );
+}
+
+#[test]
+fn set_overrides_change_the_run_and_are_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario_path("textbook-ss.yaml");
+    let run = |name: &str, extra: &[&str]| {
+        let out = tmp.path().join(name);
+        restock()
+            .args([
+                "run",
+                sc.to_str().unwrap(),
+                "--quiet",
+                "--replications",
+                "30",
+            ])
+            .args(["--out", out.to_str().unwrap()])
+            .args(extra)
+            .assert()
+            .success();
+        summary(&out)
+    };
+    let base = run("base", &[]);
+    let lower = run("lower", &["--set", "policies.0.reorder_point=100"]);
+    let oh = |s: &Value| {
+        s["candidates"][0]["metrics"]["avg_on_hand_units"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        oh(&lower) < oh(&base),
+        "a lower reorder point holds less stock"
+    );
+    assert_eq!(lower["overrides"][0], "policies.0.reorder_point=100");
+    let reseeded = run("seed", &["--seed", "8"]);
+    assert_eq!(reseeded["seed"], 8);
+    assert_ne!(oh(&reseeded), oh(&base), "another seed draws other futures");
+}
+
+#[test]
+fn out_defaults_to_output_slash_scenario_stem() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::copy(
+        scenario_path("textbook-ss.yaml"),
+        tmp.path().join("mine.yaml"),
+    )
+    .unwrap();
+    restock()
+        .current_dir(tmp.path())
+        .args(["run", "mine.yaml", "--quiet", "--replications", "5"])
+        .assert()
+        .success();
+    assert!(tmp.path().join("output/mine/summary.json").is_file());
+}
+
+#[test]
+fn validate_accepts_the_shipped_scenario_and_prints_what_it_found() {
+    restock()
+        .args([
+            "validate",
+            scenario_path("textbook-ss.yaml").to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("1 SKU(s)"));
+}
+
+#[test]
+fn run_prints_a_table_and_where_the_outputs_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    restock()
+        .args(["run", scenario_path("textbook-ss.yaml").to_str().unwrap()])
+        .args(["--replications", "20", "--out", out.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("fill_rate"))
+        .stderr(predicates::str::contains("outputs written to"));
+}

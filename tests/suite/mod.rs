@@ -1,0 +1,6 @@
+mod bad_input;
+mod cli;
+mod fuzz;
+mod scenarios;
+mod support;
+mod theory;

@@ -1,0 +1,58 @@
+//! Shared helpers: where the shipped scenarios are, how to run one, and the one place that
+//! decides statistical tolerances.
+
+use std::path::{Path, PathBuf};
+
+use restock::experiment::{RunOptions, run};
+use restock::metrics::Metric;
+use restock::scenario::{self, Scenario};
+use restock::stats::CandidateStats;
+use restock::stats::moments::t975;
+
+pub fn scenario_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+pub fn load(name: &str, overrides: &[&str]) -> Scenario {
+    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    scenario::load(&scenario_path(name), &o).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn simulate(sc: &Scenario) -> Vec<CandidateStats> {
+    run(
+        sc,
+        &RunOptions {
+            threads: 2,
+            progress: false,
+        },
+    )
+    .expect("run succeeds")
+}
+
+/// Monte Carlo tolerance: a simulated mean agrees with theory when it is within `Z` standard
+/// errors. With Z = 4 a correct engine fails one comparison in ~16,000, and fixed seeds make
+/// every outcome reproducible; a real modelling error of a few percent is many SEs at the
+/// replication counts used here.
+pub const Z: f64 = 4.0;
+
+/// Relative floor under the tolerance, for metrics a sample cannot vary: with λ = 20 a day
+/// without demand has probability 2·10⁻⁹, so every replication orders daily, the sample's
+/// standard error is exactly 0 and theory differs by 2·10⁻⁹. Far below any modelling error.
+pub const FLOOR: f64 = 1e-6;
+
+/// Asserts that `metric`'s simulated mean is within Z standard errors of `expected`.
+pub fn assert_agrees(case: &str, stats: &CandidateStats, metric: Metric, expected: f64, n: u64) {
+    let st = stats.metric(metric);
+    let se = st.ci95.expect("several replications") / t975(n - 1);
+    let err = (st.mean - expected).abs();
+    assert!(
+        err <= Z * se + FLOOR * expected.abs().max(1.0),
+        "{case}: {} = {:.6} but theory says {:.6} (|Δ| = {:.3} SE)",
+        metric.name(),
+        st.mean,
+        expected,
+        err / se
+    );
+}
