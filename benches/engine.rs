@@ -13,7 +13,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use restock::engine::{Engine, Model, World};
 use restock::metrics::RepMetrics;
 use restock::policy;
-use restock::stats::RunAccumulator;
+use restock::stats::{BLOCK, BlockStats, RunAccumulator};
 
 fn textbook(c: &mut Criterion) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/textbook-ss.yaml");
@@ -50,13 +50,20 @@ fn textbook(c: &mut Criterion) {
     });
     g.finish();
 
+    // One replication's share of the statistics work: pushed into its block, plus 1/BLOCK of
+    // merging that block into the run.
     let mut acc = RunAccumulator::new(1);
+    let mut block = BlockStats::new(0, 1);
     let mut n = 0u64;
     c.bench_function("stats_fold_per_replication", |b| {
         b.iter(|| {
             out.0[0] = n as f64 * 0.37;
-            acc.push(n, std::slice::from_ref(&out));
+            block.push(std::slice::from_ref(&out));
             n += 1;
+            if n.is_multiple_of(BLOCK) {
+                acc.merge(&block);
+                block = BlockStats::new(n / BLOCK, 1);
+            }
         })
     });
 }

@@ -1,11 +1,13 @@
 //! Candidates × replications: the Monte Carlo experiment.
 //!
 //! Work is split by replication: a worker draws replication r's world once and replays every
-//! candidate against it (one world per replication, DESIGN §3). Replications run in parallel
-//! on a rayon pool in waves; each wave's metrics land in a preallocated buffer in index order
-//! and are then folded sequentially into the statistics, so the output is identical for any
-//! thread count and memory does not grow with the number of replications.
+//! candidate against it (one world per replication, DESIGN §3). Replications are grouped in
+//! fixed blocks of `stats::BLOCK`; a worker computes a block's statistics in replication
+//! order, and blocks are merged in index order. Blocks run in parallel on a rayon pool, in
+//! waves, so the output is identical for any thread count and memory does not grow with the
+//! number of replications.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -16,14 +18,11 @@ use crate::error::{Error, Result};
 use crate::metrics::RepMetrics;
 use crate::policy::{self, Policy};
 use crate::scenario::Scenario;
-use crate::stats::{CandidateStats, RunAccumulator, moments::BLOCK};
+use crate::stats::{BLOCK, BlockStats, CandidateStats, RunAccumulator};
 
-/// Replications per wave: large enough that the end-of-wave barrier costs little, small enough
-/// that the wave's metrics stay a few megabytes. A multiple of the statistics block.
-const WAVE: u64 = 256 * BLOCK;
-
-/// Replications per parallel task.
-const TASK: usize = 8;
+/// Blocks per wave: enough parallel tasks that the end-of-wave barrier costs little, few
+/// enough that the wave's block statistics stay small.
+const WAVE_BLOCKS: u64 = 256;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -33,27 +32,37 @@ pub struct RunOptions {
     pub progress: bool,
 }
 
-/// Per-thread scratch: the world, the engine and one policy instance per candidate.
+/// Per-thread scratch: the world, the engine, one policy instance per candidate and one
+/// replication's metrics per candidate.
 struct Worker {
     world: World,
     engine: Engine,
     policies: Vec<Box<dyn Policy>>,
+    metrics: Vec<RepMetrics>,
 }
 
 impl Worker {
     fn new(model: &Model) -> Self {
+        let policies: Vec<_> = model.scenario.policies.iter().map(policy::build).collect();
         Worker {
             world: World::new(model),
             engine: Engine::new(model),
-            policies: model.scenario.policies.iter().map(policy::build).collect(),
+            metrics: vec![RepMetrics::default(); policies.len()],
+            policies,
         }
     }
 
-    fn replicate(&mut self, model: &Model, rep: u64, out: &mut [RepMetrics]) {
-        self.world.generate(model, rep);
-        for (policy, out) in self.policies.iter_mut().zip(out) {
-            self.engine.run(model, &self.world, policy.as_mut(), out);
+    /// Replicates every replication of block `index` (the last block may be short).
+    fn block(&mut self, model: &Model, index: u64, reps: u64) -> BlockStats {
+        let mut stats = BlockStats::new(index, self.policies.len());
+        for rep in index * BLOCK..((index + 1) * BLOCK).min(reps) {
+            self.world.generate(model, rep);
+            for (policy, out) in self.policies.iter_mut().zip(&mut self.metrics) {
+                self.engine.run(model, &self.world, policy.as_mut(), out);
+            }
+            stats.push(&self.metrics);
         }
+        stats
     }
 }
 
@@ -64,72 +73,46 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Vec<CandidateStats>
         .num_threads(opts.threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start {} worker threads: {e}", opts.threads)))?;
-    let candidates = scenario.policies.len();
     let reps = u64::from(scenario.replications);
+    let blocks = reps.div_ceil(BLOCK);
     let progress = progress_bar(reps, opts.progress);
 
-    let mut acc = RunAccumulator::new(candidates);
-    let wave_len = WAVE.min(reps) as usize * candidates;
-    // Double buffering: while the pool replicates wave k into `current`, one task folds wave
-    // k − 1 from `previous` into the statistics, so the fold (sequential, to stay in index
-    // order) does not leave a core idle.
-    let mut current = vec![RepMetrics::default(); wave_len];
-    let mut previous = vec![RepMetrics::default(); wave_len];
-    let mut pending: Option<(u64, usize)> = None;
+    // One worker per pool thread, built once: its world and engine buffers are the only
+    // allocations that scale with the scenario.
+    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(Worker::new(&model)))
+        .collect();
+    let mut acc = RunAccumulator::new(scenario.policies.len());
+    // While the pool computes wave k, one task merges wave k − 1 into the statistics, so the
+    // merge (sequential, to stay in block order) does not leave a core idle.
+    let mut previous: Vec<BlockStats> = Vec::new();
     pool.install(|| {
         let mut start = 0u64;
-        while start < reps {
-            let end = (start + WAVE).min(reps);
-            let wave = &mut current[..(end - start) as usize * candidates];
-            rayon::join(
+        while start < blocks {
+            let end = (start + WAVE_BLOCKS).min(blocks);
+            let (_, current) = rayon::join(
+                || previous.iter().for_each(|b| acc.merge(b)),
                 || {
-                    if let Some((first, len)) = pending {
-                        fold(&mut acc, first, &previous[..len], candidates);
-                    }
+                    (start..end)
+                        .into_par_iter()
+                        .map(|index| {
+                            let thread = rayon::current_thread_index().unwrap_or(0);
+                            // Uncontended: each pool thread only ever locks its own worker.
+                            let mut worker = workers[thread].lock().expect("worker poisoned");
+                            let b = worker.block(&model, index, reps);
+                            progress.inc(BLOCK.min(reps - index * BLOCK));
+                            b
+                        })
+                        .collect::<Vec<_>>()
                 },
-                || replicate_wave(&model, start, wave, candidates, &progress),
             );
-            pending = Some((start, wave.len()));
-            std::mem::swap(&mut current, &mut previous);
+            previous = current;
             start = end;
         }
-        if let Some((first, len)) = pending {
-            fold(&mut acc, first, &previous[..len], candidates);
-        }
+        previous.iter().for_each(|b| acc.merge(b));
     });
     progress.finish_and_clear();
     Ok(acc.summarise())
-}
-
-/// Replicates the replications `first..` whose metrics go into `wave` (candidates per row).
-fn replicate_wave(
-    model: &Model,
-    first: u64,
-    wave: &mut [RepMetrics],
-    candidates: usize,
-    progress: &ProgressBar,
-) {
-    // Tasks of TASK replications: fine enough to balance the threads, coarse enough that the
-    // progress bar (which reads the clock) is touched rarely.
-    wave.par_chunks_mut(candidates * TASK)
-        .enumerate()
-        .for_each_init(
-            || Worker::new(model),
-            |worker, (t, outs)| {
-                let task_first = first + (t * TASK) as u64;
-                for (i, out) in outs.chunks_mut(candidates).enumerate() {
-                    worker.replicate(model, task_first + i as u64, out);
-                }
-                progress.inc((outs.len() / candidates) as u64);
-            },
-        );
-}
-
-/// Folds a finished wave into the statistics, in replication order.
-fn fold(acc: &mut RunAccumulator, first: u64, wave: &[RepMetrics], candidates: usize) {
-    for (i, per_candidate) in wave.chunks(candidates).enumerate() {
-        acc.push(first + i as u64, per_candidate);
-    }
 }
 
 fn progress_bar(reps: u64, visible: bool) -> ProgressBar {

@@ -11,56 +11,109 @@ pub mod moments;
 pub mod sketch;
 
 use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
-pub use moments::{BlockedMoments, Moments};
+pub use moments::{BLOCK, Moments};
 pub use sketch::Sketch;
 
-/// The running statistics of one candidate.
-#[derive(Debug, Clone, Default)]
-pub struct CandidateAccumulator {
-    moments: [BlockedMoments; METRIC_COUNT],
-    sketches: Vec<Sketch>,
-    vs_first: [BlockedMoments; METRIC_COUNT],
+/// Statistics of one block of [`BLOCK`] consecutive replications, computed by one worker:
+/// moments and paired differences against the first candidate by Welford in replication
+/// order, plus the block's raw values for the run's quantile sketches (a sketch per block
+/// would cost far more than the sixteen values it summarises). Blocks are the unit of parallel work, of merging, and (with
+/// sharded runs) of what a shard writes, so every way of splitting a run folds the same numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockStats {
+    /// Block index: replications `index * BLOCK ..`.
+    pub index: u64,
+    pub candidates: Vec<CandidateBlock>,
 }
 
-/// The running statistics of a run: one accumulator per candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateBlock {
+    moments: [Moments; METRIC_COUNT],
+    vs_first: [Moments; METRIC_COUNT],
+    values: Vec<RepMetrics>,
+}
+
+impl CandidateBlock {
+    fn new() -> Self {
+        CandidateBlock {
+            moments: [Moments::default(); METRIC_COUNT],
+            vs_first: [Moments::default(); METRIC_COUNT],
+            values: Vec::with_capacity(BLOCK as usize),
+        }
+    }
+}
+
+impl BlockStats {
+    pub fn new(index: u64, candidates: usize) -> Self {
+        BlockStats {
+            index,
+            candidates: (0..candidates).map(|_| CandidateBlock::new()).collect(),
+        }
+    }
+
+    /// Adds the next replication of the block: its metrics, one entry per candidate.
+    pub fn push(&mut self, per_candidate: &[RepMetrics]) {
+        assert_eq!(per_candidate.len(), self.candidates.len());
+        let first = per_candidate[0];
+        for (acc, m) in self.candidates.iter_mut().zip(per_candidate) {
+            for i in 0..METRIC_COUNT {
+                let x = m.0[i];
+                acc.moments[i].push(x);
+                acc.vs_first[i].push(x - first.0[i]);
+            }
+            acc.values.push(*m);
+        }
+    }
+}
+
+/// The running statistics of a run: blocks merged in index order.
 #[derive(Debug, Clone)]
 pub struct RunAccumulator {
-    candidates: Vec<CandidateAccumulator>,
-    next_rep: u64,
+    candidates: Vec<CandidateRun>,
+    next_block: u64,
+}
+
+#[derive(Debug, Clone)]
+struct CandidateRun {
+    moments: [Moments; METRIC_COUNT],
+    vs_first: [Moments; METRIC_COUNT],
+    sketches: Vec<Sketch>,
 }
 
 impl RunAccumulator {
     pub fn new(candidates: usize) -> Self {
         RunAccumulator {
             candidates: (0..candidates)
-                .map(|_| CandidateAccumulator {
+                .map(|_| CandidateRun {
+                    moments: [Moments::default(); METRIC_COUNT],
+                    vs_first: [Moments::default(); METRIC_COUNT],
                     sketches: vec![Sketch::default(); METRIC_COUNT],
-                    ..Default::default()
                 })
                 .collect(),
-            next_rep: 0,
+            next_block: 0,
         }
     }
 
-    /// Adds replication `rep`'s metrics, one entry per candidate. Replications must be added
-    /// in order, starting at 0, so that the fold is the same on any thread count.
-    pub fn push(&mut self, rep: u64, per_candidate: &[RepMetrics]) {
-        assert_eq!(rep, self.next_rep, "replications are folded in index order");
-        assert_eq!(per_candidate.len(), self.candidates.len());
-        self.next_rep += 1;
-        let first = per_candidate[0];
-        for (acc, m) in self.candidates.iter_mut().zip(per_candidate) {
+    /// Merges the next block. Blocks must arrive in index order, starting at 0, so that the
+    /// float operations are the same on any thread count and for any sharding.
+    pub fn merge(&mut self, block: &BlockStats) {
+        assert_eq!(
+            block.index, self.next_block,
+            "blocks are merged in index order"
+        );
+        assert_eq!(block.candidates.len(), self.candidates.len());
+        self.next_block += 1;
+        for (acc, b) in self.candidates.iter_mut().zip(&block.candidates) {
             for i in 0..METRIC_COUNT {
-                let x = m.0[i];
-                acc.moments[i].push(rep, x);
-                acc.sketches[i].push(x);
-                acc.vs_first[i].push(rep, x - first.0[i]);
+                acc.moments[i].merge(&b.moments[i]);
+                acc.vs_first[i].merge(&b.vs_first[i]);
+            }
+            for m in &b.values {
+                for (sketch, &x) in acc.sketches.iter_mut().zip(&m.0) {
+                    sketch.push(x);
+                }
             }
         }
-    }
-
-    pub fn replications(&self) -> u64 {
-        self.next_rep
     }
 
     /// Summaries per candidate, in candidate order.
@@ -72,7 +125,7 @@ impl RunAccumulator {
                     .iter()
                     .map(|&m| {
                         let i = m as usize;
-                        let mo = acc.moments[i].total();
+                        let mo = acc.moments[i];
                         let sk = &acc.sketches[i];
                         let q = |p| sk.quantile(p).unwrap_or(f64::NAN);
                         MetricStats {
@@ -87,7 +140,7 @@ impl RunAccumulator {
                 vs_first: Metric::ALL
                     .iter()
                     .map(|&m| {
-                        let mo = acc.vs_first[m as usize].total();
+                        let mo = acc.vs_first[m as usize];
                         PairedDiff {
                             mean: mo.mean,
                             ci95: mo.ci95(),
@@ -143,13 +196,17 @@ mod tests {
         // Candidate 1 = candidate 0 + 1 exactly: its paired difference has no spread at all,
         // though each candidate's own values vary a lot.
         let mut acc = RunAccumulator::new(2);
-        for rep in 0..100u64 {
-            let x = (rep as f64 * 1.7).sin() * 50.0;
-            let mut a = RepMetrics::default();
-            a.set(Metric::TotalCostPerDay, x);
-            let mut b = a;
-            b.set(Metric::TotalCostPerDay, x + 1.0);
-            acc.push(rep, &[a, b]);
+        for block in 0..7u64 {
+            let mut stats = BlockStats::new(block, 2);
+            for r in 0..BLOCK {
+                let x = ((block * BLOCK + r) as f64 * 1.7).sin() * 50.0;
+                let mut a = RepMetrics::default();
+                a.set(Metric::TotalCostPerDay, x);
+                let mut b = a;
+                b.set(Metric::TotalCostPerDay, x + 1.0);
+                stats.push(&[a, b]);
+            }
+            acc.merge(&stats);
         }
         let s = acc.summarise();
         let d = s[1].diff(Metric::TotalCostPerDay);

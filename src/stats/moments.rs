@@ -1,10 +1,10 @@
 //! Mean and variance by Welford's update, merged by Chan's formula.
 //!
-//! Replications are folded in fixed blocks of [`BLOCK`] in index order: within a block by
-//! Welford, blocks into the total by Chan. Because block boundaries depend only on replication
-//! indices, the float operations — and so every output byte — are the same whatever the thread
-//! count, and a run split into shards on block boundaries can be merged into exactly what one
-//! process computes.
+//! Replications are folded in fixed blocks of [`BLOCK`]: within a block by Welford in
+//! replication order, blocks into the total by Chan in block order (see `stats::BlockStats`).
+//! Because block boundaries depend only on replication indices, the float operations — and so
+//! every output byte — are the same whatever the thread count, and a run split into shards on
+//! block boundaries can be merged into exactly what one process computes.
 
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -69,34 +69,6 @@ pub fn t975(dof: u64) -> f64 {
     StudentsT::new(0.0, 1.0, dof as f64)
         .map(|t| t.inverse_cdf(0.975))
         .unwrap_or(1.959_963_984_540_054)
-}
-
-/// Moments folded block by block in replication order.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct BlockedMoments {
-    done: Moments,
-    open: Moments,
-    open_block: u64,
-}
-
-impl BlockedMoments {
-    /// Adds replication `rep`'s value; replications must arrive in increasing order.
-    #[inline]
-    pub fn push(&mut self, rep: u64, x: f64) {
-        let block = rep / BLOCK;
-        if block != self.open_block {
-            self.done.merge(&self.open);
-            self.open = Moments::default();
-            self.open_block = block;
-        }
-        self.open.push(x);
-    }
-
-    pub fn total(&self) -> Moments {
-        let mut m = self.done;
-        m.merge(&self.open);
-        m
-    }
 }
 
 #[cfg(test)]
