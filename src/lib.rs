@@ -23,6 +23,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod demand;
+pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod experiment;

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::calendar::Calendar;
+use crate::dist::Dist;
 use crate::error::InputError;
 use document::{FieldPath, Node, Origin};
 use raw::*;
@@ -173,7 +174,7 @@ fn humanize_serde(msg: &str) -> String {
     msg.replace("invalid type: ", "wrong type: ")
 }
 
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     doc: &'a Node,
     file: &'a Path,
 }
@@ -315,15 +316,16 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
             ));
         }
         let lt = at.key("lead_time_days");
-        let lead_time = match l.lead_time_days {
-            RawDuration::Fixed(d) => {
-                LeadTime::Fixed(non_negative(ctx, &lt.key("fixed"), d).and_then(|d| {
-                    if d > f64::from(MAX_HORIZON_DAYS) {
-                        Err(ctx.error(&lt.key("fixed"), "is longer than any horizon"))
-                    } else {
-                        Ok(d)
-                    }
-                })?)
+        let lead_time = match check_dist(ctx, &lt, &l.lead_time_days)? {
+            Dist::Fixed(d) if d > f64::from(MAX_HORIZON_DAYS) => {
+                return Err(ctx.error(&lt.key("fixed"), "is longer than any horizon"));
+            }
+            Dist::Fixed(d) => LeadTime::Fixed(d),
+            _ => {
+                return Err(ctx.error(
+                    &lt,
+                    "random lead times are not supported yet: use `{ fixed: DAYS }`",
+                ));
             }
         };
         lanes.push(Lane {
@@ -464,6 +466,20 @@ fn policy_rule(ctx: &Ctx, at: &FieldPath, p: &RawPolicy) -> Result<PolicyRule, I
             }
         }
     })
+}
+
+/// Validates a distribution; errors point at its parameters (`…​.uniform.max`).
+pub(crate) fn check_dist(ctx: &Ctx, at: &FieldPath, raw: &RawDist) -> Result<Dist, InputError> {
+    let (key, made) = match raw {
+        RawDist::Fixed(x) => ("fixed", Dist::fixed(*x)),
+        RawDist::Uniform { min, max } => ("uniform", Dist::uniform(*min, *max)),
+        RawDist::Triangular { min, mode, max } => {
+            ("triangular", Dist::triangular(*min, *mode, *max))
+        }
+        RawDist::Lognormal { median, sigma } => ("lognormal", Dist::lognormal(*median, *sigma)),
+        RawDist::Empirical(xs) => ("empirical", Dist::empirical(xs.clone())),
+    };
+    made.map_err(|m| ctx.error(&at.key(key), m))
 }
 
 fn check_id(ctx: &Ctx, at: &FieldPath, id: &str) -> Result<String, InputError> {

@@ -89,7 +89,7 @@ pub struct RawCosts {
 pub struct RawLane {
     pub id: String,
     pub mode: RawMode,
-    pub lead_time_days: RawDuration,
+    pub lead_time_days: RawDist,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy)]
@@ -100,11 +100,15 @@ pub enum RawMode {
     Express,
 }
 
-/// A duration in days, written as a one-key mapping naming its distribution.
-#[derive(Debug, Deserialize)]
+/// A random quantity, written as a one-key mapping naming its distribution (see `dist`).
+#[derive(Debug, Deserialize, Clone)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum RawDuration {
+pub enum RawDist {
     Fixed(f64),
+    Uniform { min: f64, max: f64 },
+    Triangular { min: f64, mode: f64, max: f64 },
+    Lognormal { median: f64, sigma: f64 },
+    Empirical(Vec<f64>),
 }
 
 #[derive(Debug, Deserialize)]
