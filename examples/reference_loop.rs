@@ -9,7 +9,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use restock::demand::poisson::PoissonTable;
+use restock::demand::table::CountTable;
 
 fn main() {
     let reps: u64 = std::env::args()
@@ -19,7 +19,7 @@ fn main() {
     let (horizon, warmup, lead) = (365usize, 60usize, 7usize);
     let (s, big_s) = (160i64, 300i64);
     let (h, b, k) = (0.1, 5.0, 100.0);
-    let table = PoissonTable::new(20.0);
+    let table = CountTable::poisson(20.0);
     let mut total = 0.0;
     for rep in 0..reps {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(rep);

@@ -47,7 +47,7 @@ metrics! {
     StockoutDays => "stockout_days", "SKU-days",
         "measured SKU-days on which some demand could not be served from stock";
     LostUnits => "lost_units", "units",
-        "units of demand lost (stockout: lost) over the measured days";
+        "units of buyers who left without buying (lost rule; substitute rule: those who did not switch or found the substitute empty) over the measured days";
     OrdersPerDay => "orders_per_day", "orders/day",
         "replenishment orders placed on measured days, divided by measured days";
     AvgOnHandUnits => "avg_on_hand_units", "units",
@@ -64,6 +64,24 @@ metrics! {
         "capital_on_hand_avg + capital_in_transit_avg";
     CapitalTiedPeak => "capital_tied_peak", "currency",
         "largest end-of-day capital tied up (on hand + in transit, at unit cost) over the measured days";
+    DemandUnits => "demand_units", "units",
+        "units buyers wanted on measured days (latent demand: off-stream and in-stream, whatever the stock)";
+    DemandStreamUnits => "demand_stream_units", "units",
+        "units buyers wanted during live streams on measured days";
+    DemandViralUnits => "demand_viral_units", "units",
+        "extra units viral spikes brought on measured days (decaying surges plus persistent baseline steps)";
+    LostRevenue => "lost_revenue", "currency",
+        "price × (lost_units + cancelled_units), summed over SKUs";
+    StreamsStockedOut => "streams_stocked_out", "streams",
+        "streams on measured days in which a featured SKU ran out and turned buyers away before the stream ended";
+    PresaleUnits => "presale_units", "units",
+        "units buyers accepted as presale orders when the shelf was empty (presale rule)";
+    CancelledUnits => "cancelled_units", "units",
+        "units of buyers who refused the presale, plus presale orders cancelled after waiting longer than max_wait_days";
+    SubstitutedUnits => "substituted_units", "units",
+        "units bought from the substitute SKU by buyers who found their SKU out of stock (substitute rule)";
+    FillRateInStream => "fill_rate_in_stream", "fraction",
+        "units served from stock during streams ÷ units demanded during streams, over measured days (1 when nothing was demanded in a stream)";
 }
 
 pub const METRIC_COUNT: usize = Metric::ALL.len();

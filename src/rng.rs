@@ -17,6 +17,16 @@ pub type Stream = Xoshiro256PlusPlus;
 pub enum Source {
     /// Daily baseline demand of one SKU.
     Demand { sku: u32 },
+    /// Viral spikes of one SKU: times, magnitudes, persistence.
+    Viral { sku: u32 },
+    /// The extra units viral spikes bring, day by day.
+    ViralDemand { sku: u32 },
+    /// CTR and conversion noise, precursors and false alarms of one SKU.
+    Signals { sku: u32 },
+    /// One featured SKU in one stream occurrence (an entry of the stream plan).
+    Stream { entry: u32 },
+    /// Buyers' responses to a stockout of one SKU on one day (presale accept, substitute).
+    Response { sku: u32, day: u32 },
 }
 
 impl Source {
@@ -24,6 +34,11 @@ impl Source {
         // High 16 bits: the kind of source; low 48: its index.
         let (tag, index) = match self {
             Source::Demand { sku } => (1u64, u64::from(sku)),
+            Source::Viral { sku } => (0x10, u64::from(sku)),
+            Source::ViralDemand { sku } => (0x11, u64::from(sku)),
+            Source::Signals { sku } => (0x12, u64::from(sku)),
+            Source::Stream { entry } => (0x13, u64::from(entry)),
+            Source::Response { sku, day } => (0x14, (u64::from(sku) << 16) | u64::from(day)),
         };
         (tag << 48) | index
     }

@@ -1,13 +1,19 @@
 //! The discrete-event engine: one candidate policy replayed against one replication's world.
 //!
 //! Time advances day by day, and each day runs fixed phases — (1) at 00:00 shipments due
-//! arrive, (2) the policy reviews each SKU and its orders become shipments (a zero lead time
-//! arrives at once, before demand), (3) the day's demand is served from stock, the rest
-//! backordered or lost, (4) end-of-day holding, backorder and capital are tallied. Events that
-//! are not daily (shipment arrivals today; stream ticks and mid-stream triggers later) live in
-//! an [`EventQueue`] ordered by (time, insertion). The day loop is the clock's backbone because
-//! almost everything is daily; the queue holds only what is sparse, which keeps the hot loop
-//! at a few nanoseconds per SKU-day.
+//! arrive and presale orders that waited too long are cancelled, (2) the policy reviews each
+//! SKU and its orders become shipments (a zero lead time arrives at once, before demand),
+//! (3) the day's demand is served from stock in time order, and what stock cannot serve meets
+//! the SKU's stockout rule, (4) buyers who switch to a substitute buy from it, (5) end-of-day
+//! holding, backorder and capital are tallied.
+//!
+//! Off-stream demand is spread evenly over the day. On a day with a live stream featuring the
+//! SKU, the off-stream buyers who come before the stream are served first, then the stream's
+//! sales step by step (its own stockout rule applies, and the policy may order mid-stream after
+//! each step), then the off-stream buyers of the stream's hours and the rest of the day. Events
+//! that are not daily (shipment arrivals) live in an [`EventQueue`] ordered by (time,
+//! insertion). The day loop is the clock's backbone because almost everything is daily; the
+//! queue holds only what is sparse, which keeps the hot loop at a few nanoseconds per SKU-day.
 //!
 //! State is flat: one [`SkuState`] per SKU, reused across replications. After the first
 //! replication on a thread, `run` allocates nothing.
@@ -15,10 +21,15 @@
 pub mod queue;
 pub mod world;
 
-use crate::calendar::SimTime;
-use crate::demand::DemandModel;
+use std::collections::VecDeque;
+
+use rand_distr::{Binomial, Distribution};
+
+use crate::calendar::{MINUTES_PER_DAY, SimTime};
+use crate::demand::{DemandModel, StreamEntry};
 use crate::metrics::{Metric, RepMetrics};
-use crate::policy::{Order, Orders, Policy, SkuView};
+use crate::policy::{AnnouncedStreams, LiveStream, Order, Orders, Policy, SkuView};
+use crate::rng::{Source, Stream, stream};
 use crate::scenario::{LeadTime, Scenario, StockoutRule};
 pub use queue::EventQueue;
 pub use world::World;
@@ -30,6 +41,12 @@ pub struct Model<'s> {
     pub demand: DemandModel,
     /// Transit time of each lane [days].
     lane_days: Vec<f64>,
+    /// SKUs whose backorders can expire (a presale rule): their backorders are kept in a
+    /// dated queue instead of a bare count.
+    dated_backorders: Vec<bool>,
+    /// Whether buyers of some SKU may switch to another: then a SKU's end-of-day stock is
+    /// known only after every SKU has sold, and tallies wait for a second pass.
+    has_substitutes: bool,
 }
 
 impl<'s> Model<'s> {
@@ -44,6 +61,18 @@ impl<'s> Model<'s> {
                     LeadTime::Fixed(d) => d,
                 })
                 .collect(),
+            dated_backorders: scenario
+                .skus
+                .iter()
+                .map(|s| {
+                    s.stockout.max_wait_days().is_some()
+                        || s.stockout_in_stream.max_wait_days().is_some()
+                })
+                .collect(),
+            has_substitutes: scenario.skus.iter().any(|s| {
+                matches!(s.stockout, StockoutRule::Substitute { .. })
+                    || matches!(s.stockout_in_stream, StockoutRule::Substitute { .. })
+            }),
         }
     }
 
@@ -67,21 +96,56 @@ struct SkuState {
     backorders: i64,
     /// [units] ordered, not yet received
     on_order: i64,
-    // Tallies over measured days [unit-days, units, days, orders].
+    /// Backorders by expiry day, oldest first, for SKUs whose backorders can expire
+    /// (`Model::dated_backorders`): (last day still waiting, units).
+    waiting: VecDeque<(u32, u32)>,
+    /// Next of this SKU's stream entries not yet aired (index into its `by_sku` list).
+    next_stream: usize,
+    /// Post-stream correction of the planner's forecasts.
+    forecast_factor: f64,
+    /// Whether some demand met an empty shelf today.
+    short_today: bool,
+    // Tallies over measured days [unit-days, units, days, orders]. The three stock tallies are
+    // deliberately not adjacent: adjacent, they invite the compiler to add them as one 16-byte
+    // load of (on_hand, backorders) just after on_hand's 8-byte store — a store-forwarding
+    // stall that cost a fifth of the textbook replay.
     on_hand_days: i64,
-    backorder_days: i64,
-    on_order_days: i64,
     demanded: i64,
+    backorder_days: i64,
     /// [units] demanded and not served from stock on the day
     short: i64,
+    on_order_days: i64,
     lost: i64,
     stockout_days: i64,
     orders: i64,
+    stream_demanded: i64,
+    stream_served: i64,
+    presale: i64,
+    cancelled: i64,
+    substituted: i64,
     // Conservation ledger over the whole horizon [units].
     received: i64,
     shipped: i64,
     ordered: i64,
 }
+
+impl SkuState {
+    /// Back to the start of a replication, keeping the queue's memory.
+    fn reset(&mut self, initial_on_hand: u32) {
+        let waiting = std::mem::take(&mut self.waiting);
+        *self = SkuState {
+            on_hand: i64::from(initial_on_hand),
+            forecast_factor: 1.0,
+            waiting,
+            ..SkuState::default()
+        };
+        self.waiting.clear();
+    }
+}
+
+/// A buyer who found the shelf empty and switched to another SKU, served after the day's
+/// sales pass: (from SKU, to SKU, units).
+type Switch = (usize, usize, u32);
 
 /// Reusable state for replaying replications; one per worker thread.
 #[derive(Debug)]
@@ -89,15 +153,47 @@ pub struct Engine {
     skus: Vec<SkuState>,
     queue: EventQueue<Event>,
     orders: Orders,
+    /// Units sold per SKU-day, SKU-major (what the policy sees of past sales).
+    sales: Vec<u32>,
+    days: usize,
+    /// Units sold in each step of the stream in progress.
+    step_sales: Vec<u32>,
+    /// Per stream: whether a featured SKU ran out during it.
+    stream_out: Vec<bool>,
+    switches: Vec<Switch>,
+}
+
+/// Everything one SKU-day's demand handling needs besides the SKU's own state.
+struct DayCtx<'m, 'w> {
+    model: &'m Model<'m>,
+    world: &'w World,
+    day: u32,
+    sku: usize,
+    /// The stream of buyers' responses, opened at the first stockout of the SKU-day.
+    responses: Option<Stream>,
 }
 
 impl Engine {
     pub fn new(model: &Model) -> Self {
         let n = model.scenario.skus.len();
+        let days = model.scenario.calendar.horizon_days as usize;
+        let max_steps = model
+            .demand
+            .streams
+            .entries
+            .iter()
+            .map(StreamEntry::steps)
+            .max()
+            .unwrap_or(0);
         Engine {
             skus: vec![SkuState::default(); n],
             queue: EventQueue::with_capacity(64 * n),
             orders: Orders::default(),
+            sales: vec![0; n * days],
+            days,
+            step_sales: vec![0; max_steps],
+            stream_out: vec![false; model.scenario.streams.streams.len()],
+            switches: Vec::with_capacity(n),
         }
     }
 
@@ -114,37 +210,125 @@ impl Engine {
         policy.reset();
         self.queue.clear();
         for (st, sku) in self.skus.iter_mut().zip(&sc.skus) {
-            *st = SkuState {
-                on_hand: i64::from(sku.initial_on_hand),
-                ..SkuState::default()
-            };
+            st.reset(sku.initial_on_hand);
         }
+        self.stream_out.fill(false);
         let mut peak_capital = 0.0f64;
-        let Engine {
-            skus,
-            queue,
-            orders,
-        } = self;
 
         // Warm-up and measured days run the same code; the const flag compiles the tallies
         // out of warm-up days instead of branching on every SKU-day.
         for day in 0..cal.warmup_days {
-            day_phases::<false>(model, world, policy, skus, queue, orders, day);
+            self.day_phases::<false>(model, world, policy, day);
         }
         for day in cal.warmup_days..cal.horizon_days {
-            let capital = day_phases::<true>(model, world, policy, skus, queue, orders, day);
+            let capital = self.day_phases::<true>(model, world, policy, day);
             peak_capital = peak_capital.max(capital);
         }
 
-        self.check_conservation(sc);
-        self.write_metrics(sc, peak_capital, out);
+        self.check_conservation(model);
+        self.write_metrics(model, world, peak_capital, out);
+    }
+
+    /// One simulated day for every SKU; returns the end-of-day capital tied up [currency] when
+    /// `MEASURED` (0 otherwise).
+    #[inline(always)]
+    fn day_phases<const MEASURED: bool>(
+        &mut self,
+        model: &Model,
+        world: &World,
+        policy: &mut dyn Policy,
+        day: u32,
+    ) -> f64 {
+        let now = SimTime::day_start(day);
+        let Engine {
+            skus,
+            queue,
+            orders,
+            sales,
+            days,
+            step_sales,
+            stream_out,
+            switches,
+        } = self;
+        receive_due(queue, skus, now);
+        let plan = &model.demand.streams;
+        let mut capital = 0.0;
+
+        // SKUs interact only through substitutes (applied after this pass), so each SKU runs
+        // review → orders → demand in one pass, which keeps its state in cache.
+        for (i, sku) in model.scenario.skus.iter().enumerate() {
+            let st = &mut skus[i];
+            if !st.waiting.is_empty() {
+                expire_waiting(st, day, MEASURED);
+            }
+            let history = &mut sales[i * *days..(i + 1) * *days];
+            let mine = &plan.by_sku[i];
+            let view = view(
+                world,
+                plan,
+                st,
+                i,
+                day,
+                &history[..day as usize],
+                &mine[st.next_stream..],
+            );
+            policy.review(&view, orders);
+            if !orders.is_empty() {
+                place_orders(model, queue, orders, st, now, MEASURED);
+            }
+
+            let mut ctx = DayCtx {
+                model,
+                world,
+                day,
+                sku: i,
+                responses: None,
+            };
+            st.short_today = false;
+            let off_stream = i64::from(world.demand(i, day));
+            let sold = if mine
+                .get(st.next_stream)
+                .is_some_and(|&e| plan.entries[e as usize].day() == day)
+            {
+                stream_day::<MEASURED>(
+                    &mut ctx, st, off_stream, policy, orders, queue, history, step_sales,
+                    stream_out, switches,
+                )
+            } else {
+                serve::<MEASURED>(&mut ctx, st, off_stream, sku.stockout, false, switches)
+            };
+            history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
+            if MEASURED && !model.has_substitutes {
+                capital += tally(st, sku);
+            }
+        }
+
+        if model.has_substitutes {
+            for (from, to, units) in switches.drain(..) {
+                let target = &mut skus[to];
+                let got = i64::from(units).min(target.on_hand);
+                target.on_hand -= got;
+                target.shipped += got;
+                if MEASURED {
+                    skus[from].substituted += got;
+                    skus[from].lost += i64::from(units) - got;
+                }
+            }
+            if MEASURED {
+                for (st, sku) in skus.iter_mut().zip(&model.scenario.skus) {
+                    capital += tally(st, sku);
+                }
+            }
+        }
+        capital
     }
 
     /// Stock is neither created nor destroyed: start + received = shipped + on hand, and
     /// ordered = received + on order. Checked on every replication in debug builds.
-    fn check_conservation(&self, sc: &Scenario) {
+    fn check_conservation(&self, model: &Model) {
         if cfg!(debug_assertions) {
-            for (st, sku) in self.skus.iter().zip(&sc.skus) {
+            let dated = &model.dated_backorders;
+            for (i, (st, sku)) in self.skus.iter().zip(&model.scenario.skus).enumerate() {
                 assert_eq!(
                     i64::from(sku.initial_on_hand) + st.received,
                     st.shipped + st.on_hand,
@@ -153,23 +337,31 @@ impl Engine {
                 );
                 assert_eq!(st.ordered, st.received + st.on_order);
                 assert!(st.on_hand >= 0 && st.backorders >= 0 && st.on_order >= 0);
+                if dated[i] {
+                    let queued: i64 = st.waiting.iter().map(|&(_, q)| i64::from(q)).sum();
+                    assert_eq!(queued, st.backorders, "dated backorders out of step");
+                }
             }
         }
     }
 
-    fn write_metrics(&self, sc: &Scenario, peak_capital: f64, out: &mut RepMetrics) {
+    fn write_metrics(&self, model: &Model, world: &World, peak_capital: f64, out: &mut RepMetrics) {
+        let sc = model.scenario;
         let days = f64::from(sc.calendar.measured_days());
         let (mut holding, mut backorder, mut ordering) = (0.0, 0.0, 0.0);
-        let (mut cap_on_hand, mut cap_transit) = (0.0, 0.0);
+        let (mut cap_on_hand, mut cap_transit, mut lost_revenue) = (0.0, 0.0, 0.0);
         let (mut on_hand, mut backorders, mut transit) = (0i64, 0i64, 0i64);
         let (mut demanded, mut served, mut lost, mut stockout_days, mut orders) =
             (0i64, 0i64, 0i64, 0i64, 0i64);
-        for (st, sku) in self.skus.iter().zip(&sc.skus) {
+        let (mut stream_demanded, mut stream_served) = (0i64, 0i64);
+        let (mut presale, mut cancelled, mut substituted, mut viral) = (0i64, 0i64, 0i64, 0u64);
+        for (i, (st, sku)) in self.skus.iter().zip(&sc.skus).enumerate() {
             holding += sku.costs.holding_per_unit_day * st.on_hand_days as f64;
             backorder += sku.costs.backorder_per_unit_day * st.backorder_days as f64;
             ordering += sku.costs.fixed_order_cost * st.orders as f64;
             cap_on_hand += sku.unit_cost * st.on_hand_days as f64;
             cap_transit += sku.unit_cost * st.on_order_days as f64;
+            lost_revenue += sku.price * (st.lost + st.cancelled) as f64;
             on_hand += st.on_hand_days;
             backorders += st.backorder_days;
             transit += st.on_order_days;
@@ -178,19 +370,35 @@ impl Engine {
             lost += st.lost;
             stockout_days += st.stockout_days;
             orders += st.orders;
+            stream_demanded += st.stream_demanded;
+            stream_served += st.stream_served;
+            presale += st.presale;
+            cancelled += st.cancelled;
+            substituted += st.substituted;
+            viral += world.viral_units(i);
         }
-        let fill = if demanded > 0 {
-            served as f64 / demanded as f64
-        } else {
-            1.0
+        let ratio = |num: i64, den: i64| {
+            if den > 0 {
+                num as f64 / den as f64
+            } else {
+                1.0
+            }
         };
+        let warmup = sc.calendar.warmup_days;
+        let streams_out = sc
+            .streams
+            .streams
+            .iter()
+            .zip(&self.stream_out)
+            .filter(|(s, out)| **out && s.day() >= warmup)
+            .count();
         use Metric::*;
         let values: [(Metric, f64); crate::metrics::METRIC_COUNT] = [
             (TotalCostPerDay, (holding + backorder + ordering) / days),
             (HoldingCostPerDay, holding / days),
             (BackorderCostPerDay, backorder / days),
             (OrderingCostPerDay, ordering / days),
-            (FillRate, fill),
+            (FillRate, ratio(served, demanded)),
             (StockoutDays, stockout_days as f64),
             (LostUnits, lost as f64),
             (OrdersPerDay, orders as f64 / days),
@@ -201,6 +409,15 @@ impl Engine {
             (CapitalInTransitAvg, cap_transit / days),
             (CapitalTiedAvg, (cap_on_hand + cap_transit) / days),
             (CapitalTiedPeak, peak_capital),
+            (DemandUnits, demanded as f64),
+            (DemandStreamUnits, stream_demanded as f64),
+            (DemandViralUnits, viral as f64),
+            (LostRevenue, lost_revenue),
+            (StreamsStockedOut, streams_out as f64),
+            (PresaleUnits, presale as f64),
+            (CancelledUnits, cancelled as f64),
+            (SubstitutedUnits, substituted as f64),
+            (FillRateInStream, ratio(stream_served, stream_demanded)),
         ];
         for (m, v) in values {
             out.set(m, v);
@@ -208,66 +425,246 @@ impl Engine {
     }
 }
 
-/// One simulated day for every SKU; returns the end-of-day capital tied up [currency] when
-/// `MEASURED` (0 otherwise).
+/// End-of-day tallies of one SKU; returns its capital tied up [currency].
 #[inline(always)]
-fn day_phases<const MEASURED: bool>(
-    model: &Model,
-    world: &World,
-    policy: &mut dyn Policy,
-    skus: &mut [SkuState],
-    queue: &mut EventQueue<Event>,
-    orders: &mut Orders,
+fn tally(st: &mut SkuState, sku: &crate::scenario::Sku) -> f64 {
+    st.stockout_days += i64::from(st.short_today);
+    st.on_hand_days += st.on_hand;
+    st.backorder_days += st.backorders;
+    st.on_order_days += st.on_order;
+    sku.unit_cost * (st.on_hand + st.on_order) as f64
+}
+
+/// What the policy sees of SKU `sku` now.
+#[inline(always)]
+fn view<'a>(
+    world: &'a World,
+    plan: &'a crate::demand::StreamPlan,
+    st: &SkuState,
+    sku: usize,
     day: u32,
-) -> f64 {
-    let now = SimTime::day_start(day);
-    receive_due(queue, skus, now);
+    sales: &'a [u32],
+    upcoming: &'a [u32],
+) -> SkuView<'a> {
+    let (ctr, conversion) = world.signals_before(sku, day);
+    SkuView {
+        sku,
+        day,
+        on_hand: st.on_hand,
+        backorders: st.backorders,
+        on_order: st.on_order,
+        sales,
+        streams: AnnouncedStreams {
+            entries: &plan.entries,
+            upcoming,
+            today: day,
+            forecast_factor: st.forecast_factor,
+        },
+        ctr,
+        conversion,
+    }
+}
 
-    // SKUs do not interact within a day's phases, so each SKU runs review → orders → demand →
-    // tallies in one pass (in SKU order), which keeps its state in cache.
-    let mut capital = 0.0;
-    for (i, sku) in model.scenario.skus.iter().enumerate() {
-        let st = &mut skus[i];
-        let view = SkuView {
-            sku: i,
-            day,
-            on_hand: st.on_hand,
-            backorders: st.backorders,
-            on_order: st.on_order,
-        };
-        policy.review(&view, orders);
-        if !orders.is_empty() {
-            place_orders(model, queue, orders, st, now, MEASURED);
-        }
-
-        let demand = i64::from(world.demand(i, day));
-        let served = demand.min(st.on_hand);
-        st.on_hand -= served;
-        let short = demand - served;
-        if short > 0 {
-            match sku.stockout {
-                StockoutRule::Backorder => st.backorders += short,
-                StockoutRule::Lost => {
-                    if MEASURED {
-                        st.lost += short;
-                    }
-                }
-            }
-        }
-        if cfg!(debug_assertions) {
-            st.shipped += served;
-        }
-        if MEASURED {
-            st.demanded += demand;
-            st.short += short;
-            st.stockout_days += i64::from(short > 0);
-            st.on_hand_days += st.on_hand;
-            st.backorder_days += st.backorders;
-            st.on_order_days += st.on_order;
-            capital += sku.unit_cost * (st.on_hand + st.on_order) as f64;
+/// Serves `qty` units of demand arriving now; what stock cannot serve meets `rule`. Returns
+/// the units sold (served, or accepted as backorder or presale).
+#[inline(always)]
+fn serve<const MEASURED: bool>(
+    ctx: &mut DayCtx,
+    st: &mut SkuState,
+    qty: i64,
+    rule: StockoutRule,
+    in_stream: bool,
+    switches: &mut Vec<Switch>,
+) -> i64 {
+    let served = qty.min(st.on_hand);
+    st.on_hand -= served;
+    st.shipped += served;
+    let short = qty - served;
+    if MEASURED {
+        st.demanded += qty;
+        st.short += short;
+        if in_stream {
+            st.stream_demanded += qty;
+            st.stream_served += served;
         }
     }
-    capital
+    if short == 0 {
+        return served;
+    }
+    st.short_today = true;
+    let accepted = match rule {
+        StockoutRule::Backorder => {
+            st.backorders += short;
+            if ctx.model.dated_backorders[ctx.sku] {
+                push_waiting(st, u32::MAX, short);
+            }
+            short
+        }
+        StockoutRule::Lost => {
+            if MEASURED {
+                st.lost += short;
+            }
+            0
+        }
+        StockoutRule::Presale {
+            accept_fraction,
+            max_wait_days,
+        } => {
+            let accepted = ctx.binomial(short, accept_fraction);
+            st.backorders += accepted;
+            push_waiting(st, ctx.day.saturating_add(max_wait_days), accepted);
+            if MEASURED {
+                st.presale += accepted;
+                st.cancelled += short - accepted;
+            }
+            accepted
+        }
+        StockoutRule::Substitute { sku, fraction } => {
+            let switching = ctx.binomial(short, fraction);
+            if MEASURED {
+                st.lost += short - switching;
+            }
+            if switching > 0 {
+                switches.push((ctx.sku, sku, switching.min(i64::from(u32::MAX)) as u32));
+            }
+            0
+        }
+    };
+    served + accepted
+}
+
+impl DayCtx<'_, '_> {
+    /// How many of `n` buyers do something each does with probability `p`.
+    fn binomial(&mut self, n: i64, p: f64) -> i64 {
+        let (seed, rep) = (self.model.scenario.seed, self.world.rep);
+        let (sku, day) = (self.sku as u32, self.day);
+        let rng = self
+            .responses
+            .get_or_insert_with(|| stream(seed, rep, Source::Response { sku, day }));
+        match Binomial::new(n.max(0) as u64, p) {
+            Ok(b) => b.sample(rng) as i64,
+            // p is validated into [0, 1]; this arm is unreachable in practice.
+            Err(_) => 0,
+        }
+    }
+}
+
+fn push_waiting(st: &mut SkuState, last_day: u32, qty: i64) {
+    if qty > 0 {
+        st.waiting
+            .push_back((last_day, qty.min(i64::from(u32::MAX)) as u32));
+    }
+}
+
+/// Cancels backorders that have waited past their last day.
+fn expire_waiting(st: &mut SkuState, day: u32, measured: bool) {
+    let mut expired = 0i64;
+    st.waiting.retain(|&(last, q)| {
+        let keep = last >= day;
+        if !keep {
+            expired += i64::from(q);
+        }
+        keep
+    });
+    st.backorders -= expired;
+    if measured {
+        st.cancelled += expired;
+    }
+}
+
+/// Off-stream buyers who have come by `minute` of the day, of `total`: demand is spread
+/// evenly over the day, rounded to whole buyers.
+fn arrived_by(total: i64, minute: u32) -> i64 {
+    ((total as f64) * f64::from(minute) / f64::from(MINUTES_PER_DAY)).round() as i64
+}
+
+/// A day on which SKU `ctx.sku` features in one or more streams. Returns the units sold.
+#[allow(clippy::too_many_arguments)]
+fn stream_day<const MEASURED: bool>(
+    ctx: &mut DayCtx,
+    st: &mut SkuState,
+    off_stream: i64,
+    policy: &mut dyn Policy,
+    orders: &mut Orders,
+    queue: &mut EventQueue<Event>,
+    history: &[u32],
+    step_sales: &mut [u32],
+    stream_out: &mut [bool],
+    switches: &mut Vec<Switch>,
+) -> i64 {
+    let (model, world, day, i) = (ctx.model, ctx.world, ctx.day, ctx.sku);
+    let sku = &model.scenario.skus[i];
+    let plan = &model.demand.streams;
+    let streams = &model.scenario.streams;
+    let mine = &plan.by_sku[i];
+    let mut sold = 0;
+    let mut off_served = 0;
+    while let Some(&e) = mine.get(st.next_stream) {
+        let entry = &plan.entries[e as usize];
+        if entry.day() != day {
+            break;
+        }
+        let stream = &streams.streams[entry.stream];
+        let start_minute = entry.start.0 - SimTime::day_start(day).0;
+        let end_minute = start_minute + stream.duration;
+        let before = arrived_by(off_stream, start_minute) - off_served;
+        sold += serve::<MEASURED>(ctx, st, before, sku.stockout, false, switches);
+        off_served += before;
+
+        let forecast = entry.forecast * st.forecast_factor;
+        let demand = world.stream_steps(entry.offset, entry.steps());
+        let mut stream_sold = 0i64;
+        let mut share = 0.0;
+        for (j, &q) in demand.iter().enumerate() {
+            let q = i64::from(q);
+            let was_short = st.short_today;
+            st.short_today = false;
+            let got = serve::<MEASURED>(ctx, st, q, sku.stockout_in_stream, true, switches);
+            if st.short_today && MEASURED {
+                stream_out[entry.stream] = true;
+            }
+            st.short_today |= was_short;
+            step_sales[j] = got.min(i64::from(u32::MAX)) as u32;
+            stream_sold += got;
+            share += entry.weights[j];
+            // The host's dashboard: the policy may react mid-stream.
+            let now = entry.step_end(j, stream.duration);
+            let upcoming = &mine[st.next_stream..];
+            let v = view(world, plan, st, i, day, &history[..day as usize], upcoming);
+            let live = LiveStream {
+                start: entry.start,
+                duration: stream.duration,
+                elapsed: now.0 - entry.start.0,
+                forecast,
+                sold_by_step: &step_sales[..=j],
+                expected_share: share,
+            };
+            policy.review_in_stream(&v, &live, orders);
+            if !orders.is_empty() {
+                place_orders(model, queue, orders, st, now, MEASURED);
+            }
+        }
+        sold += stream_sold;
+        // The planner's routine after a stream: correct later forecasts by actual ÷ forecast.
+        let lr = streams.learning_rate;
+        if lr > 0.0 && entry.forecast > 0.0 {
+            let ratio = stream_sold as f64 / entry.forecast;
+            st.forecast_factor = (1.0 - lr) * st.forecast_factor + lr * ratio;
+        }
+        let during = arrived_by(off_stream, end_minute) - off_served;
+        sold += serve::<MEASURED>(ctx, st, during, sku.stockout, false, switches);
+        off_served += during;
+        st.next_stream += 1;
+    }
+    sold += serve::<MEASURED>(
+        ctx,
+        st,
+        off_stream - off_served,
+        sku.stockout,
+        false,
+        switches,
+    );
+    sold
 }
 
 /// Turns the policy's orders for one SKU into shipments. An order whose stock is sellable today
@@ -320,5 +717,17 @@ impl SkuState {
         self.on_hand += qty - fill;
         self.on_order -= qty;
         self.received += qty;
+        let mut left = fill;
+        while left > 0 {
+            let Some(front) = self.waiting.front_mut() else {
+                break;
+            };
+            let take = left.min(i64::from(front.1));
+            front.1 -= take as u32;
+            left -= take;
+            if front.1 == 0 {
+                self.waiting.pop_front();
+            }
+        }
     }
 }

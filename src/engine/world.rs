@@ -5,39 +5,148 @@
 //! futures) and cheap (a sweep of 27 candidates draws demand once, not 27 times). The buffers
 //! are allocated once per worker thread and refilled for each replication.
 
+use crate::demand::viral::{self, Spike};
 use crate::engine::Model;
+use crate::rng::{Source, stream};
 
 #[derive(Debug, Clone)]
 pub struct World {
+    /// The replication this world belongs to.
+    pub rep: u64,
     days: usize,
-    /// Baseline demand [units], SKU-major: `demand[sku * days + day]`.
+    /// Off-stream demand [units] (baseline + viral), SKU-major: `demand[sku * days + day]`.
     demand: Vec<u32>,
+    /// In-stream demand [units] per step of every stream entry (see `demand::StreamPlan`).
+    stream_steps: Vec<u32>,
+    /// Daily CTR and conversion indices of SKUs with signals, SKU-major like `demand`
+    /// (`signal_row[sku]` is the row).
+    ctr: Vec<f32>,
+    conversion: Vec<f32>,
+    signal_row: Vec<Option<usize>>,
+    /// Viral extra units per SKU over measured days.
+    viral_units: Vec<u64>,
+    /// Each SKU's spikes (for tests and diagnostics; policies never see them).
+    spikes: Vec<Vec<Spike>>,
+    /// Scratch for spike generation.
+    extra_mean: Vec<f64>,
+    extra: Vec<u32>,
 }
 
 impl World {
     pub fn new(model: &Model) -> Self {
-        let days = model.scenario.calendar.horizon_days as usize;
+        let sc = model.scenario;
+        let days = sc.calendar.horizon_days as usize;
+        let n = sc.skus.len();
+        let mut rows = 0;
+        let signal_row = sc
+            .skus
+            .iter()
+            .map(|s| {
+                s.demand.signals.as_ref().map(|_| {
+                    rows += 1;
+                    rows - 1
+                })
+            })
+            .collect();
         World {
+            rep: 0,
             days,
-            demand: vec![0; days * model.scenario.skus.len()],
+            demand: vec![0; days * n],
+            stream_steps: vec![0; model.demand.streams.total_steps],
+            ctr: vec![1.0; days * rows],
+            conversion: vec![1.0; days * rows],
+            signal_row,
+            viral_units: vec![0; n],
+            spikes: vec![Vec::new(); n],
+            extra_mean: vec![0.0; days],
+            extra: vec![0; days],
         }
     }
 
     /// Draws replication `rep`'s world.
     pub fn generate(&mut self, model: &Model, rep: u64) {
+        let sc = model.scenario;
+        let seed = sc.seed;
+        let warmup = sc.calendar.warmup_days as usize;
+        self.rep = rep;
         for (sku, out) in self.demand.chunks_exact_mut(self.days).enumerate() {
-            model.demand.realise(model.scenario.seed, rep, sku, out);
+            model.demand.realise(seed, rep, sku, out);
+            self.viral_units[sku] = 0;
+            let spikes = &mut self.spikes[sku];
+            spikes.clear();
+            let spec = &sc.skus[sku].demand;
+            if let Some(v) = &spec.viral {
+                viral::draw_spikes(v, seed, rep, sku, self.days as u32, spikes);
+                viral::add_spike_demand(
+                    v,
+                    spikes,
+                    |d| model.demand.baseline_mean(sku, d),
+                    stream(seed, rep, Source::ViralDemand { sku: sku as u32 }),
+                    &mut self.extra_mean,
+                    out,
+                    &mut self.extra,
+                );
+                self.viral_units[sku] = self.extra[warmup..].iter().map(|&x| u64::from(x)).sum();
+            }
+            if let (Some(s), Some(row)) = (&spec.signals, self.signal_row[sku]) {
+                let r = row * self.days..(row + 1) * self.days;
+                viral::draw_signals(
+                    s,
+                    seed,
+                    rep,
+                    sku,
+                    spikes,
+                    &mut self.ctr[r.clone()],
+                    &mut self.conversion[r],
+                );
+            }
         }
+        model
+            .demand
+            .streams
+            .realise(sc, seed, rep, &mut self.stream_steps);
     }
 
-    /// Demand [units] of `sku` on `day`.
+    /// Off-stream demand [units] of `sku` on `day`.
     #[inline]
     pub fn demand(&self, sku: usize, day: u32) -> u32 {
         self.demand[sku * self.days + day as usize]
     }
 
-    /// Total demand [units] over the horizon, all SKUs (for tests of common random numbers).
+    /// In-stream demand [units] of each step of stream entry starting at `offset`.
+    #[inline]
+    pub fn stream_steps(&self, offset: usize, steps: usize) -> &[u32] {
+        &self.stream_steps[offset..offset + steps]
+    }
+
+    /// CTR and conversion index history of `sku` for days `0..day` (empty without signals).
+    pub fn signals_before(&self, sku: usize, day: u32) -> (&[f32], &[f32]) {
+        match self.signal_row[sku] {
+            Some(row) => {
+                let r = row * self.days..row * self.days + day as usize;
+                (&self.ctr[r.clone()], &self.conversion[r])
+            }
+            None => (&[], &[]),
+        }
+    }
+
+    /// Viral extra units of `sku` over measured days.
+    pub fn viral_units(&self, sku: usize) -> u64 {
+        self.viral_units[sku]
+    }
+
+    /// The spikes of `sku` in this replication (tests and diagnostics only).
+    pub fn spikes(&self, sku: usize) -> &[Spike] {
+        &self.spikes[sku]
+    }
+
+    /// Total latent demand [units] over the horizon, all SKUs, off-stream and in-stream (for
+    /// tests of common random numbers).
     pub fn total_demand(&self) -> u64 {
-        self.demand.iter().map(|&d| u64::from(d)).sum()
+        self.demand
+            .iter()
+            .chain(&self.stream_steps)
+            .map(|&d| u64::from(d))
+            .sum()
     }
 }

@@ -1,9 +1,11 @@
 //! Replenishment policies: what a planner decides, from what a planner can see.
 //!
-//! A [`Policy`] is asked to review each SKU (every day, and later also mid-stream) through a
-//! [`SkuView`]: on-hand, backorders and the quantity on order — the same facts a planner's
-//! system shows. It never sees latent demand, future draws or true arrival dates (DESIGN §1):
-//! the view simply does not carry them. It answers by pushing [`Order`]s; the engine turns those
+//! A [`Policy`] is asked to review each SKU every day, and after every step of a live stream
+//! that features it, through a [`SkuView`]: on-hand, backorders, the quantity on order, the
+//! SKU's daily sales so far (orders taken: censored by stockouts), the streams announced so
+//! far with the planner's (corrected) forecasts, and the CTR/conversion history — the same
+//! facts a planner's system shows. It never sees latent demand, viral spikes, stream outcomes,
+//! future draws or true arrival dates (DESIGN §1): the view simply does not carry them. It answers by pushing [`Order`]s; the engine turns those
 //! into shipments. One policy instance serves one candidate in one worker thread and is `reset`
 //! between replications, so a replication allocates nothing.
 //!
@@ -17,11 +19,13 @@ pub use base_stock::BaseStock;
 pub use r_q::ReorderPointQuantity;
 pub use s_s::PeriodicSS;
 
+use crate::calendar::SimTime;
+use crate::demand::StreamEntry;
 use crate::scenario::{PolicyRule, PolicySpec};
 
 /// What the policy may know about one SKU at a review.
 #[derive(Debug, Clone, Copy)]
-pub struct SkuView {
+pub struct SkuView<'a> {
     /// Index of the SKU in the scenario.
     pub sku: usize,
     /// Day index of the review.
@@ -32,9 +36,82 @@ pub struct SkuView {
     pub backorders: i64,
     /// [units] ordered and not yet received.
     pub on_order: i64,
+    /// Units sold on each day before today (served from stock, or accepted as backorder or
+    /// presale): what the shop's order history shows, censored by stockouts.
+    pub sales: &'a [u32],
+    /// The streams featuring this SKU that have been announced and have not yet ended.
+    pub streams: AnnouncedStreams<'a>,
+    /// Daily CTR index before today (empty when the SKU has no signals configured).
+    pub ctr: &'a [f32],
+    /// Daily conversion index before today (same length as `ctr`).
+    pub conversion: &'a [f32],
 }
 
-impl SkuView {
+/// The announced, not yet finished streams of one SKU.
+#[derive(Debug, Clone, Copy)]
+pub struct AnnouncedStreams<'a> {
+    pub(crate) entries: &'a [StreamEntry],
+    /// Entry indices of this SKU from the next unfinished one on, in time order.
+    pub(crate) upcoming: &'a [u32],
+    pub(crate) today: u32,
+    /// Post-stream correction factor applied to the planner's forecasts.
+    pub(crate) forecast_factor: f64,
+}
+
+/// A stream as the planner knows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnnouncedStream {
+    pub start: SimTime,
+    /// The planner's forecast for this SKU [units], corrected by past streams' outcomes.
+    pub forecast: f64,
+}
+
+impl<'a> AnnouncedStreams<'a> {
+    pub const EMPTY: AnnouncedStreams<'static> = AnnouncedStreams {
+        entries: &[],
+        upcoming: &[],
+        today: 0,
+        forecast_factor: 1.0,
+    };
+
+    /// Announced streams, in time order.
+    pub fn iter(&self) -> impl Iterator<Item = AnnouncedStream> + 'a {
+        let (entries, today, factor) = (self.entries, self.today, self.forecast_factor);
+        self.upcoming
+            .iter()
+            .map(move |&e| &entries[e as usize])
+            .filter(move |e| e.announce_day <= today)
+            .map(move |e| AnnouncedStream {
+                start: e.start,
+                forecast: e.forecast * factor,
+            })
+    }
+}
+
+/// A stream in progress, as the host's dashboard shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveStream<'a> {
+    pub start: SimTime,
+    /// [minutes]
+    pub duration: u32,
+    /// [minutes] since the start.
+    pub elapsed: u32,
+    /// The (corrected) forecast for this SKU [units].
+    pub forecast: f64,
+    /// Units sold in each step so far.
+    pub sold_by_step: &'a [u32],
+    /// Share of the stream's sales the planner expects by each step's end (the front-loaded
+    /// curve every stream follows), for projecting final sales from the live curve.
+    pub expected_share: f64,
+}
+
+impl LiveStream<'_> {
+    pub fn sold(&self) -> u64 {
+        self.sold_by_step.iter().map(|&x| u64::from(x)).sum()
+    }
+}
+
+impl SkuView<'_> {
     /// Inventory position [units] = on hand − backorders + on order.
     pub fn inventory_position(&self) -> i64 {
         self.on_hand - self.backorders + self.on_order
@@ -75,8 +152,12 @@ pub trait Policy: Send {
     /// Forgets everything learnt in the previous replication.
     fn reset(&mut self) {}
 
-    /// Reviews one SKU and pushes any orders.
+    /// Reviews one SKU at the start of a day and pushes any orders.
     fn review(&mut self, view: &SkuView, orders: &mut Orders);
+
+    /// Reviews one SKU during a live stream featuring it, after each step; orders pushed here
+    /// are placed at once (mid-stream). The textbook policies do nothing here.
+    fn review_in_stream(&mut self, _view: &SkuView, _live: &LiveStream, _orders: &mut Orders) {}
 }
 
 /// Builds the policy a validated spec describes.
@@ -116,18 +197,22 @@ fn units(qty: i64) -> u32 {
 }
 
 #[cfg(test)]
-pub(crate) fn view(day: u32, on_hand: i64, backorders: i64, on_order: i64) -> SkuView {
+pub(crate) fn view(day: u32, on_hand: i64, backorders: i64, on_order: i64) -> SkuView<'static> {
     SkuView {
         sku: 0,
         day,
         on_hand,
         backorders,
         on_order,
+        sales: &[],
+        streams: AnnouncedStreams::EMPTY,
+        ctr: &[],
+        conversion: &[],
     }
 }
 
 #[cfg(test)]
-pub(crate) fn orders_of(policy: &mut dyn Policy, v: SkuView) -> Vec<Order> {
+pub(crate) fn orders_of(policy: &mut dyn Policy, v: SkuView<'_>) -> Vec<Order> {
     let mut o = Orders::default();
     policy.review(&v, &mut o);
     o.drain().collect()

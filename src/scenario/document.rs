@@ -301,6 +301,64 @@ impl Node {
         Ok(())
     }
 
+    /// Fills in what this mapping lacks from `defaults`, key by key and into nested mappings;
+    /// what is set here wins. Inherited nodes keep their own lines, so an error in a
+    /// category's defaults points at the category.
+    pub fn inherit(&mut self, defaults: &Node) {
+        if let (Value::Map(mine), Value::Map(theirs)) = (&mut self.value, &defaults.value) {
+            for (k, v) in theirs {
+                match mine.iter_mut().find(|(mk, _)| mk == k) {
+                    Some((_, existing)) => existing.inherit(v),
+                    None => mine.push((k.clone(), v.clone())),
+                }
+            }
+        }
+    }
+
+    /// Each SKU inherits its category's `sku_defaults` (see `raw::RawCategory`). Unknown
+    /// categories are left for validation to report.
+    pub fn apply_category_defaults(&mut self) {
+        let Value::Map(top) = &mut self.value else {
+            return;
+        };
+        let mut defaults: Vec<(String, Node)> = Vec::new();
+        if let Some((_, cats)) = top.iter().find(|(k, _)| k == "categories")
+            && let Value::Seq(items) = &cats.value
+        {
+            for c in items {
+                if let (
+                    Some(Node {
+                        value: Value::Str(id),
+                        ..
+                    }),
+                    Some(d),
+                ) = (c.get("id"), c.get("sku_defaults"))
+                {
+                    defaults.push((id.trim().to_string(), d.clone()));
+                }
+            }
+        }
+        if defaults.is_empty() {
+            return;
+        }
+        if let Some((_, skus)) = top.iter_mut().find(|(k, _)| k == "skus")
+            && let Value::Seq(items) = &mut skus.value
+        {
+            for sku in items {
+                let cat = match sku.get("category") {
+                    Some(Node {
+                        value: Value::Str(c),
+                        ..
+                    }) => c.trim().to_string(),
+                    _ => continue,
+                };
+                if let Some((_, d)) = defaults.iter().find(|(id, _)| *id == cat) {
+                    sku.inherit(d);
+                }
+            }
+        }
+    }
+
     fn into_cli(self) -> Node {
         let value = match self.value {
             Value::Seq(items) => Value::Seq(items.into_iter().map(Node::into_cli).collect()),

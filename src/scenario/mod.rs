@@ -6,6 +6,7 @@
 //! file, the field path and the line. Nothing downstream re-validates: a `Scenario` is correct
 //! by construction.
 
+pub mod demand;
 pub mod document;
 pub mod raw;
 
@@ -17,6 +18,10 @@ use crate::dist::Dist;
 use crate::error::InputError;
 use document::{FieldPath, Node, Origin};
 use raw::*;
+
+pub use demand::{
+    DailyDistribution, DemandSpec, Season, Signals, StockoutRule, Stream, StreamCalendar, Viral,
+};
 
 /// Longest horizon accepted [days]: long enough for any planning question, short enough that
 /// minute timestamps fit comfortably in 32 bits.
@@ -37,42 +42,33 @@ pub struct Scenario {
     pub calendar: Calendar,
     pub replications: u32,
     pub seed: u64,
+    pub categories: Vec<Category>,
     pub skus: Vec<Sku>,
+    pub streams: StreamCalendar,
     pub lanes: Vec<Lane>,
     pub policies: Vec<PolicySpec>,
 }
 
 #[derive(Debug, Clone)]
+pub struct Category {
+    pub id: String,
+}
+
+#[derive(Debug, Clone)]
 pub struct Sku {
     pub id: String,
+    /// Index into `Scenario::categories`.
+    pub category: Option<usize>,
     /// [currency/unit]
     pub unit_cost: f64,
+    /// [currency/unit]
+    pub price: f64,
     /// [units]
     pub initial_on_hand: u32,
     pub demand: DemandSpec,
     pub stockout: StockoutRule,
+    pub stockout_in_stream: StockoutRule,
     pub costs: SkuCosts,
-}
-
-#[derive(Debug, Clone)]
-pub struct DemandSpec {
-    /// [units/day]
-    pub mean_per_day: f64,
-    pub distribution: DailyDistribution,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum DailyDistribution {
-    Poisson,
-}
-
-/// What happens to demand that finds the shelf empty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StockoutRule {
-    /// The buyer waits; the unit ships when stock arrives.
-    Backorder,
-    /// The sale is gone.
-    Lost,
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +144,7 @@ pub fn from_text(text: &str, path: &Path, overrides: &[String]) -> Result<Scenar
     for o in overrides {
         apply_override(&mut doc, o)?;
     }
+    doc.apply_category_defaults();
     let ctx = Ctx {
         doc: &doc,
         file: path,
@@ -246,9 +243,22 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
     if raw.skus.is_empty() {
         return Err(ctx.error(&root.key("skus"), "at least one SKU is needed"));
     }
+    let mut category_ids = HashMap::new();
+    let mut categories = Vec::with_capacity(raw.categories.len());
+    for (i, c) in raw.categories.iter().enumerate() {
+        let at = root.key("categories").index(i);
+        let id = check_id(ctx, &at.key("id"), &c.id)?;
+        if let Some(prev) = category_ids.insert(id.clone(), i) {
+            return Err(ctx.error(
+                &at.key("id"),
+                format!("category `{id}` is already defined at categories.{prev}"),
+            ));
+        }
+        categories.push(Category { id });
+    }
+    // Ids first: a SKU's stockout rule may name a substitute defined after it.
     let mut sku_ids = HashMap::new();
-    let mut skus = Vec::with_capacity(raw.skus.len());
-    for (i, s) in raw.skus.into_iter().enumerate() {
+    for (i, s) in raw.skus.iter().enumerate() {
         let at = root.key("skus").index(i);
         let id = check_id(ctx, &at.key("id"), &s.id)?;
         if let Some(prev) = sku_ids.insert(id.clone(), i) {
@@ -257,26 +267,27 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
                 format!("SKU `{id}` is already defined at skus.{prev}"),
             ));
         }
+    }
+    let mut skus = Vec::with_capacity(raw.skus.len());
+    for (i, s) in raw.skus.iter().enumerate() {
+        let at = root.key("skus").index(i);
+        let stockout = demand::stockout(ctx, &at.key("stockout"), &s.stockout, &sku_ids, i)?;
         skus.push(Sku {
-            id,
-            unit_cost: non_negative(ctx, &at.key("unit_cost"), s.unit_cost)?,
-            initial_on_hand: s.initial_on_hand,
-            demand: DemandSpec {
-                mean_per_day: {
-                    let p = at.key("demand").key("mean_per_day");
-                    let m = non_negative(ctx, &p, s.demand.mean_per_day)?;
-                    if m > MAX_MEAN_PER_DAY {
-                        return Err(ctx.error(&p, format!("must be at most {MAX_MEAN_PER_DAY}")));
-                    }
-                    m
-                },
-                distribution: match s.demand.distribution {
-                    RawDistribution::Poisson => DailyDistribution::Poisson,
-                },
+            id: s.id.trim().to_string(),
+            category: match &s.category {
+                None => None,
+                Some(c) => Some(*category_ids.get(c.trim()).ok_or_else(|| {
+                    ctx.error(&at.key("category"), format!("unknown category `{c}`"))
+                })?),
             },
-            stockout: match s.stockout {
-                RawStockout::Backorder => StockoutRule::Backorder,
-                RawStockout::Lost => StockoutRule::Lost,
+            unit_cost: non_negative(ctx, &at.key("unit_cost"), s.unit_cost)?,
+            price: non_negative(ctx, &at.key("price"), s.price)?,
+            initial_on_hand: s.initial_on_hand,
+            demand: demand::demand(ctx, &calendar, &at.key("demand"), &s.demand)?,
+            stockout,
+            stockout_in_stream: match &s.stockout_in_stream {
+                None => stockout,
+                Some(r) => demand::stockout(ctx, &at.key("stockout_in_stream"), r, &sku_ids, i)?,
             },
             costs: {
                 let c = at.key("costs");
@@ -300,6 +311,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
             },
         });
     }
+    let streams = demand::streams(ctx, &calendar, &raw.streams, &sku_ids)?;
 
     if raw.lanes.is_empty() {
         return Err(ctx.error(&root.key("lanes"), "at least one lane is needed"));
@@ -393,7 +405,9 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         calendar,
         replications: raw.replications,
         seed: raw.seed,
+        categories,
         skus,
+        streams,
         lanes,
         policies,
     })
@@ -496,7 +510,7 @@ fn check_id(ctx: &Ctx, at: &FieldPath, id: &str) -> Result<String, InputError> {
     Ok(id.to_string())
 }
 
-fn non_negative(ctx: &Ctx, at: &FieldPath, v: f64) -> Result<f64, InputError> {
+pub(crate) fn non_negative(ctx: &Ctx, at: &FieldPath, v: f64) -> Result<f64, InputError> {
     if !v.is_finite() || v < 0.0 {
         Err(ctx.error(at, format!("must be a finite number ≥ 0, found {v}")))
     } else {

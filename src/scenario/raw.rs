@@ -21,7 +21,13 @@ pub struct RawScenario {
     pub replications: u32,
     #[serde(default)]
     pub seed: u64,
+    /// Product categories: ids and the SKU fields their SKUs inherit.
+    #[serde(default)]
+    pub categories: Vec<RawCategory>,
     pub skus: Vec<RawSku>,
+    /// The live-stream calendar.
+    #[serde(default)]
+    pub streams: RawStreams,
     pub lanes: Vec<RawLane>,
     pub policies: Vec<RawPolicy>,
 }
@@ -32,16 +38,36 @@ fn default_replications() -> u32 {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RawCategory {
+    pub id: String,
+    /// Any SKU fields; a SKU of this category inherits those it does not set itself (merged
+    /// key by key into nested mappings before the SKU is read — see `document::Node::inherit`).
+    #[serde(default)]
+    pub sku_defaults: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RawSku {
     pub id: String,
+    /// Category id (from `categories`).
+    #[serde(default)]
+    pub category: Option<String>,
     /// [currency/unit]
     pub unit_cost: f64,
+    /// Selling price [currency/unit]; needed for `lost_revenue`.
+    #[serde(default)]
+    pub price: f64,
     /// [units]
     #[serde(default)]
     pub initial_on_hand: u32,
     pub demand: RawDemand,
+    /// What buyers do when the shelf is empty.
     #[serde(default)]
     pub stockout: RawStockout,
+    /// The same, during a live stream (the host reacts live); defaults to `stockout`.
+    #[serde(default)]
+    pub stockout_in_stream: Option<RawStockout>,
     #[serde(default)]
     pub costs: RawCosts,
 }
@@ -49,10 +75,26 @@ pub struct RawSku {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDemand {
-    /// [units/day]
+    /// Baseline [units/day].
     pub mean_per_day: f64,
     #[serde(default)]
     pub distribution: RawDistribution,
+    /// Negative binomial size k: variance = mean + mean²/k.
+    #[serde(default)]
+    pub dispersion: Option<f64>,
+    /// Multipliers Monday..Sunday.
+    #[serde(default)]
+    pub weekday_profile: Option<Vec<f64>>,
+    /// Multipliers over date ranges.
+    #[serde(default)]
+    pub seasons: Vec<RawSeason>,
+    /// Actual ÷ forecast of this SKU's stream sales.
+    #[serde(default)]
+    pub stream_ratio: Option<RawDist>,
+    #[serde(default)]
+    pub viral: Option<RawViral>,
+    #[serde(default)]
+    pub signals: Option<RawSignals>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone, Copy)]
@@ -60,14 +102,136 @@ pub struct RawDemand {
 pub enum RawDistribution {
     #[default]
     Poisson,
+    NegativeBinomial,
 }
 
-#[derive(Debug, Default, Deserialize, Clone, Copy)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeason {
+    /// First day, ISO date.
+    pub from: String,
+    /// Last day (inclusive), ISO date.
+    pub to: String,
+    pub multiplier: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawViral {
+    /// Spikes per 30 days.
+    pub rate_per_30_days: f64,
+    /// First-day extra demand as a multiple of the baseline mean per day.
+    pub magnitude: RawDist,
+    /// [days] for the extra demand to halve.
+    pub half_life_days: f64,
+    /// Probability that a spike also steps the baseline up for good.
+    #[serde(default)]
+    pub persistent_probability: f64,
+    /// Baseline multiplier after a persistent spike.
+    #[serde(default = "default_persistent_factor")]
+    pub persistent_factor: f64,
+}
+
+fn default_persistent_factor() -> f64 {
+    1.5
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignals {
+    /// Sigma of the daily lognormal noise of the CTR index.
+    #[serde(default = "default_signal_noise")]
+    pub ctr_noise: f64,
+    /// Sigma of the daily lognormal noise of the conversion index.
+    #[serde(default = "default_signal_noise")]
+    pub conversion_noise: f64,
+    /// Probability that a spike is preceded by a CTR rise.
+    pub recall: f64,
+    /// [days] the rise leads the spike.
+    pub lead_days: u32,
+    /// Relative CTR rise during a precursor (0.8 = +80%).
+    pub ctr_rise: f64,
+    /// Relative conversion lift during a true precursor.
+    #[serde(default)]
+    pub conversion_lift: f64,
+    /// CTR rises not followed by a spike, per 30 days.
+    #[serde(default)]
+    pub false_alarms_per_30_days: f64,
+}
+
+fn default_signal_noise() -> f64 {
+    0.1
+}
+
+/// What buyers who find the shelf empty do.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RawStockout {
+    /// Everyone waits for stock.
     #[default]
     Backorder,
+    /// Everyone leaves.
     Lost,
+    /// Some accept a presale order, the rest cancel.
+    Presale {
+        accept_fraction: f64,
+        max_wait_days: u32,
+    },
+    /// Some switch to another SKU that is in stock; the rest leave.
+    Substitute { sku: String, fraction: f64 },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStreams {
+    /// Days before airing that a stream is announced (visible to the policy).
+    #[serde(default)]
+    pub announce_days: Option<u32>,
+    /// [hours] for a stream's sales rate to halve (front-loading).
+    #[serde(default)]
+    pub half_life_hours: Option<f64>,
+    /// [minutes] per in-stream step.
+    #[serde(default)]
+    pub step_minutes: Option<u32>,
+    /// Post-stream correction of later forecasts, 0 (off) to 1.
+    #[serde(default)]
+    pub learning_rate: f64,
+    #[serde(default)]
+    pub scheduled: Vec<RawStream>,
+    #[serde(default)]
+    pub recurring: Vec<RawRecurring>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStream {
+    /// ISO date.
+    pub date: String,
+    /// Local start time `HH:MM`.
+    pub start: String,
+    pub hours: f64,
+    /// Forecast units per featured SKU id.
+    pub forecast: std::collections::BTreeMap<String, f64>,
+    #[serde(default)]
+    pub announce_days: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecurring {
+    /// `monday` .. `sunday`.
+    pub every: String,
+    pub start: String,
+    pub hours: f64,
+    /// First date (default: the start of the horizon).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last date (default: the end of the horizon).
+    #[serde(default)]
+    pub to: Option<String>,
+    pub forecast: std::collections::BTreeMap<String, f64>,
+    #[serde(default)]
+    pub announce_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,6 +1,6 @@
-//! Poisson sampling by table inversion, exact in integers.
+//! Count sampling (Poisson, negative binomial) by table inversion, exact in integers.
 //!
-//! Daily demand is the innermost draw of the engine. For a fixed mean, a table of the CDF
+//! Daily demand is the innermost draw of the engine. For a fixed distribution, a table of the CDF
 //! scaled to 2^64 turns a draw into one 64-bit random number and a comparison walk that a guide
 //! table starts next to its answer (Chen & Asau's guide-table inversion). Integer comparisons
 //! make the result identical on every platform.
@@ -8,7 +8,7 @@
 use statrs::function::gamma::ln_gamma;
 
 #[derive(Debug, Clone)]
-pub struct PoissonTable {
+pub struct CountTable {
     mean: f64,
     /// `thresholds[k]` = P(X ≤ k) · 2^64, saturating; the last entry is `u64::MAX`.
     thresholds: Vec<u64>,
@@ -17,11 +17,24 @@ pub struct PoissonTable {
     guide_shift: u32,
 }
 
-impl PoissonTable {
-    /// Builds the table for `mean` ≥ 0 [units]. Cost is O(mean + 40·√mean).
-    pub fn new(mean: f64) -> Self {
+impl CountTable {
+    /// Poisson with `mean` ≥ 0 [units]. Cost is O(mean + 40·√mean).
+    pub fn poisson(mean: f64) -> Self {
         assert!(mean.is_finite() && mean >= 0.0, "validated upstream");
-        let pmf = truncated_pmf(mean);
+        Self::from_pmf(mean, truncated_pmf(mean))
+    }
+
+    /// Negative binomial with `mean` and size `k` (variance mean + mean²/k), the Gamma–Poisson
+    /// mixture of over-dispersed daily sales.
+    pub fn negative_binomial(mean: f64, k: f64) -> Self {
+        assert!(
+            mean.is_finite() && mean >= 0.0 && k > 0.0,
+            "validated upstream"
+        );
+        Self::from_pmf(mean, negative_binomial_pmf(mean, k))
+    }
+
+    fn from_pmf(mean: f64, pmf: Vec<f64>) -> Self {
         let total: f64 = pmf.iter().sum();
         let scale = 2f64.powi(64);
         let mut cum = 0.0;
@@ -47,7 +60,7 @@ impl PoissonTable {
             }
             guide.push(k as u32);
         }
-        PoissonTable {
+        CountTable {
             mean,
             thresholds,
             guide,
@@ -59,7 +72,7 @@ impl PoissonTable {
         self.mean
     }
 
-    /// One Poisson variate from 64 uniform random bits.
+    /// One variate from 64 uniform random bits.
     #[inline]
     pub fn sample(&self, bits: u64) -> u32 {
         let mut k = self.guide[(bits >> self.guide_shift) as usize] as usize;
@@ -93,6 +106,38 @@ fn truncated_pmf(mean: f64) -> Vec<f64> {
     pmf
 }
 
+/// Table length a negative binomial needs: its mean plus 40 standard deviations.
+pub fn negative_binomial_support(mean: f64, k: f64) -> f64 {
+    mean + 40.0 * (mean + mean * mean / k).sqrt() + 20.0
+}
+
+/// P(X = k) of the negative binomial for x = 0..=xmax, recursing outward from the mode in
+/// log space so that nothing underflows for large means.
+fn negative_binomial_pmf(mean: f64, k: f64) -> Vec<f64> {
+    if mean == 0.0 {
+        return vec![1.0];
+    }
+    let xmax = negative_binomial_support(mean, k).ceil() as usize;
+    let q = mean / (k + mean);
+    let mode = if k > 1.0 {
+        ((k - 1.0) * mean / k).floor() as usize
+    } else {
+        0
+    };
+    let ln_p = |x: f64| {
+        ln_gamma(x + k) - ln_gamma(k) - ln_gamma(x + 1.0) + k * (k / (k + mean)).ln() + x * q.ln()
+    };
+    let mut pmf = vec![0.0; xmax + 1];
+    pmf[mode] = ln_p(mode as f64).exp();
+    for x in (mode + 1)..=xmax {
+        pmf[x] = pmf[x - 1] * (x as f64 - 1.0 + k) / x as f64 * q;
+    }
+    for x in (0..mode).rev() {
+        pmf[x] = pmf[x + 1] * (x as f64 + 1.0) / ((x as f64 + k) * q);
+    }
+    pmf
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,7 +145,7 @@ mod tests {
     use rand::Rng;
 
     fn moments(mean: f64, n: usize) -> (f64, f64) {
-        let t = PoissonTable::new(mean);
+        let t = CountTable::poisson(mean);
         let mut rng = stream(1, 0, Source::Demand { sku: 0 });
         let xs: Vec<f64> = (0..n)
             .map(|_| f64::from(t.sample(rng.next_u64())))
@@ -124,17 +169,44 @@ mod tests {
     }
 
     #[test]
+    fn negative_binomial_matches_mean_and_variance() {
+        for &(m, k) in &[(0.7, 0.5), (20.0, 2.0), (20.0, 50.0), (400.0, 3.0)] {
+            let t = CountTable::negative_binomial(m, k);
+            let n = 200_000;
+            let mut rng = stream(3, 0, Source::Demand { sku: 0 });
+            let xs: Vec<f64> = (0..n)
+                .map(|_| f64::from(t.sample(rng.next_u64())))
+                .collect();
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            let v = m + m * m / k;
+            // se(var) from the fourth central moment of the negative binomial:
+            // μ4 = v(1 + 3v(1 + 1/k)… ) — bounded here by the sample's own fourth moment.
+            let mu4 = xs.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / n as f64;
+            let se_v = ((mu4 - var * var) / n as f64).sqrt();
+            assert!(
+                (mean - m).abs() < 4.0 * (v / n as f64).sqrt(),
+                "m={m} k={k}: mean {mean}"
+            );
+            assert!(
+                (var - v).abs() < 4.0 * se_v,
+                "m={m} k={k}: var {var} vs {v}"
+            );
+        }
+    }
+
+    #[test]
     fn extreme_bits_map_to_the_ends_of_the_support() {
-        let t = PoissonTable::new(20.0);
+        let t = CountTable::poisson(20.0);
         assert_eq!(t.sample(0), 0);
         assert!(t.sample(u64::MAX) > 60);
-        assert_eq!(PoissonTable::new(0.0).sample(u64::MAX), 0);
+        assert_eq!(CountTable::poisson(0.0).sample(u64::MAX), 0);
     }
 
     #[test]
     fn cdf_is_exact_at_small_k() {
         // P(X = 0) = e^{-λ}: the first threshold is e^{-λ}·2^64.
-        let t = PoissonTable::new(3.0);
+        let t = CountTable::poisson(3.0);
         let p0 = t.thresholds[0] as f64 / 2f64.powi(64);
         assert!((p0 - (-3.0f64).exp()).abs() < 1e-15);
     }
