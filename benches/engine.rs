@@ -1,10 +1,12 @@
-//! Engine speed in SKU-days per second, single-threaded, on the shipped textbook scenario.
+//! Engine speed in SKU-days per second, single-threaded, on shipped scenarios.
 //!
 //!     cargo bench --bench engine
 //!
 //! `replication` is the figure the README quotes: one world drawn and one candidate replayed.
 //! `world` and `replay` split it into its two halves; `stats_fold` is the per-replication cost
-//! of the statistics.
+//! of the statistics. `livestream/replication` is the same figure on `livestream-basic.yaml`
+//! (negative-binomial baseline, weekly streams in 15-minute steps, viral spikes, signals,
+//! presale and substitute responses): one world drawn and one candidate replayed.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -68,5 +70,27 @@ fn textbook(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, textbook);
+fn livestream(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/livestream-basic.yaml");
+    let scenario = restock::scenario::load(&path, &[]).expect("shipped scenario is valid");
+    let model = Model::new(&scenario);
+    let mut world = World::new(&model);
+    let mut engine = Engine::new(&model);
+    let mut policy = policy::build(&scenario.policies[1]);
+    let mut out = RepMetrics::default();
+    let mut g = c.benchmark_group("livestream");
+    g.throughput(Throughput::Elements(model.sku_days()));
+    let mut rep = 0u64;
+    g.bench_function("replication", |b| {
+        b.iter(|| {
+            rep += 1;
+            world.generate(&model, rep);
+            engine.run(&model, &world, policy.as_mut(), &mut out);
+            black_box(&out);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, textbook, livestream);
 criterion_main!(benches);

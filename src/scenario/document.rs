@@ -315,36 +315,30 @@ impl Node {
         }
     }
 
-    /// Each SKU inherits its category's `sku_defaults` (see `raw::RawCategory`). Unknown
-    /// categories are left for validation to report.
-    pub fn apply_category_defaults(&mut self) {
+    /// Each SKU inherits its category's `sku_defaults` (see `raw::RawCategory`). A SKU naming
+    /// an unknown category is an error here, before missing inherited fields could hide it.
+    pub fn apply_category_defaults(&mut self) -> Result<(), (FieldPath, String)> {
         let Value::Map(top) = &mut self.value else {
-            return;
+            return Ok(());
         };
-        let mut defaults: Vec<(String, Node)> = Vec::new();
+        let mut defaults: Vec<(String, Option<Node>)> = Vec::new();
         if let Some((_, cats)) = top.iter().find(|(k, _)| k == "categories")
             && let Value::Seq(items) = &cats.value
         {
             for c in items {
-                if let (
-                    Some(Node {
-                        value: Value::Str(id),
-                        ..
-                    }),
-                    Some(d),
-                ) = (c.get("id"), c.get("sku_defaults"))
+                if let Some(Node {
+                    value: Value::Str(id),
+                    ..
+                }) = c.get("id")
                 {
-                    defaults.push((id.trim().to_string(), d.clone()));
+                    defaults.push((id.trim().to_string(), c.get("sku_defaults").cloned()));
                 }
             }
-        }
-        if defaults.is_empty() {
-            return;
         }
         if let Some((_, skus)) = top.iter_mut().find(|(k, _)| k == "skus")
             && let Value::Seq(items) = &mut skus.value
         {
-            for sku in items {
+            for (i, sku) in items.iter_mut().enumerate() {
                 let cat = match sku.get("category") {
                     Some(Node {
                         value: Value::Str(c),
@@ -352,11 +346,27 @@ impl Node {
                     }) => c.trim().to_string(),
                     _ => continue,
                 };
-                if let Some((_, d)) = defaults.iter().find(|(id, _)| *id == cat) {
-                    sku.inherit(d);
+                match defaults.iter().find(|(id, _)| *id == cat) {
+                    Some((_, Some(d))) => sku.inherit(d),
+                    Some((_, None)) => {}
+                    None => {
+                        let mut known: Vec<String> =
+                            defaults.iter().map(|(id, _)| format!("`{id}`")).collect();
+                        known.sort();
+                        let known = if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        };
+                        return Err((
+                            FieldPath::root().key("skus").index(i).key("category"),
+                            format!("unknown category `{cat}`; categories defined: {known}"),
+                        ));
+                    }
                 }
             }
         }
+        Ok(())
     }
 
     fn into_cli(self) -> Node {

@@ -144,7 +144,15 @@ pub fn from_text(text: &str, path: &Path, overrides: &[String]) -> Result<Scenar
     for o in overrides {
         apply_override(&mut doc, o)?;
     }
-    doc.apply_category_defaults();
+    let ctx = Ctx {
+        doc: &doc,
+        file: path,
+    };
+    let mut merged = doc.clone();
+    merged
+        .apply_category_defaults()
+        .map_err(|(p, m)| ctx.error(&p, m))?;
+    let doc = merged;
     let ctx = Ctx {
         doc: &doc,
         file: path,

@@ -276,3 +276,104 @@ fn validate_rejects_the_same_way() {
         .unwrap();
     assert_eq!(ok.status.code(), Some(0));
 }
+
+// --- live-stream demand (livestream-basic.yaml) ---
+
+const LIVESTREAM: &str = include_str!("../../scenarios/livestream-basic.yaml");
+
+fn edit_live(from: &str, to: &str) -> String {
+    assert!(LIVESTREAM.contains(from), "fixture drifted: {from}");
+    LIVESTREAM.replacen(from, to, 1)
+}
+
+#[test]
+fn stream_features_an_unknown_sku() {
+    let t = edit_live("CABLE-USB-C: 200 }", "CABLE-USB-X: 200 }");
+    expect(
+        &t,
+        "streams.recurring.0.forecast.CABLE-USB-X",
+        "CABLE-USB-X: 200",
+        "unknown SKU `CABLE-USB-X`",
+    );
+}
+
+#[test]
+fn stream_runs_past_midnight() {
+    let t = edit_live("      hours: 3\n", "      hours: 5\n");
+    expect(
+        &t,
+        "streams.recurring.0.hours",
+        "hours: 5",
+        "runs past midnight",
+    );
+}
+
+#[test]
+fn probability_above_one() {
+    let t = edit_live("recall: 0.6", "recall: 1.6");
+    expect(
+        &t,
+        "skus.0.demand.signals.recall",
+        "recall: 1.6",
+        "between 0 and 1",
+    );
+}
+
+#[test]
+fn negative_binomial_without_dispersion() {
+    let t = edit_live("        dispersion: 4\n", "");
+    expect(
+        &t,
+        "skus.0.demand.distribution",
+        "distribution: negative_binomial",
+        "needs `dispersion`",
+    );
+}
+
+#[test]
+fn unknown_category() {
+    let t = edit_live(
+        "  - id: CASE-CLEAR\n    category: phone-accessories",
+        "  - id: CASE-CLEAR\n    category: phone-acessories",
+    );
+    expect(
+        &t,
+        "skus.1.category",
+        "phone-acessories",
+        "unknown category `phone-acessories`",
+    );
+}
+
+#[test]
+fn substitute_names_an_unknown_sku() {
+    let t = edit_live("sku: CASE-CLEAR, fraction", "sku: CASE-CLER, fraction");
+    expect(
+        &t,
+        "skus.0.stockout.substitute.sku",
+        "CASE-CLER",
+        "unknown SKU `CASE-CLER`",
+    );
+}
+
+#[test]
+fn season_ends_before_it_starts() {
+    let t = edit_live(
+        "from: 2026-11-20, to: 2026-12-24",
+        "from: 2026-12-20, to: 2026-11-24",
+    );
+    expect(
+        &t,
+        "skus.0.demand.seasons.0.to",
+        "from: 2026-12-20",
+        "ends (2026-11-24) before it starts",
+    );
+}
+
+#[test]
+fn overlapping_streams_for_one_sku() {
+    let t = edit_live(
+        "      forecast: { CASE-MAGSAFE: 250, CASE-CLEAR: 150, CABLE-USB-C: 200 }\n",
+        "      forecast: { CASE-MAGSAFE: 250, CASE-CLEAR: 150, CABLE-USB-C: 200 }\n  scheduled:\n    - { date: 2026-03-06, start: \"21:00\", hours: 1, forecast: { CASE-CLEAR: 50 } }\n",
+    );
+    expect(&t, "streams.scheduled.0", "21:00", "overlaps");
+}

@@ -1,5 +1,6 @@
 mod bad_input;
 mod cli;
+mod demand;
 mod fuzz;
 mod scenarios;
 mod support;
