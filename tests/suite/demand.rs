@@ -112,7 +112,7 @@ fn a_transient_spike_adds_its_magnitude_and_halves_with_its_half_life() {
         "",
     );
     let mean_m = 5.0 * (0.5f64 * 0.49).exp();
-    let mut by_age = vec![Moments::default(); 5];
+    let mut by_age = [Moments::default(); 5];
     worlds(&sc, 3000, |_, w| {
         let s = w.spikes(0);
         // Isolated spikes only, far from the horizon's end, so ages do not overlap.
@@ -349,14 +349,12 @@ fn presale_buyers_accept_at_their_rate_and_cancel_after_max_wait() {
     // No stock ever: every buyer meets the presale offer. Accepted units wait max_wait_days
     // and are then cancelled, so the backlog holds (max_wait + 1) days of accepted units.
     // The policy orders for the backlog, but the lane takes longer than the horizon.
-    let text = format!(
-        "name: t\nstart_date: 2026-01-05\nhorizon_days: 200\nwarmup_days: 20\nreplications: 400\nseed: 5\n\
-         skus:\n  - id: A\n    unit_cost: 1\n    stockout: {{ presale: {{ accept_fraction: 0.4, max_wait_days: 5 }} }}\n    \
-         demand: {{ mean_per_day: 20 }}\n\
-         lanes: [{{id: sea, mode: sea, lead_time_days: {{fixed: 7000}}}}]\n\
-         policies: [{{name: none, kind: base_stock, order_up_to: 0, lane: sea}}]\n"
-    );
-    let sc = scenario(&text);
+    let text = "name: t\nstart_date: 2026-01-05\nhorizon_days: 200\nwarmup_days: 20\nreplications: 400\nseed: 5\n\
+         skus:\n  - id: A\n    unit_cost: 1\n    stockout: { presale: { accept_fraction: 0.4, max_wait_days: 5 } }\n    \
+         demand: { mean_per_day: 20 }\n\
+         lanes: [{id: sea, mode: sea, lead_time_days: {fixed: 7000}}]\n\
+         policies: [{name: none, kind: base_stock, order_up_to: 0, lane: sea}]\n";
+    let sc = scenario(text);
     let n = u64::from(sc.replications);
     let stats = simulate(&sc);
     let s = &stats[0];
