@@ -17,16 +17,19 @@ use restock::metrics::RepMetrics;
 use restock::policy;
 use restock::stats::{BLOCK, BlockStats, RunAccumulator};
 
-fn textbook(c: &mut Criterion) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/textbook-ss.yaml");
+/// `replication`, `world` and `replay` of one shipped scenario's candidate, per SKU-day.
+fn scenario_benches(c: &mut Criterion, group: &str, file: &str, candidate: usize) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
     let scenario = restock::scenario::load(&path, &[]).expect("shipped scenario is valid");
     let model = Model::new(&scenario);
     let mut world = World::new(&model);
     let mut engine = Engine::new(&model);
-    let mut policy = policy::build(&scenario.policies[0]);
+    let mut policy = policy::build(&scenario.policies[candidate]);
     let mut out = RepMetrics::default();
 
-    let mut g = c.benchmark_group("textbook");
+    let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(model.sku_days()));
     let mut rep = 0u64;
     g.bench_function("replication", |b| {
@@ -51,9 +54,20 @@ fn textbook(c: &mut Criterion) {
         })
     });
     g.finish();
+}
 
-    // One replication's share of the statistics work: pushed into its block, plus 1/BLOCK of
-    // merging that block into the run.
+fn textbook(c: &mut Criterion) {
+    scenario_benches(c, "textbook", "textbook-ss.yaml", 0);
+}
+
+fn livestream(c: &mut Criterion) {
+    scenario_benches(c, "livestream", "livestream-basic.yaml", 1);
+}
+
+/// One replication's share of the statistics work: pushed into its block, plus 1/BLOCK of
+/// merging that block into the run.
+fn stats_fold(c: &mut Criterion) {
+    let mut out = RepMetrics::default();
     let mut acc = RunAccumulator::new(1);
     let mut block = BlockStats::new(0, 1);
     let mut n = 0u64;
@@ -70,27 +84,5 @@ fn textbook(c: &mut Criterion) {
     });
 }
 
-fn livestream(c: &mut Criterion) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/livestream-basic.yaml");
-    let scenario = restock::scenario::load(&path, &[]).expect("shipped scenario is valid");
-    let model = Model::new(&scenario);
-    let mut world = World::new(&model);
-    let mut engine = Engine::new(&model);
-    let mut policy = policy::build(&scenario.policies[1]);
-    let mut out = RepMetrics::default();
-    let mut g = c.benchmark_group("livestream");
-    g.throughput(Throughput::Elements(model.sku_days()));
-    let mut rep = 0u64;
-    g.bench_function("replication", |b| {
-        b.iter(|| {
-            rep += 1;
-            world.generate(&model, rep);
-            engine.run(&model, &world, policy.as_mut(), &mut out);
-            black_box(&out);
-        })
-    });
-    g.finish();
-}
-
-criterion_group!(benches, textbook, livestream);
+criterion_group!(benches, textbook, livestream, stats_fold);
 criterion_main!(benches);
