@@ -14,7 +14,6 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use restock::engine::{Engine, Model, World};
 use restock::metrics::RepMetrics;
-use restock::policy;
 use restock::stats::{BLOCK, BlockStats, RunAccumulator};
 
 /// `replication`, `world` and `replay` of one shipped scenario's candidate, per SKU-day.
@@ -26,7 +25,7 @@ fn scenario_benches(c: &mut Criterion, group: &str, file: &str, candidate: usize
     let model = Model::new(&scenario);
     let mut world = World::new(&model);
     let mut engine = Engine::new(&model);
-    let mut policy = policy::build(&scenario.policies[candidate]);
+    let mut policy = model.policy(candidate);
     let mut out = RepMetrics::default();
 
     let mut g = c.benchmark_group(group);

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::engine::{Engine, Model, World};
 use crate::error::{Error, Result};
 use crate::metrics::RepMetrics;
-use crate::policy::{self, Policy};
+use crate::policy::Policy;
 use crate::scenario::Scenario;
 use crate::stats::{BLOCK, BlockStats, CandidateStats, RunAccumulator};
 
@@ -43,7 +43,9 @@ struct Worker {
 
 impl Worker {
     fn new(model: &Model) -> Self {
-        let policies: Vec<_> = model.scenario.policies.iter().map(policy::build).collect();
+        let policies: Vec<_> = (0..model.scenario.policies.len())
+            .map(|c| model.policy(c))
+            .collect();
         Worker {
             world: World::new(model),
             engine: Engine::new(model),

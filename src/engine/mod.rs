@@ -28,7 +28,7 @@ use rand_distr::{Binomial, Distribution};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::demand::{DemandModel, StreamEntry};
 use crate::metrics::{Metric, RepMetrics};
-use crate::policy::{AnnouncedStreams, LiveStream, Order, Orders, Policy, SkuView};
+use crate::policy::{AnnouncedStreams, LiveStream, Order, Orders, Policy, SkuView, Trigger};
 use crate::rng::{Source, Stream, stream};
 use crate::scenario::{LeadTime, Scenario, StockoutRule};
 pub use queue::EventQueue;
@@ -74,6 +74,12 @@ impl<'s> Model<'s> {
                     || matches!(s.stockout_in_stream, StockoutRule::Substitute { .. })
             }),
         }
+    }
+
+    /// A fresh instance of candidate `c`'s policy. Policies are told each lane's published
+    /// transit time, as a planner is; the real transit is the world's.
+    pub fn policy(&self, c: usize) -> Box<dyn Policy> {
+        crate::policy::build(&self.scenario.policies[c], &self.lane_days)
     }
 
     /// SKU-days simulated per candidate and replication.
@@ -127,6 +133,10 @@ struct SkuState {
     received: i64,
     shipped: i64,
     ordered: i64,
+    /// Orders placed on measured days, by `Trigger`.
+    triggered: [i64; Trigger::COUNT],
+    /// Units ordered on measured days, by lane mode (sea, air, express).
+    units_by_mode: [i64; 3],
 }
 
 impl SkuState {
@@ -677,11 +687,19 @@ fn place_orders(
     now: SimTime,
     measured: bool,
 ) {
-    for Order { sku, qty, lane } in orders.drain() {
+    for Order {
+        sku,
+        qty,
+        lane,
+        trigger,
+    } in orders.drain()
+    {
         st.on_order += i64::from(qty);
         st.ordered += i64::from(qty);
         if measured {
             st.orders += 1;
+            st.triggered[trigger as usize] += 1;
+            st.units_by_mode[model.scenario.lanes[lane].mode as usize] += i64::from(qty);
         }
         let sellable = now.plus_days(model.lane_days[lane]).ceil_day();
         if sellable <= now.day() {

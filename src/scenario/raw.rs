@@ -4,6 +4,8 @@
 //! by serde, and every value is checked again by `validate` before it becomes a domain type.
 //! Defaults live here, so the README's format table and this file say the same thing.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -294,6 +296,47 @@ pub struct RawPolicy {
     /// [units] Q of (r,Q).
     #[serde(default)]
     pub order_quantity: Option<i64>,
+    /// Layered: the lane of fast replenishment (stream, pulse and signal orders).
+    #[serde(default)]
+    pub fast_lane: Option<String>,
+    /// Layered: thresholds of every category and SKU unless overridden below.
+    #[serde(default)]
+    pub thresholds: Option<RawThresholds>,
+    /// Layered: thresholds per category id, over `thresholds`.
+    #[serde(default)]
+    pub categories: BTreeMap<String, RawThresholds>,
+    /// Layered: thresholds per SKU id, over its category's.
+    #[serde(default)]
+    pub skus: BTreeMap<String, RawThresholds>,
+    /// Candidates from the Cartesian product of threshold values: key `PARAM` (every category)
+    /// or `CATEGORY.PARAM`, each with its list of values.
+    #[serde(default)]
+    pub sweep: BTreeMap<String, Vec<RawThreshold>>,
+}
+
+/// The layered policy's thresholds as written; `None` inherits.
+#[derive(Debug, Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawThresholds {
+    pub cover_days: Option<RawThreshold>,
+    pub target_cover_days: Option<RawThreshold>,
+    pub stream_window_days: Option<RawThreshold>,
+    pub stream_multiplier: Option<RawThreshold>,
+    pub pulse_ratio: Option<RawThreshold>,
+    pub ctr_growth: Option<RawThreshold>,
+    pub persist_ratio: Option<RawThreshold>,
+    pub persist_days: Option<RawThreshold>,
+    pub forecast_days: Option<RawThreshold>,
+    pub min_order_qty: Option<RawThreshold>,
+    pub case_pack: Option<RawThreshold>,
+}
+
+/// A number, or `off` to switch a dimension off.
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+#[serde(untagged)]
+pub enum RawThreshold {
+    Number(f64),
+    Word(String),
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -304,4 +347,6 @@ pub enum RawPolicyKind {
     BaseStock,
     #[serde(rename = "r_Q")]
     RQ,
+    #[serde(rename = "layered")]
+    Layered,
 }
