@@ -67,8 +67,8 @@ fn livestream(c: &mut Criterion) {
 /// merging that block into the run.
 fn stats_fold(c: &mut Criterion) {
     let mut out = RepMetrics::default();
-    let mut acc = RunAccumulator::new(1);
-    let mut block = BlockStats::new(0, 1);
+    let mut acc = RunAccumulator::new(1, 1);
+    let mut block = BlockStats::new(0, 1, 1);
     let mut n = 0u64;
     c.bench_function("stats_fold_per_replication", |b| {
         b.iter(|| {
@@ -77,7 +77,7 @@ fn stats_fold(c: &mut Criterion) {
             n += 1;
             if n.is_multiple_of(BLOCK) {
                 acc.merge(&block);
-                block = BlockStats::new(n / BLOCK, 1);
+                block = BlockStats::new(n / BLOCK, 1, 1);
             }
         })
     });

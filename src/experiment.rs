@@ -33,7 +33,7 @@ pub struct RunOptions {
 }
 
 /// Per-thread scratch: the world, the engine, one policy instance per candidate and one
-/// replication's metrics per candidate.
+/// replication's metrics per candidate and scope (`candidate * scopes + scope`).
 struct Worker {
     world: World,
     engine: Engine,
@@ -49,18 +49,25 @@ impl Worker {
         Worker {
             world: World::new(model),
             engine: Engine::new(model),
-            metrics: vec![RepMetrics::default(); policies.len()],
+            metrics: vec![RepMetrics::default(); policies.len() * model.scopes()],
             policies,
         }
     }
 
     /// Replicates every replication of block `index` (the last block may be short).
     fn block(&mut self, model: &Model, index: u64, reps: u64) -> BlockStats {
-        let mut stats = BlockStats::new(index, self.policies.len());
+        let scopes = model.scopes();
+        let mut stats = BlockStats::new(index, self.policies.len(), scopes);
         for rep in index * BLOCK..((index + 1) * BLOCK).min(reps) {
             self.world.generate(model, rep);
-            for (policy, out) in self.policies.iter_mut().zip(&mut self.metrics) {
-                self.engine.run(model, &self.world, policy.as_mut(), out);
+            for (policy, out) in self
+                .policies
+                .iter_mut()
+                .zip(self.metrics.chunks_exact_mut(scopes))
+            {
+                self.engine
+                    .run(model, &self.world, policy.as_mut(), &mut out[0]);
+                out[1..].copy_from_slice(self.engine.category_metrics());
             }
             stats.push(&self.metrics);
         }
@@ -84,7 +91,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Vec<CandidateStats>
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(Worker::new(&model)))
         .collect();
-    let mut acc = RunAccumulator::new(scenario.policies.len());
+    let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
     // While the pool computes wave k, one task merges wave k − 1 into the statistics, so the
     // merge (sequential, to stay in block order) does not leave a core idle.
     let mut previous: Vec<BlockStats> = Vec::new();

@@ -30,7 +30,7 @@ use crate::demand::{DemandModel, StreamEntry};
 use crate::metrics::{Metric, RepMetrics};
 use crate::policy::{AnnouncedStreams, LiveStream, Order, Orders, Policy, SkuView, Trigger};
 use crate::rng::{Source, Stream, stream};
-use crate::scenario::{LeadTime, Scenario, StockoutRule};
+use crate::scenario::{LeadTime, Mode, Scenario, StockoutRule};
 pub use queue::EventQueue;
 pub use world::World;
 
@@ -80,6 +80,11 @@ impl<'s> Model<'s> {
     /// transit time, as a planner is; the real transit is the world's.
     pub fn policy(&self, c: usize) -> Box<dyn Policy> {
         crate::policy::build(&self.scenario.policies[c], &self.lane_days)
+    }
+
+    /// Metric scopes: every SKU, then each category.
+    pub fn scopes(&self) -> usize {
+        1 + self.scenario.categories.len()
     }
 
     /// SKU-days simulated per candidate and replication.
@@ -168,8 +173,14 @@ pub struct Engine {
     days: usize,
     /// Units sold in each step of the stream in progress.
     step_sales: Vec<u32>,
-    /// Per stream: whether a featured SKU ran out during it.
+    /// Per stream and scope (all SKUs, then each category): whether a featured SKU ran out
+    /// during it. `stream * scopes + scope`.
     stream_out: Vec<bool>,
+    /// Metrics of each category's SKUs in the last replication (empty without categories).
+    by_category: Vec<RepMetrics>,
+    /// Each category's end-of-day capital today, and its peak over measured days [currency].
+    category_capital: Vec<f64>,
+    category_peak: Vec<f64>,
     switches: Vec<Switch>,
 }
 
@@ -202,7 +213,10 @@ impl Engine {
             sales: vec![0; n * days],
             days,
             step_sales: vec![0; max_steps],
-            stream_out: vec![false; model.scenario.streams.streams.len()],
+            stream_out: vec![false; model.scenario.streams.streams.len() * model.scopes()],
+            by_category: vec![RepMetrics::default(); model.scenario.categories.len()],
+            category_capital: vec![0.0; model.scenario.categories.len()],
+            category_peak: vec![0.0; model.scenario.categories.len()],
             switches: Vec::with_capacity(n),
         }
     }
@@ -223,6 +237,7 @@ impl Engine {
             st.reset(sku.initial_on_hand);
         }
         self.stream_out.fill(false);
+        self.category_peak.fill(0.0);
         let mut peak_capital = 0.0f64;
 
         // Warm-up and measured days run the same code; the const flag compiles the tallies
@@ -259,7 +274,11 @@ impl Engine {
             step_sales,
             stream_out,
             switches,
+            by_category: _,
+            category_capital,
+            category_peak,
         } = self;
+        let by_category = !category_capital.is_empty();
         receive_due(queue, skus, now);
         let plan = &model.demand.streams;
         let mut capital = 0.0;
@@ -309,7 +328,11 @@ impl Engine {
             };
             history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
             if MEASURED && !model.has_substitutes {
-                capital += tally(st, sku);
+                let c = tally(st, sku);
+                capital += c;
+                if let (true, Some(k)) = (by_category, sku.category) {
+                    category_capital[k] += c;
+                }
             }
         }
 
@@ -326,8 +349,18 @@ impl Engine {
             }
             if MEASURED {
                 for (st, sku) in skus.iter_mut().zip(&model.scenario.skus) {
-                    capital += tally(st, sku);
+                    let c = tally(st, sku);
+                    capital += c;
+                    if let (true, Some(k)) = (by_category, sku.category) {
+                        category_capital[k] += c;
+                    }
                 }
+            }
+        }
+        if MEASURED && by_category {
+            for (peak, c) in category_peak.iter_mut().zip(category_capital.iter_mut()) {
+                *peak = peak.max(*c);
+                *c = 0.0;
             }
         }
         capital
@@ -355,23 +388,50 @@ impl Engine {
         }
     }
 
-    fn write_metrics(&self, model: &Model, world: &World, peak_capital: f64, out: &mut RepMetrics) {
+    fn write_metrics(
+        &mut self,
+        model: &Model,
+        world: &World,
+        peak_capital: f64,
+        out: &mut RepMetrics,
+    ) {
+        *out = self.scope_metrics(model, world, 0, peak_capital);
+        for k in 0..self.by_category.len() {
+            self.by_category[k] = self.scope_metrics(model, world, 1 + k, self.category_peak[k]);
+        }
+    }
+
+    /// Metrics of the replication just run, for scope 0 (every SKU) or 1 + k (category k).
+    fn scope_metrics(
+        &self,
+        model: &Model,
+        world: &World,
+        scope: usize,
+        peak_capital: f64,
+    ) -> RepMetrics {
         let sc = model.scenario;
         let days = f64::from(sc.calendar.measured_days());
         let (mut holding, mut backorder, mut ordering) = (0.0, 0.0, 0.0);
-        let (mut cap_on_hand, mut cap_transit, mut lost_revenue) = (0.0, 0.0, 0.0);
+        let (mut cap_on_hand, mut cap_transit, mut lost_revenue, mut lost_margin) =
+            (0.0, 0.0, 0.0, 0.0);
         let (mut on_hand, mut backorders, mut transit) = (0i64, 0i64, 0i64);
         let (mut demanded, mut served, mut lost, mut stockout_days, mut orders) =
             (0i64, 0i64, 0i64, 0i64, 0i64);
         let (mut stream_demanded, mut stream_served) = (0i64, 0i64);
         let (mut presale, mut cancelled, mut substituted, mut viral) = (0i64, 0i64, 0i64, 0u64);
+        let mut triggered = [0i64; Trigger::COUNT];
+        let mut by_mode = [0i64; 3];
         for (i, (st, sku)) in self.skus.iter().zip(&sc.skus).enumerate() {
+            if scope > 0 && sku.category != Some(scope - 1) {
+                continue;
+            }
             holding += sku.costs.holding_per_unit_day * st.on_hand_days as f64;
             backorder += sku.costs.backorder_per_unit_day * st.backorder_days as f64;
             ordering += sku.costs.fixed_order_cost * st.orders as f64;
             cap_on_hand += sku.unit_cost * st.on_hand_days as f64;
             cap_transit += sku.unit_cost * st.on_order_days as f64;
             lost_revenue += sku.price * (st.lost + st.cancelled) as f64;
+            lost_margin += (sku.price - sku.unit_cost).max(0.0) * (st.lost + st.cancelled) as f64;
             on_hand += st.on_hand_days;
             backorders += st.backorder_days;
             transit += st.on_order_days;
@@ -386,6 +446,12 @@ impl Engine {
             cancelled += st.cancelled;
             substituted += st.substituted;
             viral += world.viral_units(i);
+            for (t, n) in triggered.iter_mut().zip(&st.triggered) {
+                *t += n;
+            }
+            for (u, n) in by_mode.iter_mut().zip(&st.units_by_mode) {
+                *u += n;
+            }
         }
         let ratio = |num: i64, den: i64| {
             if den > 0 {
@@ -395,16 +461,22 @@ impl Engine {
             }
         };
         let warmup = sc.calendar.warmup_days;
+        let scopes = model.scopes();
         let streams_out = sc
             .streams
             .streams
             .iter()
-            .zip(&self.stream_out)
-            .filter(|(s, out)| **out && s.day() >= warmup)
+            .enumerate()
+            .filter(|(j, s)| self.stream_out[j * scopes + scope] && s.day() >= warmup)
             .count();
+        let objective = &sc.objective;
+        let total_cost = (holding + backorder + ordering) / days;
+        let capital_cost =
+            (cap_on_hand + cap_transit) / days * objective.annual_cost_of_capital / 365.0;
+        let lost_margin = lost_margin / days;
         use Metric::*;
         let values: [(Metric, f64); crate::metrics::METRIC_COUNT] = [
-            (TotalCostPerDay, (holding + backorder + ordering) / days),
+            (TotalCostPerDay, total_cost),
             (HoldingCostPerDay, holding / days),
             (BackorderCostPerDay, backorder / days),
             (OrderingCostPerDay, ordering / days),
@@ -428,10 +500,30 @@ impl Engine {
             (CancelledUnits, cancelled as f64),
             (SubstitutedUnits, substituted as f64),
             (FillRateInStream, ratio(stream_served, stream_demanded)),
+            (LostMarginPerDay, lost_margin),
+            (CapitalCostPerDay, capital_cost),
+            (
+                Score,
+                total_cost + objective.lost_margin_penalty * lost_margin + capital_cost,
+            ),
+            (TriggersCover, triggered[Trigger::Cover as usize] as f64),
+            (TriggersStream, triggered[Trigger::Stream as usize] as f64),
+            (TriggersPulse, triggered[Trigger::Pulse as usize] as f64),
+            (TriggersSignal, triggered[Trigger::Signal as usize] as f64),
+            (UnitsSea, by_mode[Mode::Sea as usize] as f64),
+            (UnitsAir, by_mode[Mode::Air as usize] as f64),
+            (UnitsExpress, by_mode[Mode::Express as usize] as f64),
         ];
+        let mut out = RepMetrics::default();
         for (m, v) in values {
             out.set(m, v);
         }
+        out
+    }
+
+    /// Metrics of each category's SKUs in the last replication, in category order.
+    pub fn category_metrics(&self) -> &[RepMetrics] {
+        &self.by_category
     }
 }
 
@@ -631,7 +723,11 @@ fn stream_day<const MEASURED: bool>(
             st.short_today = false;
             let got = serve::<MEASURED>(ctx, st, q, sku.stockout_in_stream, true, switches);
             if st.short_today && MEASURED {
-                stream_out[entry.stream] = true;
+                let scopes = model.scopes();
+                stream_out[entry.stream * scopes] = true;
+                if let Some(k) = sku.category {
+                    stream_out[entry.stream * scopes + 1 + k] = true;
+                }
             }
             st.short_today |= was_short;
             step_sales[j] = got.min(i64::from(u32::MAX)) as u32;

@@ -17,12 +17,14 @@
 //!   (1 + growth) × forecast × (fast transit + `target_cover_days`).
 //! - **transient vs persistent**: after a day selling above `persist_ratio` × the forecast,
 //!   if `persist_days` days in a row stay above it the rise is persistent and the forecast
-//!   steps up to the new level at once; otherwise the spike is transient and its days are left
-//!   out of the forecast (ordinary replenishment).
+//!   steps up at once to the level of the last three of those days; otherwise the spike is
+//!   transient and its days are left out of the forecast (ordinary replenishment).
 //!
 //! The forecast is the policy's own: mean daily sales over the last `forecast_days`, leaving
-//! out the days of streams it knew about. It sees only what `SkuView` carries — sales
-//! censored by stockouts, announced streams, signals — never the demand behind them.
+//! out days the shelf was empty (censored) and transient spikes. It sees only what `SkuView`
+//! carries — sales censored by stockouts, announced streams, signals — never the demand
+//! behind them. Stream orders are booked with their quoted arrival, so stock landing after a
+//! stream is not counted for it.
 
 use std::sync::Arc;
 
@@ -32,6 +34,8 @@ use crate::scenario::{LayeredSpec, Thresholds};
 
 /// Days between two signal orders of one SKU: a precursor lasts days, one order answers it.
 const SIGNAL_COOLDOWN_DAYS: u32 = 7;
+/// Days whose sales set the level of a rise found persistent.
+const RECENT_DAYS: u32 = 3;
 
 #[derive(Debug, Clone)]
 pub struct Layered {
@@ -52,6 +56,10 @@ struct Memory {
     stream_days: Vec<u32>,
     /// Day ranges [from, to) of transient spikes, left out of the forecast.
     transient: Vec<(u32, u32)>,
+    /// Days whose sales were censored: the shelf was empty at the review opening the day or
+    /// the next. A planner sees the closing stock; zero sales on an empty shelf say nothing
+    /// about demand, and counting them would drive the forecast (and the orders) to zero.
+    censored: Vec<u32>,
     /// A rise under watch: first day, the forecast before it, days above so far.
     watching: Option<(u32, f64, u32)>,
     /// A persistent rise's level [units/day], floor of the forecast until the given day.
@@ -60,9 +68,149 @@ struct Memory {
     examined: u32,
     /// The forecast at the last review [units/day].
     forecast: f64,
+    /// Its own open orders as its order book shows them: (quoted arrival day, units). Stock
+    /// that lands only after a stream does not serve it.
+    pipeline: Vec<(u32, i64)>,
     /// Start of the last stream the pulse dimension ordered for.
     pulsed: Option<SimTime>,
     last_signal: Option<u32>,
+}
+
+impl Memory {
+    /// Back to a replication's start, keeping the lists' memory.
+    fn reset(&mut self) {
+        let mut lists = (
+            std::mem::take(&mut self.stream_days),
+            std::mem::take(&mut self.transient),
+            std::mem::take(&mut self.censored),
+            std::mem::take(&mut self.pipeline),
+        );
+        lists.0.clear();
+        lists.1.clear();
+        lists.2.clear();
+        lists.3.clear();
+        *self = Memory {
+            stream_days: lists.0,
+            transient: lists.1,
+            censored: lists.2,
+            pipeline: lists.3,
+            ..Memory::default()
+        };
+    }
+
+    /// Learns what the day's view shows — empty shelf, announced streams, the sales of the
+    /// days since the last review — and recomputes the forecast.
+    fn update(&mut self, t: &Thresholds, v: &SkuView) {
+        if v.on_hand <= 0 {
+            if v.day > 0 && self.censored.last() != Some(&(v.day - 1)) {
+                self.censored.push(v.day - 1);
+            }
+            self.censored.push(v.day);
+        }
+        for s in v.streams.iter() {
+            let d = s.start.day();
+            if self.stream_days.last().is_none_or(|&last| d > last) {
+                self.stream_days.push(d);
+            }
+        }
+        self.pipeline.retain(|&(eta, _)| eta > v.day);
+        if let Some(ratio) = t.persist_ratio {
+            for d in self.examined..v.day {
+                // A stream's sales are no spike: streams are planned for on their own.
+                if !self.is_stream_day(d) && !self.is_censored(d) {
+                    self.examine(t, ratio, v.sales, d);
+                }
+            }
+        }
+        self.examined = v.day;
+        // Forget what has left every window, so memory stays small over long horizons.
+        let horizon = v.day.saturating_sub(t.forecast_days);
+        self.transient.retain(|&(_, to)| to > horizon);
+        let gone = self.censored.partition_point(|&d| d < horizon);
+        self.censored.drain(..gone);
+        // With no day to learn from, the last forecast stands.
+        let mut f = self.mean(v.sales, horizon, v.day).unwrap_or(self.forecast);
+        match self.floor {
+            Some((_, until)) if v.day >= until => self.floor = None,
+            Some((level, _)) => f = f.max(level),
+            None => {}
+        }
+        self.forecast = f;
+    }
+
+    /// The transient-vs-persistent test on day `d`'s sales.
+    fn examine(&mut self, t: &Thresholds, ratio: f64, sales: &[u32], d: u32) {
+        let sold = f64::from(sales[d as usize]);
+        match self.watching {
+            None if self.forecast > 0.0 && sold > ratio * self.forecast => {
+                self.watching = Some((d, self.forecast, 1));
+            }
+            None => {}
+            Some((from, prior, above)) if sold > ratio * prior => {
+                self.watching = Some((from, prior, above + 1));
+            }
+            Some((from, _, _)) => {
+                self.transient.push((from, d));
+                self.watching = None;
+            }
+        }
+        if let Some((from, _, above)) = self.watching
+            && above >= t.persist_days
+        {
+            self.watching = None;
+            // The new level is what the last days sold, not the spike that started it.
+            let recent = (d + 1).saturating_sub(RECENT_DAYS).max(from);
+            if let Some(level) = self.mean(sales, recent, d + 1) {
+                self.floor = Some((level, d + 1 + t.forecast_days));
+            }
+        }
+    }
+
+    fn is_stream_day(&self, d: u32) -> bool {
+        self.stream_days.binary_search(&d).is_ok()
+    }
+
+    fn is_censored(&self, d: u32) -> bool {
+        self.censored.binary_search(&d).is_ok()
+    }
+
+    /// Stock the planner can count on by `day`: on hand, less what is owed, plus its own
+    /// orders quoted to arrive by then.
+    fn available_by(&self, v: &SkuView, day: u32) -> i64 {
+        let coming: i64 = self
+            .pipeline
+            .iter()
+            .filter(|&&(eta, _)| eta <= day)
+            .map(|&(_, q)| q)
+            .sum();
+        v.on_hand - v.backorders + coming
+    }
+
+    /// Mean daily sales over days [from, to), leaving out censored days, transient spikes and
+    /// a rise still under watch; `None` when no day is left. Stream days count: streams recur,
+    /// and the regular lane must carry their volume too — the stream dimension only tops up
+    /// for the announced ones.
+    fn mean(&self, sales: &[u32], from: u32, to: u32) -> Option<f64> {
+        let watch_from = self.watching.map_or(u32::MAX, |w| w.0);
+        let (mut sum, mut n) = (0u64, 0u32);
+        for d in from..to {
+            if d >= watch_from
+                || self.is_censored(d)
+                || self.transient.iter().any(|&(a, b)| (a..b).contains(&d))
+            {
+                continue;
+            }
+            sum += u64::from(sales[d as usize]);
+            n += 1;
+        }
+        (n > 0).then(|| sum as f64 / f64::from(n))
+    }
+}
+
+/// Mean of the `n` values of `xs` that end `back` values before its end.
+fn window_mean(xs: &[f32], back: usize, n: usize) -> f64 {
+    let end = xs.len() - back;
+    xs[end - n..end].iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64
 }
 
 impl Layered {
@@ -97,126 +245,37 @@ impl Layered {
         (q.div_ceil(pack) * pack).min(u64::from(u32::MAX)) as u32
     }
 
-    fn push(orders: &mut Orders, sku: usize, qty: u32, lane: usize, trigger: Trigger) -> i64 {
+    /// Places an order and books it with its quoted arrival day; returns the units.
+    fn order(
+        &self,
+        m: &mut Memory,
+        orders: &mut Orders,
+        v: &SkuView,
+        qty: u32,
+        lane: usize,
+        trigger: Trigger,
+    ) -> i64 {
+        if qty == 0 {
+            return 0;
+        }
         orders.push(Order {
-            sku,
+            sku: v.sku,
             qty,
             lane,
             trigger,
         });
+        let days = if lane == self.regular_lane {
+            self.regular_days
+        } else {
+            self.fast_days
+        };
+        m.pipeline
+            .push((v.day + days.ceil() as u32, i64::from(qty)));
         i64::from(qty)
     }
-}
 
-impl Memory {
-    /// Learns the announced streams' days and examines the days since the last review for
-    /// spikes, then recomputes the forecast.
-    fn update(&mut self, t: &Thresholds, v: &SkuView) {
-        for s in v.streams.iter() {
-            let d = s.start.day();
-            if self.stream_days.last().is_none_or(|&last| d > last) {
-                self.stream_days.push(d);
-            }
-        }
-        for d in self.examined..v.day {
-            if self.is_stream_day(d) {
-                continue;
-            }
-            let sold = f64::from(v.sales[d as usize]);
-            let Some(ratio) = t.persist_ratio else {
-                break;
-            };
-            match self.watching {
-                None => {
-                    if self.forecast > 0.0 && sold > ratio * self.forecast {
-                        self.watching = Some((d, self.forecast, 1));
-                    }
-                }
-                Some((from, prior, above)) => {
-                    if sold > ratio * prior {
-                        self.watching = Some((from, prior, above + 1));
-                    } else {
-                        self.transient.push((from, d));
-                        self.watching = None;
-                    }
-                }
-            }
-            if let Some((from, _, above)) = self.watching
-                && above >= t.persist_days
-            {
-                self.watching = None;
-                let level = self.mean(v.sales, from, d + 1);
-                self.floor = Some((level, d + 1 + t.forecast_days));
-            }
-        }
-        self.examined = v.day;
-        // Forget what has left every window, so memory stays small over long horizons.
-        let horizon = v.day.saturating_sub(t.forecast_days);
-        self.transient.retain(|&(_, to)| to > horizon);
-        let mut f = self.mean(v.sales, horizon, v.day);
-        if let Some((level, until)) = self.floor {
-            if v.day < until && level > f {
-                f = level;
-            } else if v.day >= until {
-                self.floor = None;
-            }
-        }
-        self.forecast = f;
-    }
-
-    fn is_stream_day(&self, d: u32) -> bool {
-        self.stream_days.binary_search(&d).is_ok()
-    }
-
-    /// Mean daily sales over days [from, to), leaving out stream days, transient spikes and a
-    /// rise still under watch.
-    fn mean(&self, sales: &[u32], from: u32, to: u32) -> f64 {
-        let watch_from = self.watching.map_or(u32::MAX, |w| w.0);
-        let (mut sum, mut n) = (0u64, 0u32);
-        for d in from..to {
-            if d >= watch_from
-                || self.is_stream_day(d)
-                || self.transient.iter().any(|&(a, b)| (a..b).contains(&d))
-            {
-                continue;
-            }
-            sum += u64::from(sales[d as usize]);
-            n += 1;
-        }
-        if n == 0 {
-            0.0
-        } else {
-            sum as f64 / f64::from(n)
-        }
-    }
-}
-
-/// Mean of the last `n` values of `xs` ending `back` values before its end.
-fn window_mean(xs: &[f32], back: usize, n: usize) -> f64 {
-    let end = xs.len() - back;
-    xs[end - n..end].iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64
-}
-
-impl Policy for Layered {
-    fn reset(&mut self) {
-        for m in &mut self.memory {
-            m.stream_days.clear();
-            m.transient.clear();
-            *m = Memory {
-                stream_days: std::mem::take(&mut m.stream_days),
-                transient: std::mem::take(&mut m.transient),
-                ..Memory::default()
-            };
-        }
-    }
-
-    fn review(&mut self, v: &SkuView, orders: &mut Orders) {
-        if !is_review_day(v.day, self.period) {
-            return;
-        }
-        let t = &self.spec.per_sku[v.sku];
-        let m = &mut self.memory[v.sku];
-        m.update(t, v);
+    /// The day's review, dimension by dimension; each sees the orders the previous placed.
+    fn decide(&self, t: &Thresholds, m: &mut Memory, v: &SkuView, orders: &mut Orders) {
         let f = m.forecast;
         let mut ip = v.inventory_position();
 
@@ -227,10 +286,11 @@ impl Policy for Layered {
                 .iter()
                 .find(|s| s.start.day() >= v.day && s.start.day() <= window_end)
             {
-                let until = f64::from(s.start.day() - v.day);
-                let deficit = mult * s.forecast + f * until - ip as f64;
-                let by_regular = f64::from(v.day) + self.regular_days <= f64::from(s.start.day());
-                let by_fast = f64::from(v.day) + self.fast_days <= f64::from(s.start.day());
+                let day = s.start.day();
+                let needed = mult * s.forecast + f * f64::from(day - v.day);
+                let deficit = needed - m.available_by(v, day) as f64;
+                let by_regular = f64::from(v.day) + self.regular_days <= f64::from(day);
+                let by_fast = f64::from(v.day) + self.fast_days <= f64::from(day);
                 if deficit > 0.0 && (by_regular || by_fast) {
                     let lane = if by_regular {
                         self.regular_lane
@@ -238,7 +298,7 @@ impl Policy for Layered {
                         self.fast_lane
                     };
                     let q = Self::size(t, deficit);
-                    ip += Self::push(orders, v.sku, q, lane, Trigger::Stream);
+                    ip += self.order(m, orders, v, q, lane, Trigger::Stream);
                 }
             }
         }
@@ -248,16 +308,14 @@ impl Policy for Layered {
             && m.last_signal
                 .is_none_or(|d| v.day >= d + SIGNAL_COOLDOWN_DAYS)
         {
-            let week = window_mean(v.ctr, 0, 7);
-            let before = window_mean(v.ctr, 7, 7);
+            let rise = window_mean(v.ctr, 0, 7) / window_mean(v.ctr, 7, 7) - 1.0;
             let conv_week = window_mean(v.conversion, 0, 7);
             let conv_avg = window_mean(v.conversion, 0, v.conversion.len().min(56));
-            let rise = week / before - 1.0;
             if rise > growth && conv_week > conv_avg {
                 let target = (1.0 + rise) * f * (self.fast_days + t.target_cover_days);
                 let q = Self::size(t, target - ip as f64);
                 if q > 0 {
-                    ip += Self::push(orders, v.sku, q, self.fast_lane, Trigger::Signal);
+                    ip += self.order(m, orders, v, q, self.fast_lane, Trigger::Signal);
                     m.last_signal = Some(v.day);
                 }
             }
@@ -265,33 +323,50 @@ impl Policy for Layered {
 
         if let Some(cover) = t.cover_days
             && f > 0.0
-            && (ip as f64) < f * (self.regular_days + cover)
         {
-            let target = f * (self.regular_days + t.target_cover_days);
-            let q = Self::size(t, target - ip as f64);
-            Self::push(orders, v.sku, q, self.regular_lane, Trigger::Cover);
+            let position = ip as f64;
+            if position < f * (self.regular_days + cover) {
+                let target = f * (self.regular_days + t.target_cover_days);
+                let q = Self::size(t, target - position);
+                self.order(m, orders, v, q, self.regular_lane, Trigger::Cover);
+            }
         }
+    }
+}
+
+impl Policy for Layered {
+    fn reset(&mut self) {
+        self.memory.iter_mut().for_each(Memory::reset);
+    }
+
+    fn review(&mut self, v: &SkuView, orders: &mut Orders) {
+        if !is_review_day(v.day, self.period) {
+            return;
+        }
+        let t = self.spec.per_sku[v.sku];
+        let mut m = std::mem::take(&mut self.memory[v.sku]);
+        m.update(&t, v);
+        self.decide(&t, &mut m, v, orders);
+        self.memory[v.sku] = m;
     }
 
     fn review_in_stream(&mut self, v: &SkuView, live: &LiveStream, orders: &mut Orders) {
-        let t = &self.spec.per_sku[v.sku];
-        let m = &mut self.memory[v.sku];
+        let t = self.spec.per_sku[v.sku];
         let Some(ratio) = t.pulse_ratio else {
             return;
         };
-        if m.pulsed == Some(live.start) || m.forecast <= 0.0 {
-            return;
-        }
+        let mut m = std::mem::take(&mut self.memory[v.sku]);
         let sold = live.sold() as f64;
-        if sold <= ratio * m.forecast {
-            return;
+        if m.pulsed != Some(live.start) && m.forecast > 0.0 && sold > ratio * m.forecast {
+            // The live curve: sales so far are `expected_share` of what the stream will sell.
+            let projected = sold / live.expected_share.max(0.05);
+            let wanted =
+                projected - sold + m.forecast * self.fast_days - v.inventory_position() as f64;
+            m.pulsed = Some(live.start);
+            let q = Self::size(&t, wanted);
+            self.order(&mut m, orders, v, q, self.fast_lane, Trigger::Pulse);
         }
-        // The live curve: sales so far are `expected_share` of what the stream will sell.
-        let projected = sold / live.expected_share.max(0.05);
-        let wanted = projected - sold + m.forecast * self.fast_days - v.inventory_position() as f64;
-        m.pulsed = Some(live.start);
-        let q = Self::size(t, wanted);
-        Self::push(orders, v.sku, q, self.fast_lane, Trigger::Pulse);
+        self.memory[v.sku] = m;
     }
 }
 

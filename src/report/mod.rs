@@ -13,7 +13,8 @@ use std::fs;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::scenario::Scenario;
+use crate::scenario::{Objective, Scenario};
+use crate::score::{self, Ranking};
 use crate::stats::CandidateStats;
 
 pub use table::render_table;
@@ -32,10 +33,30 @@ pub struct Summary {
     pub horizon_days: u32,
     pub warmup_days: u32,
     pub candidates: Vec<(String, CandidateStats)>,
+    /// Each candidate's parameter values (`None`: switched off), in candidate order.
+    pub params: Vec<Vec<(String, Option<f64>)>>,
+    pub objective: Objective,
+    /// Category ids, in scenario order.
+    pub categories: Vec<String>,
+    /// Verdicts over every SKU.
+    pub ranking: Ranking,
+    /// Verdicts per category, in category order.
+    pub category_rankings: Vec<Ranking>,
 }
 
 impl Summary {
     pub fn new(scenario: &Scenario, stats: Vec<CandidateStats>) -> Self {
+        let objective = scenario.objective.clone();
+        let ranking = score::rank(
+            &objective,
+            &stats.iter().map(|c| &c.all).collect::<Vec<_>>(),
+        );
+        let category_rankings = (0..scenario.categories.len())
+            .map(|k| {
+                let scopes: Vec<_> = stats.iter().map(|c| &c.categories[k]).collect();
+                score::rank(&objective, &scopes)
+            })
+            .collect();
         Summary {
             scenario_name: scenario.name.clone(),
             scenario_file: scenario
@@ -56,6 +77,11 @@ impl Summary {
                 .map(|p| p.name.clone())
                 .zip(stats)
                 .collect(),
+            params: scenario.policies.iter().map(|p| p.params.clone()).collect(),
+            objective,
+            categories: scenario.categories.iter().map(|c| c.id.clone()).collect(),
+            ranking,
+            category_rankings,
         }
     }
 }

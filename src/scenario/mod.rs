@@ -23,7 +23,7 @@ use raw::*;
 pub use demand::{
     DailyDistribution, DemandSpec, Season, Signals, StockoutRule, Stream, StreamCalendar, Viral,
 };
-pub use policy::{LayeredSpec, PolicyRule, PolicySpec, Thresholds};
+pub use policy::{LayeredSpec, Objective, PolicyRule, PolicySpec, Thresholds};
 
 /// Longest horizon accepted [days]: long enough for any planning question, short enough that
 /// minute timestamps fit comfortably in 32 bits.
@@ -49,6 +49,7 @@ pub struct Scenario {
     pub streams: StreamCalendar,
     pub lanes: Vec<Lane>,
     pub policies: Vec<PolicySpec>,
+    pub objective: Objective,
 }
 
 #[derive(Debug, Clone)]
@@ -335,6 +336,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
     }
 
     let policies = policy::policies(ctx, raw.policies, &lane_ids, &categories, &skus)?;
+    let objective = policy::objective(ctx, &raw.objective)?;
 
     Ok(Scenario {
         name,
@@ -348,6 +350,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         streams,
         lanes,
         policies,
+        objective,
     })
 }
 

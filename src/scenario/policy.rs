@@ -9,9 +9,55 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::document::FieldPath;
-use super::raw::{RawPolicy, RawPolicyKind, RawThreshold, RawThresholds};
+use super::raw::{RawObjective, RawPolicy, RawPolicyKind, RawThreshold, RawThresholds};
 use super::{Category, Ctx, Sku};
 use crate::error::InputError;
+
+/// How candidates are scored (lower is better) and which are acceptable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Objective {
+    /// Weight of lost margin in the score.
+    pub lost_margin_penalty: f64,
+    /// [fraction/year] charged on the average capital tied up.
+    pub annual_cost_of_capital: f64,
+    /// Constraint on the mean fill rate.
+    pub min_fill_rate: Option<f64>,
+    /// Constraint on the 95th percentile of capital_tied_peak [currency].
+    pub max_capital_peak_p95: Option<f64>,
+}
+
+impl Default for Objective {
+    fn default() -> Self {
+        Objective {
+            lost_margin_penalty: 1.0,
+            annual_cost_of_capital: 0.10,
+            min_fill_rate: None,
+            max_capital_peak_p95: None,
+        }
+    }
+}
+
+pub(crate) fn objective(ctx: &Ctx, raw: &RawObjective) -> Result<Objective, InputError> {
+    let at = FieldPath::root().key("objective");
+    let d = Objective::default();
+    let check = |key: &str, v: Option<f64>, hi: f64| -> Result<Option<f64>, InputError> {
+        match v {
+            Some(x) if !x.is_finite() || x < 0.0 || x > hi => Err(ctx.error(
+                &at.key(key),
+                format!("must be between 0 and {hi}, found {x}"),
+            )),
+            v => Ok(v),
+        }
+    };
+    Ok(Objective {
+        lost_margin_penalty: check("lost_margin_penalty", raw.lost_margin_penalty, 1e6)?
+            .unwrap_or(d.lost_margin_penalty),
+        annual_cost_of_capital: check("annual_cost_of_capital", raw.annual_cost_of_capital, 10.0)?
+            .unwrap_or(d.annual_cost_of_capital),
+        min_fill_rate: check("min_fill_rate", raw.min_fill_rate, 1.0)?,
+        max_capital_peak_p95: check("max_capital_peak_p95", raw.max_capital_peak_p95, f64::MAX)?,
+    })
+}
 
 /// Most candidates one sweep may expand into.
 pub const MAX_SWEEP_CANDIDATES: usize = 10_000;
@@ -164,6 +210,12 @@ fn check_value(
 ) -> Result<Option<f64>, InputError> {
     let x = match v {
         RawThreshold::Number(x) => *x,
+        RawThreshold::Switch(false) => {
+            return check_value(ctx, here, param, &RawThreshold::Word("off".into()));
+        }
+        RawThreshold::Switch(true) => {
+            return Err(ctx.error(here, "expected a number or `off`, found `true`"));
+        }
         RawThreshold::Word(w) if w.trim() == "off" => {
             let switchable = matches!(
                 param,
@@ -539,6 +591,8 @@ fn show(v: &RawThreshold) -> String {
     match v {
         RawThreshold::Number(x) => format!("{x}"),
         RawThreshold::Word(w) => w.trim().to_string(),
+        RawThreshold::Switch(false) => "off".to_string(),
+        RawThreshold::Switch(true) => "on".to_string(),
     }
 }
 

@@ -32,6 +32,26 @@ pub struct RawScenario {
     pub streams: RawStreams,
     pub lanes: Vec<RawLane>,
     pub policies: Vec<RawPolicy>,
+    /// How candidates are scored and which are acceptable.
+    #[serde(default)]
+    pub objective: RawObjective,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawObjective {
+    /// × lost margin in the score (1 = count lost margin at face value).
+    #[serde(default)]
+    pub lost_margin_penalty: Option<f64>,
+    /// Yearly cost of the capital tied up, as a fraction (0.10 = 10%/year).
+    #[serde(default)]
+    pub annual_cost_of_capital: Option<f64>,
+    /// Constraint: mean fill rate at least this.
+    #[serde(default)]
+    pub min_fill_rate: Option<f64>,
+    /// Constraint: p95 over replications of capital_tied_peak at most this [currency].
+    #[serde(default)]
+    pub max_capital_peak_p95: Option<f64>,
 }
 
 fn default_replications() -> u32 {
@@ -331,11 +351,13 @@ pub struct RawThresholds {
     pub case_pack: Option<RawThreshold>,
 }
 
-/// A number, or `off` to switch a dimension off.
+/// A number, or `off` to switch a dimension off (YAML 1.1 readers may hand `off` over as
+/// the boolean false).
 #[derive(Debug, Deserialize, Clone, PartialEq)]
 #[serde(untagged)]
 pub enum RawThreshold {
     Number(f64),
+    Switch(bool),
     Word(String),
 }
 
