@@ -235,7 +235,8 @@ impl Layered {
 
     /// Order size for a wanted quantity: whole units, at least the minimum order, in case packs.
     fn size(t: &Thresholds, wanted: f64) -> u32 {
-        if !(wanted >= 0.5) {
+        // NaN (never expected) orders nothing, like anything under half a unit.
+        if wanted.is_nan() || wanted < 0.5 {
             return 0;
         }
         // The tolerance keeps float dust (240.0000001) from adding a unit.
@@ -594,13 +595,13 @@ mod tests {
         };
         let mut sales = vec![10u32; 40];
         let mut p = policy(t);
-        review(&mut p, &view(28, 0, &sales));
+        review(&mut p, &view(28, 1000, &sales));
         assert_eq!(p.memory[0].forecast, 10.0);
         // Three days at 30 from day 28: persistent; the forecast jumps to 30.
         for s in &mut sales[28..31] {
             *s = 30;
         }
-        review(&mut p, &view(31, 0, &sales));
+        review(&mut p, &view(31, 1000, &sales));
         assert_eq!(p.memory[0].forecast, 30.0);
 
         // Two days at 30 then back to 10: transient, left out of the forecast.
@@ -608,12 +609,29 @@ mod tests {
         sales[28] = 30;
         sales[29] = 30;
         let mut p = policy(t);
-        review(&mut p, &view(28, 0, &sales));
-        review(&mut p, &view(31, 0, &sales));
+        review(&mut p, &view(28, 1000, &sales));
+        review(&mut p, &view(31, 1000, &sales));
         assert_eq!(p.memory[0].forecast, 10.0);
         // Without the dimension the spike days count like any other.
         let mut q = policy(off());
-        review(&mut q, &view(31, 0, &sales));
+        review(&mut q, &view(31, 1000, &sales));
         assert!(q.memory[0].forecast > 10.0);
+    }
+
+    #[test]
+    fn days_on_an_empty_shelf_do_not_drag_the_forecast_down() {
+        let t = Thresholds { ..off() };
+        let mut sales = vec![10u32; 40];
+        let mut p = policy(t);
+        review(&mut p, &view(28, 50, &sales));
+        assert_eq!(p.memory[0].forecast, 10.0);
+        // Sold out from day 28: zero sales, and the policy sees the empty shelf each morning.
+        for s in &mut sales[28..34] {
+            *s = 0;
+        }
+        for day in 29..=34 {
+            review(&mut p, &view(day, 0, &sales));
+        }
+        assert_eq!(p.memory[0].forecast, 10.0);
     }
 }

@@ -169,6 +169,11 @@ impl Orders {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The orders pushed so far (for wrappers that audit a policy).
+    pub fn as_slice(&self) -> &[Order] {
+        &self.0
+    }
 }
 
 pub trait Policy: Send {

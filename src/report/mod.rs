@@ -19,6 +19,11 @@ use crate::stats::CandidateStats;
 
 pub use table::render_table;
 
+/// `summary.json`'s text for a summary.
+pub fn render_json(s: &Summary) -> String {
+    json::render(s)
+}
+
 /// Everything a run reports.
 #[derive(Debug, Clone)]
 pub struct Summary {

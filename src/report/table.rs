@@ -48,9 +48,16 @@ fn ranking(s: &Summary, out: &mut String) {
         out,
         "\nranking by score (lower is better; ≈ best: its paired 95% CI against the best contains 0)"
     );
+    let w = s
+        .candidates
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(9);
     let _ = writeln!(
         out,
-        "  {:>4}  {:<40} {:>22} {:>9} {:>12} {:>13} {:>8} {:>6} {:>6}",
+        "  {:>4}  {:<w$} {:>22} {:>9} {:>12} {:>13} {:>8} {:>6} {:>6}",
         "rank",
         "candidate",
         "score ± 95% CI",
@@ -74,7 +81,7 @@ fn ranking(s: &Summary, out: &mut String) {
         let yes = |b: bool| if b { "yes" } else { "-" };
         let _ = writeln!(
             out,
-            "  {:>4}  {:<40} {:>22} {:>9} {:>12} {:>13} {:>8} {:>6} {:>6}",
+            "  {:>4}  {:<w$} {:>22} {:>9} {:>12} {:>13} {:>8} {:>6} {:>6}",
             v.rank,
             name,
             score,

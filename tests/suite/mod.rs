@@ -5,3 +5,4 @@ mod fuzz;
 mod scenarios;
 mod support;
 mod theory;
+mod triggers;
