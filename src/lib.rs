@@ -33,5 +33,6 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod supply;
 
 pub use error::{Error, InputError, Result};

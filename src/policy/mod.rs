@@ -22,6 +22,7 @@ pub use s_s::PeriodicSS;
 use crate::calendar::SimTime;
 use crate::demand::StreamEntry;
 use crate::scenario::{PolicyRule, PolicySpec};
+pub use crate::supply::{OpenShipment, Quote, SupplyView};
 
 /// What the policy may know about one SKU at a review.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +46,9 @@ pub struct SkuView<'a> {
     pub ctr: &'a [f32],
     /// Daily conversion index before today (same length as `ctr`).
     pub conversion: &'a [f32],
+    /// Quotes for ordering now (primary and backup) and the open shipments with their quoted
+    /// arrivals — never their real ones.
+    pub supply: SupplyView<'a>,
 }
 
 /// The announced, not yet finished streams of one SKU.
@@ -126,6 +130,9 @@ pub struct Order {
     pub qty: u32,
     /// Index into the scenario's lanes.
     pub lane: usize,
+    /// Day the stock is needed by; the SKU's fallback rule judges lateness against it
+    /// (`None`: against the arrival the order would get in an ordinary week).
+    pub needed_by: Option<u32>,
 }
 
 /// Orders placed during one review; the engine drains it after each call.
@@ -137,6 +144,29 @@ impl Orders {
         if order.qty > 0 {
             self.0.push(order);
         }
+    }
+
+    /// Orders `qty` units of `sku` on `lane` — one call per mode to split an order ("sea
+    /// carries the bulk, air tops up the gap").
+    pub fn push_via(&mut self, sku: usize, lane: usize, qty: u32) {
+        self.push(Order {
+            sku,
+            qty,
+            lane,
+            needed_by: None,
+        });
+    }
+
+    /// Orders `qty` units of `sku` on `lane`, needed by `day`: if the primary's quote misses
+    /// that day (by more than the rule's tolerance), the SKU's fallback rule may move the
+    /// order to the backup.
+    pub fn push_needed_by(&mut self, sku: usize, lane: usize, day: u32, qty: u32) {
+        self.push(Order {
+            sku,
+            qty,
+            lane,
+            needed_by: Some(day),
+        });
     }
 
     pub fn drain(&mut self) -> std::vec::Drain<'_, Order> {
@@ -208,6 +238,7 @@ pub(crate) fn view(day: u32, on_hand: i64, backorders: i64, on_order: i64) -> Sk
         streams: AnnouncedStreams::EMPTY,
         ctr: &[],
         conversion: &[],
+        supply: SupplyView::EMPTY,
     }
 }
 

@@ -100,7 +100,7 @@ fn negative_cost() {
 #[test]
 fn negative_lead_time() {
     let t = edit("{ fixed: 7 }", "{ fixed: -7 }");
-    expect(&t, "lanes.0.lead_time_days.fixed", "lead_time_days", "≥ 0");
+    expect(&t, "lanes.0.transit_days.fixed", "transit_days", "≥ 0");
 }
 
 #[test]
@@ -234,9 +234,9 @@ fn bad_set_value() {
     let r = run_text(TEXTBOOK, &["--set", "horizon_days=abc"]);
     assert!(r.stderr.contains("horizon_days"), "{}", r.stderr);
     assert!(r.stderr.contains("set with --set"), "{}", r.stderr);
-    let r = run_text(TEXTBOOK, &["--set", "lanes.0.lead_time_days.fixed=-1"]);
+    let r = run_text(TEXTBOOK, &["--set", "lanes.0.transit_days.fixed=-1"]);
     assert!(
-        r.stderr.contains("lanes.0.lead_time_days.fixed"),
+        r.stderr.contains("lanes.0.transit_days.fixed"),
         "{}",
         r.stderr
     );
