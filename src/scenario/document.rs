@@ -523,7 +523,7 @@ mod tests {
             doc.locate(&p),
             Origin::File {
                 line: Some(4),
-                column: Some(30)
+                column: Some(28)
             }
         );
         // A path that goes past the document points at the deepest node that exists.

@@ -175,6 +175,11 @@ impl Ledger {
         }
     }
 
+    /// The bookings of supplier `s`, week by week (to book capacity by hand in tests).
+    pub fn used_mut(&mut self, s: usize) -> &mut [u32] {
+        &mut self.used[s]
+    }
+
     /// Units booked in week `w` at supplier `s`.
     pub fn booked(&self, s: usize, w: usize) -> u32 {
         self.used[s][w]
@@ -215,7 +220,7 @@ mod tests {
         assert_eq!(p.run(0.0, 10.0), (15.0, 5));
         // Ready on the first closed day: waits for the reopening.
         assert_eq!(p.run(0.0, 5.0), (5.0, 0));
-        assert_eq!(p.run(6.5, 1.0), (10.5, 3));
+        assert_eq!(p.run(6.5, 1.0), (11.0, 4));
     }
 
     #[test]

@@ -3,5 +3,6 @@ mod cli;
 mod demand;
 mod fuzz;
 mod scenarios;
+mod supply;
 mod support;
 mod theory;
