@@ -31,7 +31,7 @@ use crate::metrics::{Metric, RepMetrics};
 use crate::policy::{AnnouncedStreams, LiveStream, Orders, Policy, SkuView};
 use crate::rng::{Source, Stream, stream};
 use crate::scenario::{Mode, Scenario, StockoutRule};
-use crate::supply::{Ledger, Leg, OpenShipment, Shipment, Supply, SupplyView};
+use crate::supply::{Books, Ledger, Leg, OpenShipment, Shipment, Supply, SupplyView};
 pub use queue::EventQueue;
 pub use world::World;
 
@@ -44,6 +44,10 @@ pub struct Model<'s> {
     /// SKUs whose backorders can expire (a presale rule): their backorders are kept in a
     /// dated queue instead of a bare count.
     dated_backorders: Vec<bool>,
+    /// Whether every unit on order is worth `unit_cost` from the moment it is ordered (no
+    /// supplier — hence no deposit, premium or short delivery — and no sailing to wait for):
+    /// then capital in transit is on-order units × unit cost, with no per-day value tally.
+    plain_capital: bool,
     /// Whether buyers of some SKU may switch to another: then a SKU's end-of-day stock is
     /// known only after every SKU has sold, and tallies wait for a second pass.
     has_substitutes: bool,
@@ -55,6 +59,8 @@ impl<'s> Model<'s> {
             scenario,
             demand: DemandModel::new(scenario),
             supply: Supply::new(scenario),
+            plain_capital: scenario.suppliers.is_empty()
+                && scenario.lanes.iter().all(|l| l.sailings.is_none()),
             dated_backorders: scenario
                 .skus
                 .iter()
@@ -183,11 +189,10 @@ struct Slot {
 #[derive(Debug)]
 struct Logistics {
     queue: EventQueue<Event>,
-    ledger: Ledger,
+    /// Capacity booked and open shipments per SKU (what the policy's view reads).
+    books: Books,
     slots: Vec<Slot>,
     free: Vec<u32>,
-    /// Open shipments per SKU, as the policy sees them.
-    pipelines: Vec<Vec<OpenShipment>>,
     /// Every shipment placed, when recording (tests and diagnostics).
     log: Option<Vec<Shipment>>,
 }
@@ -234,10 +239,9 @@ impl Engine {
             skus: vec![SkuState::default(); n],
             logistics: Logistics {
                 queue: EventQueue::with_capacity(64 * n),
-                ledger: Ledger::new(&model.supply.plants),
+                books: Books::new(&model.supply, n),
                 slots: Vec::with_capacity(64 * n),
                 free: Vec::new(),
-                pipelines: vec![Vec::new(); n],
                 log: None,
             },
             orders: Orders::default(),
@@ -262,7 +266,7 @@ impl Engine {
 
     /// Supplier capacity booked in the last replication.
     pub fn ledger(&self) -> &Ledger {
-        &self.logistics.ledger
+        &self.logistics.books.ledger
     }
 
     /// Replays `world` under `policy` and writes the replication's metrics into `out`.
@@ -278,10 +282,9 @@ impl Engine {
         policy.reset();
         let lg = &mut self.logistics;
         lg.queue.clear();
-        lg.ledger.clear();
+        lg.books.clear();
         lg.slots.clear();
         lg.free.clear();
-        lg.pipelines.iter_mut().for_each(Vec::clear);
         if let Some(log) = &mut lg.log {
             log.clear();
         }
@@ -376,7 +379,7 @@ impl Engine {
             };
             history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
             if MEASURED && !model.has_substitutes {
-                capital += tally(st, sku);
+                capital += tally(st, sku, model.plain_capital);
             }
         }
 
@@ -393,7 +396,7 @@ impl Engine {
             }
             if MEASURED {
                 for (st, sku) in skus.iter_mut().zip(&model.scenario.skus) {
-                    capital += tally(st, sku);
+                    capital += tally(st, sku, model.plain_capital);
                 }
             }
         }
@@ -440,7 +443,11 @@ impl Engine {
             backorder += sku.costs.backorder_per_unit_day * st.backorder_days as f64;
             ordering += sku.costs.fixed_order_cost * st.orders as f64;
             cap_on_hand += sku.unit_cost * st.on_hand_days as f64;
-            cap_transit += st.transit_value_days;
+            cap_transit += if model.plain_capital {
+                sku.unit_cost * st.on_order_days as f64
+            } else {
+                st.transit_value_days
+            };
             cap_prepaid += st.prepaid_days;
             freight += st.freight;
             premium += st.premium;
@@ -544,11 +551,14 @@ impl Engine {
 
 /// End-of-day tallies of one SKU; returns its capital tied up [currency].
 #[inline(always)]
-fn tally(st: &mut SkuState, sku: &crate::scenario::Sku) -> f64 {
+fn tally(st: &mut SkuState, sku: &crate::scenario::Sku, plain_capital: bool) -> f64 {
     st.stockout_days += i64::from(st.short_today);
     st.on_hand_days += st.on_hand;
     st.backorder_days += st.backorders;
     st.on_order_days += st.on_order;
+    if plain_capital {
+        return sku.unit_cost * (st.on_hand + st.on_order) as f64;
+    }
     st.transit_value_days += st.transit_value;
     st.prepaid_days += st.prepaid;
     sku.unit_cost * st.on_hand as f64 + st.transit_value + st.prepaid
@@ -585,14 +595,7 @@ fn view<'a>(
         },
         ctr,
         conversion,
-        supply: SupplyView::new(
-            model.scenario,
-            &model.supply,
-            &logistics.ledger,
-            sku,
-            days_of(now),
-            &logistics.pipelines[sku],
-        ),
+        supply: SupplyView::new(model, &logistics.books, sku, now),
     }
 }
 
@@ -837,7 +840,7 @@ fn place_orders(
         }
         let legs = model.supply.plan(
             sc,
-            &lg.ledger,
+            &lg.books.ledger,
             order.sku,
             order.lane,
             order.qty,
@@ -870,7 +873,7 @@ fn ship_leg(
     let t = days_of(now);
     let ship = model.supply.ship(
         sc,
-        &mut lg.ledger,
+        &mut lg.books.ledger,
         &world.env,
         world.rep,
         sku,
@@ -942,7 +945,7 @@ fn ship_leg(
     }
     lg.queue
         .push(SimTime::day_start(ship.sellable_day), Event(id));
-    lg.pipelines[sku].push(OpenShipment {
+    lg.books.pipelines[sku].push(OpenShipment {
         id,
         qty: leg.qty,
         lane: leg.lane,
@@ -966,7 +969,7 @@ fn receive_due(lg: &mut Logistics, skus: &mut [SkuState], now: SimTime) {
         } else {
             st.transit_value -= s.value;
             st.receive(i64::from(s.qty), i64::from(s.delivered));
-            let open = &mut lg.pipelines[sku];
+            let open = &mut lg.books.pipelines[sku];
             if let Some(k) = open.iter().position(|o| o.id == slot) {
                 open.remove(k);
             }

@@ -27,7 +27,7 @@ use crate::scenario::{Scenario, Split};
 pub use capacity::{Ledger, Plant};
 pub use disruption::{Environment, Episode};
 pub use route::Route;
-pub use view::{OpenShipment, SupplyView};
+pub use view::{Books, OpenShipment, SupplyView};
 
 /// Latest arrival represented [days]: a lognormal tail beyond it is clamped, well past any
 /// horizon and within 32-bit minutes.

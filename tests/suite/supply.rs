@@ -636,7 +636,7 @@ fn quotes_and_the_pipeline_show_quoted_not_real_arrivals() {
         fn review(&mut self, v: &SkuView, orders: &mut Orders) {
             let q = v.supply.quote(0, 5).expect("the engine's view quotes");
             assert_eq!(q.eta_day, v.day + 20);
-            for o in v.supply.pipeline {
+            for o in v.supply.pipeline() {
                 self.0.push((o.ordered_day, o.quoted_eta_day));
             }
             if v.day == 3 {
