@@ -87,6 +87,10 @@ impl Plant {
         let mut closed_days = 0;
         loop {
             let day = t.floor() as i64;
+            if day >= self.closed.len() as i64 {
+                // Past the closure table every day is open.
+                return (t + left, closed_days);
+            }
             if self.is_closed(day) {
                 t = (day + 1) as f64;
                 closed_days += 1;

@@ -37,6 +37,8 @@ const LATEST_DAY: f64 = 1.0e6;
 #[derive(Debug, Clone)]
 pub struct Supply {
     pub plants: Vec<Plant>,
+    /// Median production time of each supplier [open days]: what it quotes.
+    production_median: Vec<f64>,
     pub routes: Vec<Route>,
     /// [days] disruptions are drawn up to.
     pub until: f64,
@@ -152,6 +154,7 @@ impl Supply {
                 .iter()
                 .map(|s| Plant::new(s, horizon))
                 .collect(),
+            production_median: sc.suppliers.iter().map(|s| s.production.median()).collect(),
             routes: sc.lanes.iter().map(|l| Route::new(l, wd)).collect(),
             until: f64::from(horizon + capacity::TAIL_DAYS),
             has_environment,
@@ -175,7 +178,7 @@ impl Supply {
         let (ready, capacity_delayed, closed_days) = match supplier {
             None => (now, false, 0),
             Some(s) => {
-                let work = sc.suppliers[s].production.median();
+                let work = self.production_median[s];
                 if usual {
                     (now + work, false, 0)
                 } else {
