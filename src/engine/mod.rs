@@ -1,8 +1,10 @@
 //! The discrete-event engine: one candidate policy replayed against one replication's world.
 //!
 //! Time advances day by day, and each day runs fixed phases — (1) at 00:00 shipments due
-//! arrive and presale orders that waited too long are cancelled, (2) the policy reviews each
-//! SKU and its orders become shipments (a zero lead time arrives at once, before demand),
+//! arrive (and goods leave suppliers) and presale orders that waited too long are cancelled,
+//! (2) the policy reviews each SKU and its orders become shipments — planned and realised by
+//! `supply`, which the engine calls at order time (one with no production and zero transit
+//! arrives at once, before demand),
 //! (3) the day's demand is served from stock in time order, and what stock cannot serve meets
 //! the SKU's stockout rule, (4) buyers who switch to a substitute buy from it, (5) end-of-day
 //! holding, backorder and capital are tallied.
@@ -11,7 +13,7 @@
 //! SKU, the off-stream buyers who come before the stream are served first, then the stream's
 //! sales step by step (its own stockout rule applies, and the policy may order mid-stream after
 //! each step), then the off-stream buyers of the stream's hours and the rest of the day. Events
-//! that are not daily (shipment arrivals) live in an [`EventQueue`] ordered by (time,
+//! that are not daily (departures, arrivals) live in an [`EventQueue`] ordered by (time,
 //! insertion). The day loop is the clock's backbone because almost everything is daily; the
 //! queue holds only what is sparse, which keeps the hot loop at a few nanoseconds per SKU-day.
 //!
