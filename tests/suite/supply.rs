@@ -711,3 +711,50 @@ fn peak_season_is_identical_on_one_and_two_threads() {
     };
     assert_eq!(go(1), go(2));
 }
+
+#[test]
+fn deposits_are_prepaid_capital_until_shipment_then_goods_are_in_transit() {
+    // 100 units at 10 ordered on day 0: 10 days at the factory (30% deposit = 300 prepaid),
+    // 10 days at sea (1,000 in transit), then on the shelf for the last 20 days.
+    let sc = scenario(
+        "name: t\nstart_date: 2026-01-05\nhorizon_days: 40\nseed: 1\n\
+         skus:\n  - {id: A, unit_cost: 10, demand: {mean_per_day: 0}, supply: {supplier: f}}\n\
+         suppliers: [{id: f, production_days: {fixed: 10}, deposit_fraction: 0.3}]\n\
+         lanes: [{id: sea, mode: sea, transit_days: {fixed: 10}, freight: {per_unit: 0.5}}]\n\
+         policies: [{name: p, kind: base_stock, order_up_to: 0, lane: sea}]\n",
+    );
+    struct Once;
+    impl Policy for Once {
+        fn review(&mut self, v: &SkuView, orders: &mut Orders) {
+            if v.day == 0 {
+                orders.push_via(v.sku, 0, 100);
+            }
+        }
+    }
+    let model = Model::new(&sc);
+    let mut world = World::new(&model);
+    world.generate(&model, 0);
+    let mut engine = Engine::new(&model);
+    let mut out = RepMetrics::default();
+    engine.run(&model, &world, &mut Once, &mut out);
+    let close = |m: Metric, v: f64| {
+        assert!(
+            (out.get(m) - v).abs() < 1e-9,
+            "{}: {} vs {v}",
+            m.name(),
+            out.get(m)
+        )
+    };
+    close(Metric::CapitalPrepaidAvg, 300.0 * 10.0 / 40.0);
+    close(Metric::CapitalInTransitAvg, 1000.0 * 10.0 / 40.0);
+    close(Metric::CapitalOnHandAvg, 1000.0 * 20.0 / 40.0);
+    close(
+        Metric::CapitalTiedAvg,
+        (3_000.0 + 10_000.0 + 20_000.0) / 40.0,
+    );
+    close(Metric::CapitalTiedPeak, 1000.0);
+    close(Metric::AvgInTransitUnits, 100.0 * 20.0 / 40.0);
+    close(Metric::MeanRealisedLeadTimeDays, 20.0);
+    close(Metric::FreightCostPerDay, 50.0 / 40.0);
+    close(Metric::TotalCostPerDay, 50.0 / 40.0);
+}
