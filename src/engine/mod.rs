@@ -303,7 +303,11 @@ impl Engine {
         }
         for day in cal.warmup_days..cal.horizon_days {
             let capital = self.day_phases::<true>(model, world, policy, day);
-            peak_capital = peak_capital.max(capital);
+            // A branch, not `f64::max`: a new peak is rare, so the branch is predicted and
+            // the running peak stops being a data dependency carried from day to day.
+            if capital > peak_capital {
+                peak_capital = capital;
+            }
         }
 
         self.check_conservation(model);
