@@ -42,7 +42,9 @@ impl Route {
         let Some(week) = lane.sailings else {
             return ready;
         };
-        let first = ready.ceil() as i64;
+        // A lognormal tail can put `ready` absurdly far out; keep the weekday arithmetic in
+        // range (arrivals are clamped later anyway).
+        let first = ready.clamp(0.0, 1.0e9).ceil() as i64;
         (first..first + 7)
             .find(|d| week[(self.start_weekday + d).rem_euclid(7) as usize])
             .unwrap_or(first) as f64
