@@ -262,7 +262,8 @@ impl Supply {
                         lo = mid;
                     }
                 }
-                if lo > 0 && fires(lo) { 0 } else { lo }
+                // `lo` moved only onto sizes that do not fire; 0 when every size fires.
+                lo
             }
         };
         let b_supplier = backup.supplier.or(supply.supplier);
