@@ -758,3 +758,26 @@ fn deposits_are_prepaid_capital_until_shipment_then_goods_are_in_transit() {
     close(Metric::FreightCostPerDay, 50.0 / 40.0);
     close(Metric::TotalCostPerDay, 50.0 / 40.0);
 }
+
+#[test]
+fn realised_lead_time_matches_theory_for_a_uniform_transit() {
+    // Orders at 00:00 with Uniform(14, 28) days of transit are sellable ⌈U⌉ days later:
+    // ⌈U⌉ − 14 is uniform on 1…14, so the mean lead time is 21.5 days.
+    let sc = scenario(&with_lanes(
+        "  - {id: sea, mode: sea, transit_days: {uniform: {min: 14, max: 28}}}",
+        "",
+        "",
+    ));
+    let model = Model::new(&sc);
+    let mut world = World::new(&model);
+    let mut engine = Engine::new(&model);
+    let mut policy = restock::policy::build(&sc.policies[0]);
+    let mut out = RepMetrics::default();
+    let mut lead = Moments::default();
+    for rep in 0..400 {
+        world.generate(&model, rep);
+        engine.run(&model, &world, policy.as_mut(), &mut out);
+        lead.push(out.get(Metric::MeanRealisedLeadTimeDays));
+    }
+    agrees("mean realised lead time", &lead, 21.5);
+}
