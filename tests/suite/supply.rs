@@ -781,3 +781,45 @@ fn realised_lead_time_matches_theory_for_a_uniform_transit() {
     }
     agrees("mean realised lead time", &lead, 21.5);
 }
+
+#[test]
+fn a_policy_splits_an_order_across_sea_and_air() {
+    // "Sea carries the bulk, air tops up the gap": 70 by sea (20 days), 30 by air (4 days).
+    let sc = scenario(&with_lanes(
+        "  - {id: sea, mode: sea, transit_days: {fixed: 20}}\n  \
+         - {id: air, mode: air, transit_days: {fixed: 4}}",
+        "",
+        "",
+    ));
+    struct Split(Vec<(u32, i64, i64)>);
+    impl Policy for Split {
+        fn review(&mut self, v: &SkuView, orders: &mut Orders) {
+            if v.day == 0 {
+                orders.push_via(v.sku, 0, 70);
+                orders.push_via(v.sku, 1, 30);
+            }
+            if v.day == 1 {
+                let p = v.supply.pipeline();
+                let mut etas: Vec<_> = p.iter().map(|o| (o.lane, o.quoted_eta_day)).collect();
+                etas.sort();
+                assert_eq!(etas, [(0, 20), (1, 4)]);
+            }
+            if v.day < 25 {
+                self.0
+                    .push((v.day, v.supply.quoted_by(4), v.supply.quoted_by(20)));
+            }
+        }
+    }
+    let model = Model::new(&sc);
+    let mut world = World::new(&model);
+    world.generate(&model, 0);
+    let mut engine = Engine::new(&model);
+    let mut out = RepMetrics::default();
+    let mut p = Split(Vec::new());
+    engine.run(&model, &world, &mut p, &mut out);
+    assert!((out.get(Metric::AirUnitsShare) - 0.3).abs() < 1e-12);
+    // Day 1: both open; day 4: air landed; day 20: all landed.
+    assert_eq!(p.0[1], (1, 30, 100));
+    assert_eq!(p.0[4], (4, 0, 70));
+    assert_eq!(p.0[20], (20, 0, 0));
+}
