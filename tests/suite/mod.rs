@@ -3,6 +3,7 @@ mod cli;
 mod demand;
 mod fuzz;
 mod scenarios;
+mod supply;
 mod support;
 mod theory;
 mod triggers;
