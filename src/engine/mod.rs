@@ -27,7 +27,7 @@ use rand_distr::{Binomial, Distribution};
 
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::demand::{DemandModel, StreamEntry};
-use crate::metrics::{Metric, RepMetrics};
+use crate::metrics::{DayRecord, Metric, RepMetrics};
 use crate::policy::{AnnouncedStreams, LiveStream, Order, Orders, Policy, SkuView};
 use crate::rng::{Source, Stream, stream};
 use crate::scenario::{LeadTime, Scenario, StockoutRule};
@@ -47,6 +47,8 @@ pub struct Model<'s> {
     /// Whether buyers of some SKU may switch to another: then a SKU's end-of-day stock is
     /// known only after every SKU has sold, and tallies wait for a second pass.
     has_substitutes: bool,
+    /// The SKU whose daily stock the calendar outputs follow (index into `Scenario::skus`).
+    chart_sku: usize,
 }
 
 impl<'s> Model<'s> {
@@ -73,6 +75,7 @@ impl<'s> Model<'s> {
                 matches!(s.stockout, StockoutRule::Substitute { .. })
                     || matches!(s.stockout_in_stream, StockoutRule::Substitute { .. })
             }),
+            chart_sku: scenario.report.chart_sku,
         }
     }
 
@@ -161,6 +164,8 @@ pub struct Engine {
     /// Per stream: whether a featured SKU ran out during it.
     stream_out: Vec<bool>,
     switches: Vec<Switch>,
+    /// The replication's calendar, one record per simulated day.
+    daily: Vec<DayRecord>,
 }
 
 /// Everything one SKU-day's demand handling needs besides the SKU's own state.
@@ -194,7 +199,14 @@ impl Engine {
             step_sales: vec![0; max_steps],
             stream_out: vec![false; model.scenario.streams.streams.len()],
             switches: Vec::with_capacity(n),
+            daily: vec![DayRecord::default(); days],
         }
+    }
+
+    /// The last replayed replication's calendar: one record per simulated day, warm-up
+    /// included.
+    pub fn daily(&self) -> &[DayRecord] {
+        &self.daily
     }
 
     /// Replays `world` under `policy` and writes the replication's metrics into `out`.
@@ -221,16 +233,18 @@ impl Engine {
             self.day_phases::<false>(model, world, policy, day);
         }
         for day in cal.warmup_days..cal.horizon_days {
-            let capital = self.day_phases::<true>(model, world, policy, day);
-            peak_capital = peak_capital.max(capital);
+            self.day_phases::<true>(model, world, policy, day);
+            // The metric's contract is on hand + in transit, like `capital_tied_avg`.
+            let r = &self.daily[day as usize];
+            peak_capital = peak_capital.max(r.on_hand + r.in_transit);
         }
 
         self.check_conservation(model);
         self.write_metrics(model, world, peak_capital, out);
     }
 
-    /// One simulated day for every SKU; returns the end-of-day capital tied up [currency] when
-    /// `MEASURED` (0 otherwise).
+    /// One simulated day for every SKU; records the day's end-of-day capital and chart-SKU
+    /// stock in `daily`.
     #[inline(always)]
     fn day_phases<const MEASURED: bool>(
         &mut self,
@@ -238,7 +252,7 @@ impl Engine {
         world: &World,
         policy: &mut dyn Policy,
         day: u32,
-    ) -> f64 {
+    ) {
         let now = SimTime::day_start(day);
         let Engine {
             skus,
@@ -249,10 +263,11 @@ impl Engine {
             step_sales,
             stream_out,
             switches,
+            daily,
         } = self;
         receive_due(queue, skus, now);
         let plan = &model.demand.streams;
-        let mut capital = 0.0;
+        let mut capital = [0.0; 3];
 
         // SKUs interact only through substitutes (applied after this pass), so each SKU runs
         // review → orders → demand in one pass, which keeps its state in cache.
@@ -298,8 +313,11 @@ impl Engine {
                 serve::<MEASURED>(&mut ctx, st, off_stream, sku.stockout, false, switches)
             };
             history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
-            if MEASURED && !model.has_substitutes {
-                capital += tally(st, sku);
+            if !model.has_substitutes {
+                if MEASURED {
+                    tally(st);
+                }
+                add_capital(&mut capital, st, sku);
             }
         }
 
@@ -314,13 +332,21 @@ impl Engine {
                     skus[from].lost += i64::from(units) - got;
                 }
             }
-            if MEASURED {
-                for (st, sku) in skus.iter_mut().zip(&model.scenario.skus) {
-                    capital += tally(st, sku);
+            for (st, sku) in skus.iter_mut().zip(&model.scenario.skus) {
+                if MEASURED {
+                    tally(st);
                 }
+                add_capital(&mut capital, st, sku);
             }
         }
-        capital
+        let chart = &skus[model.chart_sku];
+        daily[day as usize] = DayRecord {
+            on_hand: capital[0],
+            in_transit: capital[1],
+            prepaid: capital[2],
+            sku_on_hand: chart.on_hand,
+            sku_short: chart.short_today,
+        };
     }
 
     /// Stock is neither created nor destroyed: start + received = shipped + on hand, and
@@ -425,14 +451,24 @@ impl Engine {
     }
 }
 
-/// End-of-day tallies of one SKU; returns its capital tied up [currency].
+/// End-of-day tallies of one SKU on a measured day.
 #[inline(always)]
-fn tally(st: &mut SkuState, sku: &crate::scenario::Sku) -> f64 {
+fn tally(st: &mut SkuState) {
     st.stockout_days += i64::from(st.short_today);
     st.on_hand_days += st.on_hand;
     st.backorder_days += st.backorders;
     st.on_order_days += st.on_order;
-    sku.unit_cost * (st.on_hand + st.on_order) as f64
+}
+
+/// Adds one SKU's end-of-day capital tied up to `capital` = [on hand, in transit, prepaid]
+/// [currency]. Prepaid — deposits paid to the supplier at order, for goods not yet shipped —
+/// is fed here and only here; nothing is paid before shipment until the freight model says
+/// otherwise, so it is 0 for now.
+#[inline(always)]
+fn add_capital(capital: &mut [f64; 3], st: &SkuState, sku: &crate::scenario::Sku) {
+    capital[0] += sku.unit_cost * st.on_hand as f64;
+    capital[1] += sku.unit_cost * st.on_order as f64;
+    capital[2] += 0.0;
 }
 
 /// What the policy sees of SKU `sku` now.

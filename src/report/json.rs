@@ -19,6 +19,26 @@ struct Doc<'a> {
     horizon_days: u32,
     warmup_days: u32,
     candidates: Vec<Candidate<'a>>,
+    /// The SKU whose on-hand units are charted.
+    chart_sku: &'a str,
+    fill_rate_target: Option<f64>,
+    recommendation: Vec<Recommended<'a>>,
+}
+
+#[derive(Serialize)]
+struct Recommended<'a> {
+    category: String,
+    candidate: Option<&'a str>,
+    reason: String,
+}
+
+/// The distribution of a replication's peak capital tied up: what finance must be able to
+/// fund in all but the worst 5% or 1% of futures.
+#[derive(Serialize)]
+struct AtRisk {
+    peak_mean: f64,
+    peak_p95: f64,
+    peak_p99: f64,
 }
 
 #[derive(Serialize)]
@@ -26,6 +46,7 @@ struct Candidate<'a> {
     name: &'a str,
     metrics: BTreeMap<&'static str, Stat>,
     vs_first: BTreeMap<&'static str, Diff>,
+    capital_at_risk: AtRisk,
 }
 
 #[derive(Serialize)]
@@ -88,6 +109,24 @@ pub fn render(s: &Summary) -> String {
                         )
                     })
                     .collect(),
+                capital_at_risk: {
+                    let p = c.metric(Metric::CapitalTiedPeak);
+                    AtRisk {
+                        peak_mean: p.mean,
+                        peak_p95: p.p95,
+                        peak_p99: p.p99,
+                    }
+                },
+            })
+            .collect(),
+        chart_sku: &s.chart_sku,
+        fill_rate_target: s.fill_rate_target,
+        recommendation: super::recommend(s)
+            .into_iter()
+            .map(|r| Recommended {
+                category: r.category,
+                candidate: r.candidate.map(|i| s.candidates[i].0.as_str()),
+                reason: r.reason,
             })
             .collect(),
     };

@@ -47,6 +47,40 @@ pub struct Scenario {
     pub streams: StreamCalendar,
     pub lanes: Vec<Lane>,
     pub policies: Vec<PolicySpec>,
+    pub report: ReportSpec,
+}
+
+/// What the report charts and recommends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportSpec {
+    /// SKU whose daily on-hand units are charted (index into `Scenario::skus`): `report.plot_sku`
+    /// or `--plot-sku`, else the first SKU (in file order) featured in a stream, else the first.
+    pub chart_sku: usize,
+    /// Fill rate a candidate must reach to be recommended [fraction].
+    pub fill_rate_target: Option<f64>,
+}
+
+impl Scenario {
+    /// Charts SKU `id` instead (the `--plot-sku` option).
+    pub fn set_chart_sku(&mut self, id: &str) -> Result<(), InputError> {
+        match self.skus.iter().position(|s| s.id == id.trim()) {
+            Some(i) => {
+                self.report.chart_sku = i;
+                Ok(())
+            }
+            None => Err(InputError::new(format!(
+                "--plot-sku {id}: unknown SKU `{id}`; SKUs defined: {}",
+                known_skus(&self.skus)
+            ))),
+        }
+    }
+}
+
+fn known_skus(skus: &[Sku]) -> String {
+    skus.iter()
+        .map(|s| format!("`{}`", s.id))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Clone)]
@@ -406,6 +440,39 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         });
     }
 
+    let report = {
+        let at = root.key("report");
+        let chart_sku = match &raw.report.plot_sku {
+            Some(id) => skus.iter().position(|s| s.id == id.trim()).ok_or_else(|| {
+                ctx.error(
+                    &at.key("plot_sku"),
+                    format!("unknown SKU `{id}`; SKUs defined: {}", known_skus(&skus)),
+                )
+            })?,
+            None => (0..skus.len())
+                .find(|&i| {
+                    streams
+                        .streams
+                        .iter()
+                        .any(|s| s.featured.iter().any(|&(k, _)| k == i))
+                })
+                .unwrap_or(0),
+        };
+        let fill_rate_target = match raw.report.fill_rate_target {
+            Some(t) if !(0.0..=1.0).contains(&t) => {
+                return Err(ctx.error(
+                    &at.key("fill_rate_target"),
+                    format!("must be a fraction between 0 and 1, found {t}"),
+                ));
+            }
+            t => t,
+        };
+        ReportSpec {
+            chart_sku,
+            fill_rate_target,
+        }
+    };
+
     Ok(Scenario {
         name,
         file: ctx.file.to_path_buf(),
@@ -418,6 +485,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         streams,
         lanes,
         policies,
+        report,
     })
 }
 

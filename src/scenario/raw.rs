@@ -30,10 +30,24 @@ pub struct RawScenario {
     pub streams: RawStreams,
     pub lanes: Vec<RawLane>,
     pub policies: Vec<RawPolicy>,
+    /// What the report shows and recommends.
+    #[serde(default)]
+    pub report: RawReport,
 }
 
 fn default_replications() -> u32 {
     100
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    /// SKU id whose on-hand units are charted.
+    #[serde(default)]
+    pub plot_sku: Option<String>,
+    /// Fill rate a recommended candidate must reach (fraction).
+    #[serde(default)]
+    pub fill_rate_target: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

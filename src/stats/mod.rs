@@ -7,7 +7,9 @@
 //! Memory is bounded: moments are folded as replications arrive and quantiles live in a
 //! fixed-accuracy sketch.
 
+pub mod daily;
 pub mod moments;
+pub mod pareto;
 pub mod sketch;
 
 use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
@@ -134,6 +136,7 @@ impl RunAccumulator {
                             p5: q(0.05),
                             p50: q(0.50),
                             p95: q(0.95),
+                            p99: q(0.99),
                         }
                     })
                     .collect(),
@@ -161,6 +164,8 @@ pub struct MetricStats {
     pub p5: f64,
     pub p50: f64,
     pub p95: f64,
+    /// Reported only where a tail matters (peak capital at risk); not in every table.
+    pub p99: f64,
 }
 
 /// Mean paired difference (candidate − first candidate) with its 95% half-width.
