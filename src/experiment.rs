@@ -145,7 +145,6 @@ pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
             daily.iter_mut().zip(&w.daily).for_each(|(a, b)| a.merge(b));
         }
     }
-    eprintln!("DEBUG {:?}", daily[0].debug_size());
     Ok(Outcome {
         stats: acc.summarise(),
         daily,

@@ -14,6 +14,7 @@ use std::ops::Range;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Summary;
 use crate::error::{Error, Result};
@@ -268,6 +269,33 @@ where
         Fan::OnHand => format!("On-hand units of {} — {}", s.chart_sku, s.scenario_name),
     };
     let root = root.titled(&title, (FONT, 22))?;
+    let mut marks = Vec::new();
+    if s.warmup_days > 0 {
+        marks.push((
+            "warm-up (not in metrics)".to_string(),
+            Mark::Fill(WARMUP.mix(0.35)),
+        ));
+    }
+    if let Some(top) = s.peak_windows.iter().map(|w| w.2).reduce(f64::max) {
+        marks.push((
+            format!("peak season (demand up to ×{top:.2})"),
+            Mark::Fill(PEAK.mix(0.45)),
+        ));
+    }
+    if kind == Fan::OnHand {
+        if !s.chart_stream_days.is_empty() {
+            marks.push(("live-stream day".to_string(), Mark::Line(STREAM.mix(0.8))));
+        }
+        marks.push((
+            "futures with a stockout that day (right axis)".to_string(),
+            Mark::Fill(STOCKOUT.mix(0.35)),
+        ));
+    }
+    marks.push(("p5–p95 of futures".to_string(), Mark::Fill(BAND.mix(0.4))));
+    marks.push(("median (p50)".to_string(), Mark::Line(LINE.to_rgba())));
+    let rows = legend_rows(&root, &marks)?;
+    let (strip, root) = root.split_vertically(12 + 22 * rows.len() as u32);
+    legend_strip(&strip, &marks, &rows)?;
     let band = |d: &crate::stats::daily::DayStats| match kind {
         Fan::Capital => (d.total_p5, d.total_p50, d.total_p95),
         Fan::OnHand => (d.sku_p5, d.sku_p50, d.sku_p95),
@@ -305,6 +333,7 @@ where
         chart
             .configure_mesh()
             .x_desc("date")
+            .x_labels(14)
             .y_desc(match kind {
                 Fan::Capital => "capital tied up [currency]",
                 Fan::OnHand => "on hand [units]",
@@ -314,62 +343,42 @@ where
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 14))
             .bold_line_style(BLACK.mix(0.08))
+            .light_line_style(TRANSPARENT)
             .draw()?;
 
         if s.warmup_days > 0 {
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(0.0, 0.0), (f64::from(s.warmup_days), ymax)],
-                    WARMUP.mix(0.18).filled(),
-                )))?
-                .label("warm-up (not in metrics)")
-                .legend(|(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 16, y + 6)], WARMUP.mix(0.35).filled())
-                });
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, 0.0), (f64::from(s.warmup_days), ymax)],
+                WARMUP.mix(0.18).filled(),
+            )))?;
         }
-        for (k, &(from, to, mult)) in s.peak_windows.iter().enumerate() {
-            let series = chart.draw_series(std::iter::once(Rectangle::new(
+        chart.draw_series(s.peak_windows.iter().map(|&(from, to, _)| {
+            Rectangle::new(
                 [(f64::from(from), 0.0), (f64::from(to) + 1.0, ymax)],
                 PEAK.mix(0.22).filled(),
-            )))?;
-            if k == 0 {
-                series
-                    .label(format!("peak season (demand up to ×{mult:.2})"))
-                    .legend(|(x, y)| {
-                        Rectangle::new([(x, y - 6), (x + 16, y + 6)], PEAK.mix(0.45).filled())
-                    });
-            }
-        }
+            )
+        }))?;
         if kind == Fan::OnHand {
-            chart
-                .draw_secondary_series(days.iter().enumerate().filter_map(|(d, x)| {
-                    (x.sku_stockout_share > 0.0).then(|| {
-                        let d = d as f64;
-                        Rectangle::new(
-                            [(d, 0.0), (d + 1.0, 100.0 * x.sku_stockout_share)],
-                            STOCKOUT.mix(0.45).filled(),
-                        )
-                    })
-                }))?
-                .label("stockout: % of futures turning buyers away that day (right axis)")
-                .legend(|(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 16, y + 6)], STOCKOUT.mix(0.45).filled())
-                });
+            chart.draw_secondary_series(days.iter().enumerate().filter_map(|(d, x)| {
+                (x.sku_stockout_share > 0.0).then(|| {
+                    let d = d as f64;
+                    Rectangle::new(
+                        [(d, 0.0), (d + 1.0, 100.0 * x.sku_stockout_share)],
+                        STOCKOUT.mix(0.3).filled(),
+                    )
+                })
+            }))?;
             chart
                 .configure_secondary_axes()
                 .y_desc("futures with a stockout that day [%]")
+                .y_label_formatter(&|v| format!("{v:.0}%"))
                 .label_style((FONT, 13))
                 .axis_desc_style((FONT, 14))
                 .draw()?;
-            if !s.chart_stream_days.is_empty() {
-                chart
-                    .draw_series(s.chart_stream_days.iter().map(|&d| {
-                        let x = f64::from(d) + 0.5;
-                        PathElement::new(vec![(x, 0.0), (x, ymax)], STREAM.mix(0.55))
-                    }))?
-                    .label(format!("live stream featuring {}", s.chart_sku))
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], STREAM));
-            }
+            chart.draw_series(s.chart_stream_days.iter().map(|&d| {
+                let x = f64::from(d) + 0.5;
+                PathElement::new(vec![(x, 0.0), (x, ymax)], STREAM.mix(0.35))
+            }))?;
         }
 
         let mut outline: Vec<(f64, f64)> = Vec::with_capacity(2 * days.len());
@@ -380,27 +389,78 @@ where
                 .rev()
                 .map(|(d, x)| (d as f64, band(x).0)),
         );
-        chart
-            .draw_series(std::iter::once(Polygon::new(
-                outline,
-                BAND.mix(0.30).filled(),
-            )))?
-            .label("p5–p95 of simulated futures")
-            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], BAND.mix(0.4).filled()));
-        chart
-            .draw_series(LineSeries::new(
-                days.iter().enumerate().map(|(d, x)| (d as f64, band(x).1)),
-                LINE.stroke_width(2),
-            ))?
-            .label("median (p50)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], LINE.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font((FONT, 12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()?;
+        chart.draw_series(std::iter::once(Polygon::new(
+            outline,
+            BAND.mix(0.30).filled(),
+        )))?;
+        chart.draw_series(LineSeries::new(
+            days.iter().enumerate().map(|(d, x)| (d as f64, band(x).1)),
+            LINE.stroke_width(2),
+        ))?;
+    }
+    Ok(())
+}
+
+/// How a legend entry is drawn.
+enum Mark {
+    Fill(RGBAColor),
+    Line(RGBAColor),
+}
+
+const LEGEND_FONT: u32 = 13;
+
+/// Lays the legend entries out in rows that fit the width: for each entry, (row, x).
+fn legend_rows<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    marks: &[(String, Mark)],
+) -> std::result::Result<Vec<Vec<(usize, i32)>>, Box<dyn StdError>>
+where
+    DB::ErrorType: 'static,
+{
+    let style = (FONT, LEGEND_FONT).into_font().color(&BLACK);
+    let width = area.dim_in_pixel().0 as i32;
+    let mut rows: Vec<Vec<(usize, i32)>> = vec![Vec::new()];
+    let mut x = 20i32;
+    for (k, (label, _)) in marks.iter().enumerate() {
+        let (w, _) = area.estimate_text_size(label, &style)?;
+        let span = 24 + w as i32 + 22;
+        if x + span > width && !rows.last().is_some_and(Vec::is_empty) {
+            rows.push(Vec::new());
+            x = 20;
+        }
+        rows.last_mut().expect("a row").push((k, x));
+        x += span;
+    }
+    Ok(rows)
+}
+
+/// One legend for every panel, above them, so that no panel's data hides behind it.
+fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    marks: &[(String, Mark)],
+    rows: &[Vec<(usize, i32)>],
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let style = (FONT, LEGEND_FONT).into_font().color(&BLACK);
+    for (row, &(k, x)) in rows
+        .iter()
+        .enumerate()
+        .flat_map(|(r, v)| v.iter().map(move |e| (r, e)))
+    {
+        let (label, mark) = &marks[k];
+        let y = 14 + 22 * row as i32;
+        match mark {
+            Mark::Fill(c) => {
+                area.draw(&Rectangle::new([(x, y - 7), (x + 18, y + 7)], c.filled()))?
+            }
+            Mark::Line(c) => area.draw(&PathElement::new(
+                vec![(x, y), (x + 18, y)],
+                c.stroke_width(3),
+            ))?,
+        }
+        area.draw(&Text::new(label.clone(), (x + 24, y - 7), style.clone()))?;
     }
     Ok(())
 }
@@ -410,7 +470,10 @@ where
     DB::ErrorType: 'static,
 {
     let root = root.titled(
-        &format!("Cost vs fill rate — {}", s.scenario_name),
+        &format!(
+            "Cost vs fill rate — {} (circle area ∝ p95 peak capital)",
+            s.scenario_name
+        ),
         (FONT, 22),
     )?;
     struct P<'a> {
@@ -489,6 +552,7 @@ where
         .label_style((FONT, 13))
         .axis_desc_style((FONT, 15))
         .bold_line_style(BLACK.mix(0.08))
+        .light_line_style(TRANSPARENT)
         .draw()?;
     // The frontier as a path through its points, in fill-rate order.
     let mut path: Vec<(f64, f64)> = pts
@@ -545,12 +609,24 @@ where
                 .map(|p| Circle::new((p.fill, p.cost), radius(p.peak95), BLACK.mix(0.7))),
         )?;
     }
+    // Labels point inward, so a point near the right edge is labelled on its left.
+    let mid = 0.5 * (f_lo + f_hi);
     chart.draw_series(pts.iter().map(|p| {
-        Text::new(
-            format!("{} (p95 peak {})", p.name, compact(p.peak95)),
-            (p.fill, p.cost),
-            (FONT, 13).into_font().color(&BLACK),
-        )
+        let r = radius(p.peak95) + 4;
+        let (dx, h) = if p.fill > mid {
+            (-r, HPos::Right)
+        } else {
+            (r, HPos::Left)
+        };
+        EmptyElement::at((p.fill, p.cost))
+            + Text::new(
+                format!("{} (p95 peak capital {})", p.name, compact(p.peak95)),
+                (dx, 0),
+                (FONT, 14)
+                    .into_font()
+                    .color(&BLACK)
+                    .pos(Pos::new(h, VPos::Center)),
+            )
     }))?;
     chart
         .configure_series_labels()
@@ -652,6 +728,7 @@ where
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 15))
             .bold_line_style(BLACK.mix(0.08))
+            .light_line_style(TRANSPARENT)
             .draw()?;
         for (k, (label, m)) in parts.iter().enumerate() {
             let color = STACK[k % STACK.len()];

@@ -244,13 +244,6 @@ impl DailyAcc {
         }
     }
 
-    pub fn debug_size(&self) -> (usize, usize) {
-        (
-            self.days.iter().map(|d| d.total.counts.len()).sum(),
-            self.days.iter().map(|d| d.sku.counts.len()).sum(),
-        )
-    }
-
     pub fn replications(&self) -> u64 {
         self.reps
     }
