@@ -120,7 +120,7 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
     };
     let last = s.calendar.date(s.horizon_days - 1);
     let first_measured = s.calendar.date(s.warmup_days);
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<dl class=\"meta\" id=\"run\">\
          <dt>scenario file</dt><dd>{}</dd>\
@@ -130,7 +130,7 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
          <dt>restock version</dt><dd>{}</dd>\
          <dt>calendar</dt><dd>{} to {} ({} days); metrics from {} ({} warm-up days excluded)</dd>\
          <dt>charted SKU</dt><dd>{}</dd>\
-         </dl>\n",
+         </dl>",
         esc(&s.scenario_file),
         s.seed,
         s.replications,
@@ -244,11 +244,11 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
     // Charts.
     h.push_str("<h2>Charts</h2>\n");
     for p in plots {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<figure id=\"plot-{name}\"><img alt=\"{alt}\" src=\"data:image/svg+xml;base64,{data}\">\
              <figcaption>{cap} <span class=\"note\">(files: <code>plots/{name}.svg</code>, \
-             <code>plots/{name}.png</code>)</span></figcaption></figure>\n",
+             <code>plots/{name}.png</code>)</span></figcaption></figure>",
             name = p.name,
             alt = esc(&p.caption),
             data = base64(p.svg.as_bytes()),

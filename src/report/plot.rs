@@ -75,10 +75,9 @@ pub fn render_all(s: &Summary) -> Result<Vec<Plot>> {
     Ok(vec![
         render(
             "capital_fan",
-            format!(
-                "Capital tied up at the end of each day (on hand + in transit + prepaid, at unit cost): \
-                 the band holds 90% of simulated futures (p5–p95), the line is the median."
-            ),
+            "Capital tied up at the end of each day (on hand + in transit + prepaid, at unit cost): \
+             the band holds 90% of simulated futures (p5–p95), the line is the median."
+                .to_string(),
             (WIDTH, panels),
             s,
             Chart::Capital,
@@ -243,6 +242,11 @@ fn month_ticks(s: &Summary) -> Vec<f64> {
             .map(f64::from)
             .collect();
     }
+    // A label centred on a tick within a few days of the end would be cut off by the edge.
+    let end = f64::from(s.horizon_days);
+    if ticks.len() > 2 {
+        ticks.retain(|&t| end - t >= 12.0);
+    }
     let keep = ticks.len().div_ceil(12);
     ticks.into_iter().step_by(keep.max(1)).collect()
 }
@@ -359,15 +363,18 @@ where
             )
         }))?;
         if kind == Fan::OnHand {
-            chart.draw_secondary_series(days.iter().enumerate().filter_map(|(d, x)| {
-                (x.sku_stockout_share > 0.0).then(|| {
-                    let d = d as f64;
-                    Rectangle::new(
-                        [(d, 0.0), (d + 1.0, 100.0 * x.sku_stockout_share)],
-                        STOCKOUT.mix(0.3).filled(),
-                    )
-                })
-            }))?;
+            chart.draw_secondary_series(
+                days.iter()
+                    .enumerate()
+                    .filter(|(_, x)| x.sku_stockout_share > 0.0)
+                    .map(|(d, x)| {
+                        let d = d as f64;
+                        Rectangle::new(
+                            [(d, 0.0), (d + 1.0, 100.0 * x.sku_stockout_share)],
+                            STOCKOUT.mix(0.3).filled(),
+                        )
+                    }),
+            )?;
             chart
                 .configure_secondary_axes()
                 .y_desc("futures with a stockout that day [%]")
@@ -409,11 +416,14 @@ enum Mark {
 
 const LEGEND_FONT: u32 = 13;
 
+/// Per row of the legend, (entry index, x in pixels).
+type LegendRows = Vec<Vec<(usize, i32)>>;
+
 /// Lays the legend entries out in rows that fit the width: for each entry, (row, x).
 fn legend_rows<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     marks: &[(String, Mark)],
-) -> std::result::Result<Vec<Vec<(usize, i32)>>, Box<dyn StdError>>
+) -> std::result::Result<LegendRows, Box<dyn StdError>>
 where
     DB::ErrorType: 'static,
 {

@@ -513,7 +513,7 @@ mod tests {
                         f64::from(d * r) * 0.37,
                         f64::from(r),
                         i64::from(d),
-                        r % 3 == 0,
+                        r.is_multiple_of(3),
                     )
                 })
                 .collect()
