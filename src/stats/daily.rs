@@ -40,10 +40,17 @@ pub const DAY_RELATIVE_ACCURACY: f64 = 1.0 / (2u64 << BITS) as f64;
 /// Fixed-point scale of the sums behind daily means.
 const FIX: f64 = 1024.0;
 
+/// 2⁵²: added to a value in [0, 2⁵²), it leaves the value rounded to an integer in the low
+/// bits of the mantissa.
+const MAGIC: f64 = 4_503_599_627_370_496.0;
+
+/// x·1024 rounded to the nearest integer, for 0 ≤ x < 4.4·10¹² (clamped beyond; NaN → 0).
+/// Branch-free: a saturating `as` cast costs compares and conditional moves on every value,
+/// and this runs three times per simulated day and replication.
 #[inline(always)]
-fn fix(x: f64) -> i128 {
-    // Values are ≥ 0 (stock, capital); `as` saturates instead of wrapping on absurd values.
-    i128::from((x * FIX + 0.5) as i64)
+fn fix(x: f64) -> u64 {
+    let v = (x * FIX).max(0.0).min(MAGIC - 1.0);
+    (v + MAGIC).to_bits() - MAGIC.to_bits()
 }
 
 #[inline(always)]
@@ -155,10 +162,12 @@ impl DaySketch {
 /// One day's accumulators for one candidate.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct DayAcc {
-    /// Fixed-point sums over replications [currency / 1024].
-    on_hand: i128,
-    in_transit: i128,
-    prepaid: i128,
+    /// Fixed-point sums over flushed replications [currency / 1024]: on hand, in transit,
+    /// prepaid.
+    sums: [u128; 3],
+    /// The same over pending replications; at most `BATCH` values below 2⁵² each, so a u64
+    /// cannot overflow, and u64 adds are cheaper than u128 ones.
+    batch: [u64; 3],
     /// Replications in which the chart SKU turned demand away that day.
     sku_short: u64,
     total: DaySketch,
@@ -198,9 +207,9 @@ impl DailyAcc {
         self.reps += 1;
         let k = self.pending_reps;
         for (d, (acc, r)) in self.days.iter_mut().zip(records).enumerate() {
-            acc.on_hand += fix(r.on_hand);
-            acc.in_transit += fix(r.in_transit);
-            acc.prepaid += fix(r.prepaid);
+            acc.batch[0] += fix(r.on_hand);
+            acc.batch[1] += fix(r.in_transit);
+            acc.batch[2] += fix(r.prepaid);
             acc.sku_short += u64::from(r.sku_short);
             self.pending[d * BATCH + k] = [r.total(), r.sku_on_hand as f64];
         }
@@ -221,6 +230,10 @@ impl DailyAcc {
                 acc.total.push(total);
                 acc.sku.push(units);
             }
+            for (sum, b) in acc.sums.iter_mut().zip(&mut acc.batch) {
+                *sum += u128::from(*b);
+                *b = 0;
+            }
         }
         self.pending_reps = 0;
     }
@@ -235,9 +248,9 @@ impl DailyAcc {
         );
         self.reps += other.reps;
         for (a, b) in self.days.iter_mut().zip(&other.days) {
-            a.on_hand += b.on_hand;
-            a.in_transit += b.in_transit;
-            a.prepaid += b.prepaid;
+            for (x, y) in a.sums.iter_mut().zip(&b.sums) {
+                *x += y;
+            }
             a.sku_short += b.sku_short;
             a.total.merge(&b.total);
             a.sku.merge(&b.sku);
@@ -248,7 +261,7 @@ impl DailyAcc {
         self.reps
     }
 
-    fn mean(&self, sum: i128) -> f64 {
+    fn mean(&self, sum: u128) -> f64 {
         if self.reps == 0 {
             return f64::NAN;
         }
@@ -263,9 +276,9 @@ impl DailyAcc {
             .map(|d| {
                 let q = |s: &DaySketch, p| s.quantile(p).unwrap_or(f64::NAN);
                 let (on_hand, in_transit, prepaid) = (
-                    self.mean(d.on_hand),
-                    self.mean(d.in_transit),
-                    self.mean(d.prepaid),
+                    self.mean(d.sums[0]),
+                    self.mean(d.sums[1]),
+                    self.mean(d.sums[2]),
                 );
                 DayStats {
                     on_hand,
@@ -294,11 +307,11 @@ impl DailyAcc {
         assert_eq!(self.pending_reps, 0, "flush before reading");
         let mut weeks: Vec<WeekStats> = Vec::new();
         let mut sketch = DaySketch::default();
-        let mut sums = [0i128; 3];
+        let mut sums = [0u128; 3];
         let mut current: Option<(jiff::civil::Date, u32)> = None;
         let flush = |weeks: &mut Vec<WeekStats>,
                      (monday, days): (jiff::civil::Date, u32),
-                     sums: &[i128; 3],
+                     sums: &[u128; 3],
                      sketch: &DaySketch| {
             let n = f64::from(days);
             let (on_hand, in_transit, prepaid) = (
@@ -335,9 +348,9 @@ impl DailyAcc {
                 }
             }
             let d = &self.days[day as usize];
-            sums[0] += d.on_hand;
-            sums[1] += d.in_transit;
-            sums[2] += d.prepaid;
+            for (x, y) in sums.iter_mut().zip(&d.sums) {
+                *x += y;
+            }
             sketch.merge(&d.total);
         }
         if let Some(c) = current {
