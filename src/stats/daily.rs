@@ -48,6 +48,8 @@ const MAGIC: f64 = 4_503_599_627_370_496.0;
 /// Branch-free: a saturating `as` cast costs compares and conditional moves on every value,
 /// and this runs three times per simulated day and replication.
 #[inline(always)]
+// `clamp` would keep a NaN (and then produce garbage bits); `max` then `min` send it to 0.
+#[allow(clippy::manual_clamp)]
 fn fix(x: f64) -> u64 {
     let v = (x * FIX).max(0.0).min(MAGIC - 1.0);
     (v + MAGIC).to_bits() - MAGIC.to_bits()
