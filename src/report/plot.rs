@@ -557,8 +557,8 @@ where
         .configure_mesh()
         .x_desc("mean fill rate [% of units demanded, served from stock]")
         .y_desc("mean total cost [currency/day]")
-        .x_label_formatter(&|x| format!("{x:.1}%"))
-        .y_label_formatter(&|v| compact(*v))
+        .x_label_formatter(&|x| format!("{}%", fixed(*x, f_hi - f_lo)))
+        .y_label_formatter(&|v| fixed(*v, c_hi - c_lo.max(0.0)))
         .label_style((FONT, 13))
         .axis_desc_style((FONT, 15))
         .bold_line_style(BLACK.mix(0.08))
@@ -780,6 +780,16 @@ where
     Ok(())
 }
 
+/// A tick label with just enough decimals that ticks across `span` stay distinct.
+fn fixed(v: f64, span: f64) -> String {
+    let decimals = if span > 0.0 && span.is_finite() {
+        (2.0 - span.log10()).ceil().clamp(0.0, 6.0) as usize
+    } else {
+        2
+    };
+    format!("{v:.decimals$}")
+}
+
 /// A bar's value: three significant digits even below 10.
 fn compact_precise(v: f64) -> String {
     if v.abs() < 10.0 {
@@ -800,5 +810,9 @@ mod tests {
         assert_eq!(compact(25_000.0), "25k");
         assert_eq!(compact(3_100_000.0), "3.1M");
         assert_eq!(compact(0.25), "0.25");
+        // Ten ticks over a span of 2.5 need two decimals to stay distinct.
+        assert_eq!(fixed(23.25, 2.5), "23.25");
+        assert_eq!(fixed(96.6, 1.0), "96.60");
+        assert_eq!(fixed(1234.0, 500.0), "1234");
     }
 }

@@ -430,6 +430,22 @@ mod tests {
     }
 
     #[test]
+    fn memory_follows_the_range_of_values_not_their_number() {
+        let fill = |n: u64| {
+            let mut s = DaySketch::default();
+            for i in 0..n {
+                // A day's capital across futures: 800 to 3000, in no particular order.
+                s.push(800.0 + ((i * 7919) % 2201) as f64);
+            }
+            s.counts.len()
+        };
+        let few = fill(3_000);
+        assert_eq!(fill(300_000), few);
+        // 800..3000 spans under two doublings: about 2 × 64 buckets.
+        assert!(few <= 2 * (1 << BITS), "{few} buckets");
+    }
+
+    #[test]
     fn whole_units_below_the_linear_range_are_exact() {
         let mut s = DaySketch::default();
         for x in [0.0, 0.0, 3.0, 3.0, 3.0, 7.0, 63.0] {
