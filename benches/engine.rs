@@ -14,7 +14,6 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use restock::engine::{Engine, Model, World};
 use restock::metrics::RepMetrics;
-use restock::policy;
 use restock::stats::{BLOCK, BlockStats, RunAccumulator};
 
 /// `replication`, `world` and `replay` of one shipped scenario's candidate, per SKU-day.
@@ -26,7 +25,7 @@ fn scenario_benches(c: &mut Criterion, group: &str, file: &str, candidate: usize
     let model = Model::new(&scenario);
     let mut world = World::new(&model);
     let mut engine = Engine::new(&model);
-    let mut policy = policy::build(&scenario.policies[candidate]);
+    let mut policy = model.policy(candidate);
     let mut out = RepMetrics::default();
 
     let mut g = c.benchmark_group(group);
@@ -68,8 +67,8 @@ fn livestream(c: &mut Criterion) {
 /// merging that block into the run.
 fn stats_fold(c: &mut Criterion) {
     let mut out = RepMetrics::default();
-    let mut acc = RunAccumulator::new(1);
-    let mut block = BlockStats::new(0, 1);
+    let mut acc = RunAccumulator::new(1, 1);
+    let mut block = BlockStats::new(0, 1, 1);
     let mut n = 0u64;
     c.bench_function("stats_fold_per_replication", |b| {
         b.iter(|| {
@@ -78,7 +77,7 @@ fn stats_fold(c: &mut Criterion) {
             n += 1;
             if n.is_multiple_of(BLOCK) {
                 acc.merge(&block);
-                block = BlockStats::new(n / BLOCK, 1);
+                block = BlockStats::new(n / BLOCK, 1, 1);
             }
         })
     });

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::engine::{Engine, Model, World};
 use crate::error::{Error, Result};
 use crate::metrics::RepMetrics;
-use crate::policy::{self, Policy};
+use crate::policy::Policy;
 use crate::scenario::Scenario;
 use crate::stats::daily::DailyAcc;
 use crate::stats::{BLOCK, BlockStats, CandidateStats, RunAccumulator};
@@ -43,7 +43,8 @@ pub struct Outcome {
 }
 
 /// Per-thread scratch: the world, the engine, one policy instance per candidate and one
-/// replication's metrics per candidate, plus this thread's share of the calendar series.
+/// replication's metrics per candidate and scope (`candidate * scopes + scope`), plus this
+/// thread's share of the calendar series.
 struct Worker {
     world: World,
     engine: Engine,
@@ -54,11 +55,13 @@ struct Worker {
 
 impl Worker {
     fn new(model: &Model) -> Self {
-        let policies: Vec<_> = model.scenario.policies.iter().map(policy::build).collect();
+        let policies: Vec<_> = (0..model.scenario.policies.len())
+            .map(|c| model.policy(c))
+            .collect();
         Worker {
             world: World::new(model),
             engine: Engine::new(model),
-            metrics: vec![RepMetrics::default(); policies.len()],
+            metrics: vec![RepMetrics::default(); policies.len() * model.scopes()],
             daily: vec![DailyAcc::new(model.scenario.calendar.horizon_days); policies.len()],
             policies,
         }
@@ -66,16 +69,19 @@ impl Worker {
 
     /// Replicates every replication of block `index` (the last block may be short).
     fn block(&mut self, model: &Model, index: u64, reps: u64) -> BlockStats {
-        let mut stats = BlockStats::new(index, self.policies.len());
+        let scopes = model.scopes();
+        let mut stats = BlockStats::new(index, self.policies.len(), scopes);
         for rep in index * BLOCK..((index + 1) * BLOCK).min(reps) {
             self.world.generate(model, rep);
             for ((policy, out), daily) in self
                 .policies
                 .iter_mut()
-                .zip(&mut self.metrics)
+                .zip(self.metrics.chunks_exact_mut(scopes))
                 .zip(&mut self.daily)
             {
-                self.engine.run(model, &self.world, policy.as_mut(), out);
+                self.engine
+                    .run(model, &self.world, policy.as_mut(), &mut out[0]);
+                out[1..].copy_from_slice(self.engine.category_metrics());
                 daily.push(self.engine.daily());
             }
             stats.push(&self.metrics);
@@ -105,7 +111,7 @@ pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(Worker::new(&model)))
         .collect();
-    let mut acc = RunAccumulator::new(scenario.policies.len());
+    let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
     // While the pool computes wave k, one task merges wave k − 1 into the statistics, so the
     // merge (sequential, to stay in block order) does not leave a core idle.
     let mut previous: Vec<BlockStats> = Vec::new();

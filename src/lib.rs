@@ -12,7 +12,9 @@
 //!        engine::World::generate(r)   ← rng: streams keyed by (seed, r, source)
 //!        for each candidate c: engine::Engine::run(world, policy c) → metrics::RepMetrics
 //!                                      │   (folded in replication order)
-//!                       stats::RunAccumulator → CandidateStats (mean, CI, quantiles, paired Δ)
+//!                       stats::RunAccumulator → CandidateStats (mean, CI, quantiles, paired Δ;
+//!                                      │          every SKU and each category)
+//!                        score::rank → feasible, rank, Pareto frontier, ties with the best
 //!        + each day's capital and chart-SKU stock (metrics::DayRecord, warm-up included)
 //!                       stats::daily::DailyAcc per worker, order-free, merged at the end
 //!                                      │
@@ -35,6 +37,7 @@ pub mod policy;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod score;
 pub mod stats;
 
 pub use error::{Error, InputError, Result};

@@ -82,6 +82,26 @@ metrics! {
         "units bought from the substitute SKU by buyers who found their SKU out of stock (substitute rule)";
     FillRateInStream => "fill_rate_in_stream", "fraction",
         "units served from stock during streams ÷ units demanded during streams, over measured days (1 when nothing was demanded in a stream)";
+    LostMarginPerDay => "lost_margin_per_day", "currency/day",
+        "(price − unit_cost, at least 0) × (lost_units + cancelled_units), summed over SKUs, divided by measured days";
+    CapitalCostPerDay => "capital_cost_per_day", "currency/day",
+        "capital_tied_avg × objective.annual_cost_of_capital ÷ 365";
+    Score => "score", "currency/day",
+        "the objective: total_cost_per_day + objective.lost_margin_penalty × lost_margin_per_day + capital_cost_per_day (lower is better)";
+    TriggersCover => "triggers_cover", "orders",
+        "orders the layered policy's cover (regular stock level) dimension placed on measured days";
+    TriggersStream => "triggers_stream", "orders",
+        "orders the layered policy's live-stream schedule dimension placed on measured days";
+    TriggersPulse => "triggers_pulse", "orders",
+        "orders the layered policy's real-time pulse dimension placed mid-stream on measured days";
+    TriggersSignal => "triggers_signal", "orders",
+        "orders the layered policy's viral early-warning (CTR/conversion) dimension placed on measured days";
+    UnitsSea => "units_sea", "units",
+        "units ordered on measured days by sea lanes";
+    UnitsAir => "units_air", "units",
+        "units ordered on measured days by air lanes";
+    UnitsExpress => "units_express", "units",
+        "units ordered on measured days by express lanes";
 }
 
 pub const METRIC_COUNT: usize = Metric::ALL.len();

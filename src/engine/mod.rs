@@ -28,9 +28,9 @@ use rand_distr::{Binomial, Distribution};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::demand::{DemandModel, StreamEntry};
 use crate::metrics::{DayRecord, Metric, RepMetrics};
-use crate::policy::{AnnouncedStreams, LiveStream, Order, Orders, Policy, SkuView};
+use crate::policy::{AnnouncedStreams, LiveStream, Order, Orders, Policy, SkuView, Trigger};
 use crate::rng::{Source, Stream, stream};
-use crate::scenario::{LeadTime, Scenario, StockoutRule};
+use crate::scenario::{LeadTime, Mode, Scenario, StockoutRule};
 pub use queue::EventQueue;
 pub use world::World;
 
@@ -77,6 +77,17 @@ impl<'s> Model<'s> {
             }),
             chart_sku: scenario.report.chart_sku,
         }
+    }
+
+    /// A fresh instance of candidate `c`'s policy. Policies are told each lane's published
+    /// transit time, as a planner is; the real transit is the world's.
+    pub fn policy(&self, c: usize) -> Box<dyn Policy> {
+        crate::policy::build(&self.scenario.policies[c], &self.lane_days)
+    }
+
+    /// Metric scopes: every SKU, then each category.
+    pub fn scopes(&self) -> usize {
+        1 + self.scenario.categories.len()
     }
 
     /// SKU-days simulated per candidate and replication.
@@ -130,6 +141,10 @@ struct SkuState {
     received: i64,
     shipped: i64,
     ordered: i64,
+    /// Orders placed on measured days, by `Trigger`.
+    triggered: [i64; Trigger::COUNT],
+    /// Units ordered on measured days, by lane mode (sea, air, express).
+    units_by_mode: [i64; 3],
 }
 
 impl SkuState {
@@ -161,8 +176,14 @@ pub struct Engine {
     days: usize,
     /// Units sold in each step of the stream in progress.
     step_sales: Vec<u32>,
-    /// Per stream: whether a featured SKU ran out during it.
+    /// Per stream and scope (all SKUs, then each category): whether a featured SKU ran out
+    /// during it. `stream * scopes + scope`.
     stream_out: Vec<bool>,
+    /// Metrics of each category's SKUs in the last replication (empty without categories).
+    by_category: Vec<RepMetrics>,
+    /// Each category's end-of-day capital today, and its peak over measured days [currency].
+    category_capital: Vec<f64>,
+    category_peak: Vec<f64>,
     switches: Vec<Switch>,
     /// The replication's calendar, one record per simulated day.
     daily: Vec<DayRecord>,
@@ -197,7 +218,10 @@ impl Engine {
             sales: vec![0; n * days],
             days,
             step_sales: vec![0; max_steps],
-            stream_out: vec![false; model.scenario.streams.streams.len()],
+            stream_out: vec![false; model.scenario.streams.streams.len() * model.scopes()],
+            by_category: vec![RepMetrics::default(); model.scenario.categories.len()],
+            category_capital: vec![0.0; model.scenario.categories.len()],
+            category_peak: vec![0.0; model.scenario.categories.len()],
             switches: Vec::with_capacity(n),
             daily: vec![DayRecord::default(); days],
         }
@@ -225,6 +249,7 @@ impl Engine {
             st.reset(sku.initial_on_hand);
         }
         self.stream_out.fill(false);
+        self.category_peak.fill(0.0);
         let mut peak_capital = 0.0f64;
 
         // Warm-up and measured days run the same code; the const flag compiles the tallies
@@ -263,8 +288,12 @@ impl Engine {
             step_sales,
             stream_out,
             switches,
+            by_category: _,
+            category_capital,
+            category_peak,
             daily,
         } = self;
+        let by_category = !category_capital.is_empty();
         receive_due(queue, skus, now);
         let plan = &model.demand.streams;
         let mut capital = [0.0; 3];
@@ -317,7 +346,10 @@ impl Engine {
                 if MEASURED {
                     tally(st);
                 }
-                add_capital(&mut capital, st, sku);
+                let c = add_capital(&mut capital, st, sku);
+                if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
+                    category_capital[k] += c;
+                }
             }
         }
 
@@ -336,7 +368,16 @@ impl Engine {
                 if MEASURED {
                     tally(st);
                 }
-                add_capital(&mut capital, st, sku);
+                let c = add_capital(&mut capital, st, sku);
+                if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
+                    category_capital[k] += c;
+                }
+            }
+        }
+        if MEASURED && by_category {
+            for (peak, c) in category_peak.iter_mut().zip(category_capital.iter_mut()) {
+                *peak = peak.max(*c);
+                *c = 0.0;
             }
         }
         let chart = &skus[model.chart_sku];
@@ -371,23 +412,50 @@ impl Engine {
         }
     }
 
-    fn write_metrics(&self, model: &Model, world: &World, peak_capital: f64, out: &mut RepMetrics) {
+    fn write_metrics(
+        &mut self,
+        model: &Model,
+        world: &World,
+        peak_capital: f64,
+        out: &mut RepMetrics,
+    ) {
+        *out = self.scope_metrics(model, world, 0, peak_capital);
+        for k in 0..self.by_category.len() {
+            self.by_category[k] = self.scope_metrics(model, world, 1 + k, self.category_peak[k]);
+        }
+    }
+
+    /// Metrics of the replication just run, for scope 0 (every SKU) or 1 + k (category k).
+    fn scope_metrics(
+        &self,
+        model: &Model,
+        world: &World,
+        scope: usize,
+        peak_capital: f64,
+    ) -> RepMetrics {
         let sc = model.scenario;
         let days = f64::from(sc.calendar.measured_days());
         let (mut holding, mut backorder, mut ordering) = (0.0, 0.0, 0.0);
-        let (mut cap_on_hand, mut cap_transit, mut lost_revenue) = (0.0, 0.0, 0.0);
+        let (mut cap_on_hand, mut cap_transit, mut lost_revenue, mut lost_margin) =
+            (0.0, 0.0, 0.0, 0.0);
         let (mut on_hand, mut backorders, mut transit) = (0i64, 0i64, 0i64);
         let (mut demanded, mut served, mut lost, mut stockout_days, mut orders) =
             (0i64, 0i64, 0i64, 0i64, 0i64);
         let (mut stream_demanded, mut stream_served) = (0i64, 0i64);
         let (mut presale, mut cancelled, mut substituted, mut viral) = (0i64, 0i64, 0i64, 0u64);
+        let mut triggered = [0i64; Trigger::COUNT];
+        let mut by_mode = [0i64; 3];
         for (i, (st, sku)) in self.skus.iter().zip(&sc.skus).enumerate() {
+            if scope > 0 && sku.category != Some(scope - 1) {
+                continue;
+            }
             holding += sku.costs.holding_per_unit_day * st.on_hand_days as f64;
             backorder += sku.costs.backorder_per_unit_day * st.backorder_days as f64;
             ordering += sku.costs.fixed_order_cost * st.orders as f64;
             cap_on_hand += sku.unit_cost * st.on_hand_days as f64;
             cap_transit += sku.unit_cost * st.on_order_days as f64;
             lost_revenue += sku.price * (st.lost + st.cancelled) as f64;
+            lost_margin += (sku.price - sku.unit_cost).max(0.0) * (st.lost + st.cancelled) as f64;
             on_hand += st.on_hand_days;
             backorders += st.backorder_days;
             transit += st.on_order_days;
@@ -402,6 +470,12 @@ impl Engine {
             cancelled += st.cancelled;
             substituted += st.substituted;
             viral += world.viral_units(i);
+            for (t, n) in triggered.iter_mut().zip(&st.triggered) {
+                *t += n;
+            }
+            for (u, n) in by_mode.iter_mut().zip(&st.units_by_mode) {
+                *u += n;
+            }
         }
         let ratio = |num: i64, den: i64| {
             if den > 0 {
@@ -411,16 +485,22 @@ impl Engine {
             }
         };
         let warmup = sc.calendar.warmup_days;
+        let scopes = model.scopes();
         let streams_out = sc
             .streams
             .streams
             .iter()
-            .zip(&self.stream_out)
-            .filter(|(s, out)| **out && s.day() >= warmup)
+            .enumerate()
+            .filter(|(j, s)| self.stream_out[j * scopes + scope] && s.day() >= warmup)
             .count();
+        let objective = &sc.objective;
+        let total_cost = (holding + backorder + ordering) / days;
+        let capital_cost =
+            (cap_on_hand + cap_transit) / days * objective.annual_cost_of_capital / 365.0;
+        let lost_margin = lost_margin / days;
         use Metric::*;
         let values: [(Metric, f64); crate::metrics::METRIC_COUNT] = [
-            (TotalCostPerDay, (holding + backorder + ordering) / days),
+            (TotalCostPerDay, total_cost),
             (HoldingCostPerDay, holding / days),
             (BackorderCostPerDay, backorder / days),
             (OrderingCostPerDay, ordering / days),
@@ -444,10 +524,30 @@ impl Engine {
             (CancelledUnits, cancelled as f64),
             (SubstitutedUnits, substituted as f64),
             (FillRateInStream, ratio(stream_served, stream_demanded)),
+            (LostMarginPerDay, lost_margin),
+            (CapitalCostPerDay, capital_cost),
+            (
+                Score,
+                total_cost + objective.lost_margin_penalty * lost_margin + capital_cost,
+            ),
+            (TriggersCover, triggered[Trigger::Cover as usize] as f64),
+            (TriggersStream, triggered[Trigger::Stream as usize] as f64),
+            (TriggersPulse, triggered[Trigger::Pulse as usize] as f64),
+            (TriggersSignal, triggered[Trigger::Signal as usize] as f64),
+            (UnitsSea, by_mode[Mode::Sea as usize] as f64),
+            (UnitsAir, by_mode[Mode::Air as usize] as f64),
+            (UnitsExpress, by_mode[Mode::Express as usize] as f64),
         ];
+        let mut out = RepMetrics::default();
         for (m, v) in values {
             out.set(m, v);
         }
+        out
+    }
+
+    /// Metrics of each category's SKUs in the last replication, in category order.
+    pub fn category_metrics(&self) -> &[RepMetrics] {
+        &self.by_category
     }
 }
 
@@ -461,14 +561,18 @@ fn tally(st: &mut SkuState) {
 }
 
 /// Adds one SKU's end-of-day capital tied up to `capital` = [on hand, in transit, prepaid]
-/// [currency]. Prepaid — deposits paid to the supplier at order, for goods not yet shipped —
-/// is fed here and only here; nothing is paid before shipment until the freight model says
-/// otherwise, so it is 0 for now.
+/// [currency] and returns its on hand + in transit (what `capital_tied_peak` counts).
+/// Prepaid — deposits paid to the supplier at order, for goods not yet shipped — is fed here
+/// and only here; nothing is paid before shipment until the freight model says otherwise, so
+/// it is 0 for now.
 #[inline(always)]
-fn add_capital(capital: &mut [f64; 3], st: &SkuState, sku: &crate::scenario::Sku) {
-    capital[0] += sku.unit_cost * st.on_hand as f64;
-    capital[1] += sku.unit_cost * st.on_order as f64;
+fn add_capital(capital: &mut [f64; 3], st: &SkuState, sku: &crate::scenario::Sku) -> f64 {
+    let on_hand = sku.unit_cost * st.on_hand as f64;
+    let in_transit = sku.unit_cost * st.on_order as f64;
+    capital[0] += on_hand;
+    capital[1] += in_transit;
     capital[2] += 0.0;
+    on_hand + in_transit
 }
 
 /// What the policy sees of SKU `sku` now.
@@ -657,7 +761,11 @@ fn stream_day<const MEASURED: bool>(
             st.short_today = false;
             let got = serve::<MEASURED>(ctx, st, q, sku.stockout_in_stream, true, switches);
             if st.short_today && MEASURED {
-                stream_out[entry.stream] = true;
+                let scopes = model.scopes();
+                stream_out[entry.stream * scopes] = true;
+                if let Some(k) = sku.category {
+                    stream_out[entry.stream * scopes + 1 + k] = true;
+                }
             }
             st.short_today |= was_short;
             step_sales[j] = got.min(i64::from(u32::MAX)) as u32;
@@ -713,11 +821,19 @@ fn place_orders(
     now: SimTime,
     measured: bool,
 ) {
-    for Order { sku, qty, lane } in orders.drain() {
+    for Order {
+        sku,
+        qty,
+        lane,
+        trigger,
+    } in orders.drain()
+    {
         st.on_order += i64::from(qty);
         st.ordered += i64::from(qty);
         if measured {
             st.orders += 1;
+            st.triggered[trigger as usize] += 1;
+            st.units_by_mode[model.scenario.lanes[lane].mode as usize] += i64::from(qty);
         }
         let sellable = now.plus_days(model.lane_days[lane]).ceil_day();
         if sellable <= now.day() {

@@ -12,10 +12,12 @@
 //! The textbook policies live one per file; `build` maps a validated [`PolicySpec`] to one.
 
 mod base_stock;
+pub mod layered;
 mod r_q;
 mod s_s;
 
 pub use base_stock::BaseStock;
+pub use layered::Layered;
 pub use r_q::ReorderPointQuantity;
 pub use s_s::PeriodicSS;
 
@@ -126,6 +128,27 @@ pub struct Order {
     pub qty: u32,
     /// Index into the scenario's lanes.
     pub lane: usize,
+    /// Which rule asked for it (attribution in the outputs).
+    pub trigger: Trigger,
+}
+
+/// The rule behind an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// A textbook policy's reorder point or order-up-to level.
+    Reorder,
+    /// Layered: days of cover below the threshold.
+    Cover,
+    /// Layered: an announced stream the stock would not carry.
+    Stream,
+    /// Layered: a stream selling far above normal, mid-stream.
+    Pulse,
+    /// Layered: CTR and conversion rising ahead of sales.
+    Signal,
+}
+
+impl Trigger {
+    pub const COUNT: usize = 5;
 }
 
 /// Orders placed during one review; the engine drains it after each call.
@@ -146,6 +169,11 @@ impl Orders {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The orders pushed so far (for wrappers that audit a policy).
+    pub fn as_slice(&self) -> &[Order] {
+        &self.0
+    }
 }
 
 pub trait Policy: Send {
@@ -160,8 +188,9 @@ pub trait Policy: Send {
     fn review_in_stream(&mut self, _view: &SkuView, _live: &LiveStream, _orders: &mut Orders) {}
 }
 
-/// Builds the policy a validated spec describes.
-pub fn build(spec: &PolicySpec) -> Box<dyn Policy> {
+/// Builds the policy a validated spec describes. `quoted_days` is each lane's published
+/// transit time [days], which a planner knows (the real transit is random and unknown).
+pub fn build(spec: &PolicySpec, quoted_days: &[f64]) -> Box<dyn Policy> {
     let period = spec.review_period_days;
     let lane = spec.lane;
     match spec.rule {
@@ -188,6 +217,13 @@ pub fn build(spec: &PolicySpec) -> Box<dyn Policy> {
             period,
             lane,
         }),
+        PolicyRule::Layered(ref l) => Box::new(Layered::new(
+            l.clone(),
+            period,
+            lane,
+            quoted_days[lane],
+            quoted_days[l.fast_lane],
+        )),
     }
 }
 

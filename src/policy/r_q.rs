@@ -2,7 +2,7 @@
 //! multiple of Q that lifts it above r. With Poisson demand the position after ordering is then
 //! uniform on r+1..=r+Q, the textbook result the engine is tested against.
 
-use super::{Order, Orders, Policy, SkuView, is_review_day, units};
+use super::{Order, Orders, Policy, SkuView, Trigger, is_review_day, units};
 
 #[derive(Debug, Clone)]
 pub struct ReorderPointQuantity {
@@ -27,6 +27,7 @@ impl Policy for ReorderPointQuantity {
                 sku: v.sku,
                 qty: units(batches * self.order_quantity),
                 lane: self.lane,
+                trigger: Trigger::Reorder,
             });
         }
     }

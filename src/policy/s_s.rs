@@ -1,7 +1,7 @@
 //! Periodic-review (s,S): at each review, if the inventory position is at or below s, order
 //! up to S. The classic policy with a fixed ordering cost (Scarf 1960).
 
-use super::{Order, Orders, Policy, SkuView, is_review_day, units};
+use super::{Order, Orders, Policy, SkuView, Trigger, is_review_day, units};
 
 #[derive(Debug, Clone)]
 pub struct PeriodicSS {
@@ -25,6 +25,7 @@ impl Policy for PeriodicSS {
                 sku: v.sku,
                 qty: units(self.order_up_to - ip),
                 lane: self.lane,
+                trigger: Trigger::Reorder,
             });
         }
     }

@@ -57,7 +57,9 @@ body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 2em auto; max-wi
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; white-space: nowrap; }
+td.l.why { white-space: normal; }
+div.wide { overflow-x: auto; }
 th { background: #f3f5f8; }
 td.l, th.l { text-align: left; }
 tr.best td { background: #fff4e5; }
@@ -144,17 +146,15 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
     );
 
     // Recommendation.
-    let target = match s.fill_rate_target {
-        Some(t) => format!("mean fill rate ≥ {t}"),
-        None => "no fill-rate target set (<code>report.fill_rate_target</code>)".to_string(),
-    };
     let _ = write!(
         h,
-        "<h2>Recommendation</h2>\n<p class=\"note\">Rule: the candidate with the lowest mean \
-         total cost per day among those meeting the fill-rate target ({target}). Every candidate \
-         applies one policy to all SKUs and metrics are totals over all SKUs, so each category \
-         gets the same answer.</p>\n<table id=\"recommendation\"><tr><th class=\"l\">category</th>\
-         <th class=\"l\">recommended candidate</th><th class=\"l\">why</th></tr>\n"
+        "<h2>Recommendation</h2>\n<p class=\"note\">The best candidate by the scenario's \
+         objective: among those meeting its constraints ({}), the lowest mean score (total cost \
+         per day + lost margin × penalty + cost of the capital tied up). Each category is judged \
+         on its own SKUs' metrics.</p>\n<table id=\"recommendation\"><tr>\
+         <th class=\"l\">scope</th><th class=\"l\">recommended candidate</th>\
+         <th class=\"l\">why</th></tr>\n",
+        esc(&super::recommend::constraints(s))
     );
     let recs = recommend(s);
     for r in &recs {
@@ -164,8 +164,8 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
             .unwrap_or_else(|| "none".to_string());
         let _ = writeln!(
             h,
-            "<tr><td class=\"l\">{}</td><td class=\"l\"><b>{who}</b></td><td class=\"l\">{}</td></tr>",
-            esc(&r.category),
+            "<tr><td class=\"l\">{}</td><td class=\"l\"><b>{who}</b></td><td class=\"l why\">{}</td></tr>",
+            esc(&r.scope),
             esc(&r.reason)
         );
     }
@@ -206,7 +206,7 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
         "<h2>Summary</h2>\n<p class=\"note\">Per metric: mean ± half-width of its 95% confidence \
          interval, and p5 / p50 / p95 across replications. From the second candidate on, \
          Δ is the paired difference to the first candidate (same futures) with its 95% CI.</p>\n\
-         <table id=\"summary\"><tr><th class=\"l\">metric</th><th class=\"l\">unit</th>",
+         <div class=\"wide\"><table id=\"summary\"><tr><th class=\"l\">metric</th><th class=\"l\">unit</th>",
     );
     for (i, (name, _)) in s.candidates.iter().enumerate() {
         let _ = write!(h, "<th>{} mean ± CI</th><th>p5 / p50 / p95</th>", esc(name));
@@ -239,7 +239,7 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
 
     // Charts.
     h.push_str("<h2>Charts</h2>\n");

@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use super::Summary;
 use crate::metrics::Metric;
+use crate::score::Verdict;
+use crate::stats::ScopeStats;
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -18,18 +20,14 @@ struct Doc<'a> {
     start_date: &'a str,
     horizon_days: u32,
     warmup_days: u32,
+    objective: ObjectiveDoc,
+    /// The best feasible candidate over every SKU and per category (null: none feasible).
+    best: Best<'a>,
+    /// Candidates on the Pareto frontier over every SKU.
+    frontier: Vec<&'a str>,
     candidates: Vec<Candidate<'a>>,
     /// The SKU whose on-hand units are charted.
     chart_sku: &'a str,
-    fill_rate_target: Option<f64>,
-    recommendation: Vec<Recommended<'a>>,
-}
-
-#[derive(Serialize)]
-struct Recommended<'a> {
-    category: String,
-    candidate: Option<&'a str>,
-    reason: String,
 }
 
 /// The distribution of a replication's peak capital tied up: what finance must be able to
@@ -42,11 +40,51 @@ struct AtRisk {
 }
 
 #[derive(Serialize)]
+struct ObjectiveDoc {
+    lost_margin_penalty: f64,
+    annual_cost_of_capital: f64,
+    min_fill_rate: Option<f64>,
+    max_capital_peak_p95: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Best<'a> {
+    all: Option<&'a str>,
+    categories: BTreeMap<&'a str, Option<&'a str>>,
+}
+
+#[derive(Serialize)]
 struct Candidate<'a> {
     name: &'a str,
+    /// Parameter values: a number, or "off".
+    params: BTreeMap<&'a str, serde_json::Value>,
+    #[serde(flatten)]
+    verdict: VerdictDoc,
     metrics: BTreeMap<&'static str, Stat>,
     vs_first: BTreeMap<&'static str, Diff>,
     capital_at_risk: AtRisk,
+    /// The same summaries for each category's SKUs, by category id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    categories: BTreeMap<&'a str, CategoryDoc>,
+}
+
+#[derive(Serialize)]
+struct VerdictDoc {
+    rank: usize,
+    pareto: bool,
+    feasible: bool,
+    /// Paired score difference against the best candidate (this − best).
+    score_vs_best: Diff,
+    /// Its 95% interval contains 0: the data cannot tell this candidate from the best.
+    indistinguishable_from_best: bool,
+}
+
+#[derive(Serialize)]
+struct CategoryDoc {
+    #[serde(flatten)]
+    verdict: VerdictDoc,
+    metrics: BTreeMap<&'static str, Stat>,
+    vs_first: BTreeMap<&'static str, Diff>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +94,7 @@ struct Stat {
     p5: f64,
     p50: f64,
     p95: f64,
+    p99: f64,
 }
 
 #[derive(Serialize)]
@@ -64,7 +103,57 @@ struct Diff {
     ci95: Option<f64>,
 }
 
+fn metrics(s: &ScopeStats) -> BTreeMap<&'static str, Stat> {
+    Metric::ALL
+        .iter()
+        .map(|&m| {
+            let st = s.metric(m);
+            (
+                m.name(),
+                Stat {
+                    mean: st.mean,
+                    ci95: st.ci95,
+                    p5: st.p5,
+                    p50: st.p50,
+                    p95: st.p95,
+                    p99: st.p99,
+                },
+            )
+        })
+        .collect()
+}
+
+fn diffs(s: &ScopeStats) -> BTreeMap<&'static str, Diff> {
+    Metric::ALL
+        .iter()
+        .map(|&m| {
+            let d = s.diff(m);
+            (
+                m.name(),
+                Diff {
+                    mean: d.mean,
+                    ci95: d.ci95,
+                },
+            )
+        })
+        .collect()
+}
+
+fn verdict(v: &Verdict) -> VerdictDoc {
+    VerdictDoc {
+        rank: v.rank,
+        pareto: v.pareto,
+        feasible: v.feasible,
+        score_vs_best: Diff {
+            mean: v.vs_best.mean,
+            ci95: v.vs_best.ci95,
+        },
+        indistinguishable_from_best: v.indistinguishable_from_best(),
+    }
+}
+
 pub fn render(s: &Summary) -> String {
+    let name = |c: Option<usize>| c.map(|c| s.candidates[c].0.as_str());
     let doc = Doc {
         scenario: &s.scenario_name,
         scenario_file: &s.scenario_file,
@@ -75,36 +164,57 @@ pub fn render(s: &Summary) -> String {
         start_date: &s.start_date,
         horizon_days: s.horizon_days,
         warmup_days: s.warmup_days,
+        objective: ObjectiveDoc {
+            lost_margin_penalty: s.objective.lost_margin_penalty,
+            annual_cost_of_capital: s.objective.annual_cost_of_capital,
+            min_fill_rate: s.objective.min_fill_rate,
+            max_capital_peak_p95: s.objective.max_capital_peak_p95,
+        },
+        best: Best {
+            all: name(s.ranking.best),
+            categories: s
+                .categories
+                .iter()
+                .zip(&s.category_rankings)
+                .map(|(id, r)| (id.as_str(), name(r.best)))
+                .collect(),
+        },
+        frontier: s
+            .ranking
+            .frontier()
+            .into_iter()
+            .map(|c| s.candidates[c].0.as_str())
+            .collect(),
         candidates: s
             .candidates
             .iter()
-            .map(|(name, c)| Candidate {
+            .enumerate()
+            .map(|(i, (name, c))| Candidate {
                 name,
-                metrics: Metric::ALL
+                params: s.params[i]
                     .iter()
-                    .map(|&m| {
-                        let st = c.metric(m);
-                        (
-                            m.name(),
-                            Stat {
-                                mean: st.mean,
-                                ci95: st.ci95,
-                                p5: st.p5,
-                                p50: st.p50,
-                                p95: st.p95,
-                            },
-                        )
+                    .map(|(k, v)| {
+                        let v = match v {
+                            Some(x) => serde_json::json!(x),
+                            None => serde_json::json!("off"),
+                        };
+                        (k.as_str(), v)
                     })
                     .collect(),
-                vs_first: Metric::ALL
+                verdict: verdict(&s.ranking.verdicts[i]),
+                metrics: metrics(&c.all),
+                vs_first: diffs(&c.all),
+                categories: s
+                    .categories
                     .iter()
-                    .map(|&m| {
-                        let d = c.diff(m);
+                    .enumerate()
+                    .map(|(k, id)| {
                         (
-                            m.name(),
-                            Diff {
-                                mean: d.mean,
-                                ci95: d.ci95,
+                            id.as_str(),
+                            CategoryDoc {
+                                verdict: verdict(&s.category_rankings[k].verdicts[i]),
+                                metrics: metrics(&c.categories[k]),
+                                vs_first: diffs(&c.categories[k]),
                             },
                         )
                     })
@@ -120,15 +230,6 @@ pub fn render(s: &Summary) -> String {
             })
             .collect(),
         chart_sku: &s.chart_sku,
-        fill_rate_target: s.fill_rate_target,
-        recommendation: super::recommend(s)
-            .into_iter()
-            .map(|r| Recommended {
-                category: r.category,
-                candidate: r.candidate.map(|i| s.candidates[i].0.as_str()),
-                reason: r.reason,
-            })
-            .collect(),
     };
     let mut out = serde_json::to_string_pretty(&doc).expect("plain data serialises");
     out.push('\n');

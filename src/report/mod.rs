@@ -22,12 +22,18 @@ use std::path::{Path, PathBuf};
 use crate::calendar::Calendar;
 use crate::error::{Error, Result};
 use crate::experiment::Outcome;
-use crate::scenario::Scenario;
+use crate::scenario::{Objective, Scenario};
+use crate::score::{self, Ranking};
 use crate::stats::CandidateStats;
 use crate::stats::daily::{DayStats, WeekStats};
 
 pub use recommend::{Recommendation, recommend};
 pub use table::render_table;
+
+/// `summary.json`'s text for a summary.
+pub fn render_json(s: &Summary) -> String {
+    json::render(s)
+}
 
 /// Everything a run reports.
 #[derive(Debug, Clone)]
@@ -43,6 +49,15 @@ pub struct Summary {
     pub horizon_days: u32,
     pub warmup_days: u32,
     pub candidates: Vec<(String, CandidateStats)>,
+    /// Each candidate's parameter values (`None`: switched off), in candidate order.
+    pub params: Vec<Vec<(String, Option<f64>)>>,
+    pub objective: Objective,
+    /// Category ids, in scenario order.
+    pub categories: Vec<String>,
+    /// Verdicts over every SKU.
+    pub ranking: Ranking,
+    /// Verdicts per category, in category order.
+    pub category_rankings: Vec<Ranking>,
     pub calendar: Calendar,
     /// Per candidate (in candidate order), every simulated day, warm-up included.
     pub days: Vec<Vec<DayStats>>,
@@ -55,13 +70,22 @@ pub struct Summary {
     /// Day ranges (inclusive) in which some SKU's seasonal multiplier exceeds 1, with the
     /// largest such multiplier: the peak seasons the charts shade.
     pub peak_windows: Vec<(u32, u32, f64)>,
-    pub fill_rate_target: Option<f64>,
-    /// Category ids, in file order (the recommendation is given per category).
-    pub categories: Vec<String>,
 }
 
 impl Summary {
     pub fn new(scenario: &Scenario, outcome: Outcome) -> Self {
+        let stats = &outcome.stats;
+        let objective = scenario.objective.clone();
+        let ranking = score::rank(
+            &objective,
+            &stats.iter().map(|c| &c.all).collect::<Vec<_>>(),
+        );
+        let category_rankings = (0..scenario.categories.len())
+            .map(|k| {
+                let scopes: Vec<_> = stats.iter().map(|c| &c.categories[k]).collect();
+                score::rank(&objective, &scopes)
+            })
+            .collect();
         let cal = &scenario.calendar;
         let chart = scenario.report.chart_sku;
         let mut chart_stream_days: Vec<u32> = scenario
@@ -93,14 +117,17 @@ impl Summary {
                 .map(|p| p.name.clone())
                 .zip(outcome.stats)
                 .collect(),
+            params: scenario.policies.iter().map(|p| p.params.clone()).collect(),
+            objective,
+            categories: scenario.categories.iter().map(|c| c.id.clone()).collect(),
+            ranking,
+            category_rankings,
             days: outcome.daily.iter().map(|d| d.days()).collect(),
             weeks: outcome.daily.iter().map(|d| d.weeks(cal)).collect(),
             calendar: cal.clone(),
             chart_sku: scenario.skus[chart].id.clone(),
             chart_stream_days,
             peak_windows: peak_windows(scenario),
-            fill_rate_target: scenario.report.fill_rate_target,
-            categories: scenario.categories.iter().map(|c| c.id.clone()).collect(),
         }
     }
 }

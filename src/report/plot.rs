@@ -19,7 +19,6 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Summary;
 use crate::error::{Error, Result};
 use crate::metrics::Metric;
-use crate::stats::pareto::{Sense, frontier};
 
 /// One chart in both formats.
 #[derive(Debug, Clone)]
@@ -513,12 +512,8 @@ where
             }
         })
         .collect();
-    let on = frontier(
-        &pts.iter()
-            .map(|p| vec![p.fill, p.cost, p.peak95])
-            .collect::<Vec<_>>(),
-        &[Sense::Maximise, Sense::Minimise, Sense::Minimise],
-    );
+    // The frontier of summary.json (`score::rank`): fill rate ↑, cost ↓, p95 peak capital ↓.
+    let on: Vec<bool> = s.ranking.verdicts.iter().map(|v| v.pareto).collect();
     let span = |lo: f64, hi: f64, floor: f64| {
         let pad = ((hi - lo) * 0.15).max(floor);
         (lo - pad, hi + pad)
@@ -664,8 +659,10 @@ fn trigger_caption() -> String {
          trigger fired, so every order is counted in one bar (\"all triggers\")."
             .to_string()
     } else {
-        "What triggered replenishment, per candidate (mean per replication), and the units \
-         shipped by each freight mode."
+        "What triggered replenishment, per candidate (mean orders per replication over the \
+         measured days), and the units shipped by each freight mode. Textbook policies (s_S, \
+         base_stock, r_Q) do not attribute their orders to a trigger, so their trigger bars are \
+         empty."
             .to_string()
     }
 }
@@ -712,7 +709,8 @@ where
             .map(|(_, c)| parts.iter().map(|(_, m)| c.metric(*m).mean.max(0.0)).sum())
             .collect();
         let top = totals.iter().copied().fold(0.0f64, f64::max);
-        let ymax = if top > 0.0 { top * 1.2 } else { 1.0 };
+        // Headroom for the legend above the tallest bar.
+        let ymax = if top > 0.0 { top * 1.45 } else { 1.0 };
         let keys: Vec<f64> = (0..n).map(|i| i as f64).collect();
         let mut chart = ChartBuilder::on(area)
             .margin(16)

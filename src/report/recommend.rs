@@ -1,65 +1,80 @@
-//! The recommendation per category, deliberately simple until candidates are scored: among the
-//! candidates whose mean fill rate reaches the scenario's `report.fill_rate_target` (all of
-//! them when there is no target), the one with the lowest mean `total_cost_per_day`; ties go
-//! to the earlier candidate. Candidates apply one policy to every SKU and metrics are totals
-//! over all SKUs, so every category gets the same answer for now.
+//! The recommendation per category, as a reader of `report.html` wants it: for every SKU and
+//! for each category, the best candidate by the objective (`score::rank`: feasible first, then
+//! the lowest mean score) with the reason in words. Each category is judged on its own
+//! metrics, so categories may get different answers.
 
 use super::Summary;
 use crate::metrics::Metric;
+use crate::score::Ranking;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recommendation {
-    /// Category id, or `all SKUs` when the scenario has no categories.
-    pub category: String,
-    /// Index of the recommended candidate; `None` when none reaches the target.
+    /// `all SKUs`, then each category id.
+    pub scope: String,
+    /// Index of the recommended candidate; `None` when none meets the constraints.
     pub candidate: Option<usize>,
     /// Why, in a sentence a planner can read.
     pub reason: String,
 }
 
-pub fn recommend(s: &Summary) -> Vec<Recommendation> {
-    let fill = |i: usize| s.candidates[i].1.metric(Metric::FillRate).mean;
-    let cost = |i: usize| s.candidates[i].1.metric(Metric::TotalCostPerDay).mean;
-    let eligible: Vec<usize> = (0..s.candidates.len())
-        .filter(|&i| s.fill_rate_target.is_none_or(|t| fill(i) >= t))
-        .collect();
-    let best = eligible
-        .iter()
-        .copied()
-        .min_by(|&a, &b| cost(a).total_cmp(&cost(b)).then(a.cmp(&b)));
-    let reason = match (best, s.fill_rate_target) {
-        (Some(i), Some(t)) => format!(
-            "lowest total cost per day ({:.2}) among the {} candidate(s) with mean fill rate ≥ {}",
-            cost(i),
-            eligible.len(),
-            t
-        ),
-        (Some(i), None) => format!(
-            "lowest total cost per day ({:.2}); the scenario sets no report.fill_rate_target",
-            cost(i)
-        ),
-        (None, t) => {
-            let top = (0..s.candidates.len())
-                .max_by(|&a, &b| fill(a).total_cmp(&fill(b)).then(b.cmp(&a)))
-                .map(|i| format!("; the best is {} at {:.4}", s.candidates[i].0, fill(i)))
-                .unwrap_or_default();
-            format!(
-                "no candidate reaches the mean fill-rate target {}{top}",
-                t.unwrap_or(f64::NAN)
-            )
-        }
-    };
-    let categories = if s.categories.is_empty() {
-        vec!["all SKUs".to_string()]
+/// The objective's constraints in words.
+pub fn constraints(s: &Summary) -> String {
+    let mut parts = Vec::new();
+    if let Some(f) = s.objective.min_fill_rate {
+        parts.push(format!("mean fill rate ≥ {f}"));
+    }
+    if let Some(c) = s.objective.max_capital_peak_p95 {
+        parts.push(format!("p95 of peak capital ≤ {c}"));
+    }
+    if parts.is_empty() {
+        "none set (objective.min_fill_rate, objective.max_capital_peak_p95)".to_string()
     } else {
-        s.categories.clone()
-    };
-    categories
+        parts.join(" and ")
+    }
+}
+
+pub fn recommend(s: &Summary) -> Vec<Recommendation> {
+    let mut scopes: Vec<(String, &Ranking, usize)> = vec![("all SKUs".to_string(), &s.ranking, 0)];
+    for (k, (id, r)) in s.categories.iter().zip(&s.category_rankings).enumerate() {
+        scopes.push((format!("category {id}"), r, k + 1));
+    }
+    scopes
         .into_iter()
-        .map(|category| Recommendation {
-            category,
-            candidate: best,
-            reason: reason.clone(),
+        .map(|(scope, ranking, k)| {
+            let stats = |i: usize| {
+                let c = &s.candidates[i].1;
+                if k == 0 { &c.all } else { &c.categories[k - 1] }
+            };
+            let feasible = ranking.verdicts.iter().filter(|v| v.feasible).count();
+            let reason = match ranking.best {
+                Some(i) => {
+                    let st = stats(i);
+                    let ties = ranking
+                        .verdicts
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, v)| *j != i && v.feasible && v.indistinguishable_from_best())
+                        .map(|(j, _)| s.candidates[j].0.as_str())
+                        .collect::<Vec<_>>();
+                    let tie = if ties.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; not distinguishable from it at 95%: {}", ties.join(", "))
+                    };
+                    format!(
+                        "lowest mean score among the {feasible} candidate(s) meeting the \
+                         constraints (fill rate {:.4}, total cost {:.2}/day){tie}",
+                        st.metric(Metric::FillRate).mean,
+                        st.metric(Metric::TotalCostPerDay).mean,
+                    )
+                }
+                None => "no candidate meets the constraints".to_string(),
+            };
+            Recommendation {
+                scope,
+                candidate: ranking.best,
+                reason,
+            }
         })
         .collect()
 }

@@ -22,6 +22,10 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// Candidates up to which every metric of every candidate is printed; beyond it the ranking
+/// alone (the files hold everything).
+const FULL_TABLE_CANDIDATES: usize = 4;
+
 pub fn render_table(s: &Summary) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -29,6 +33,103 @@ pub fn render_table(s: &Summary) -> String {
         "{} — {} replications, seed {}, days {}..{} measured from {}",
         s.scenario_name, s.replications, s.seed, s.warmup_days, s.horizon_days, s.start_date
     );
+    if s.candidates.len() <= FULL_TABLE_CANDIDATES {
+        metric_tables(s, &mut out);
+    }
+    if s.candidates.len() > 1 {
+        ranking(s, &mut out);
+    }
+    out
+}
+
+/// The ranking, the best feasible candidate per category and the frontier.
+fn ranking(s: &Summary, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "\nranking by score (lower is better; ≈ best: its paired 95% CI against the best contains 0)"
+    );
+    let w = s
+        .candidates
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(9);
+    let _ = writeln!(
+        out,
+        "  {:>4}  {:<w$} {:>22} {:>9} {:>12} {:>13} {:>8} {:>6} {:>6}",
+        "rank",
+        "candidate",
+        "score ± 95% CI",
+        "fill",
+        "cost/day",
+        "peak cap p95",
+        "feasible",
+        "pareto",
+        "≈best"
+    );
+    let mut order: Vec<usize> = (0..s.candidates.len()).collect();
+    order.sort_by_key(|&c| s.ranking.verdicts[c].rank);
+    for c in order {
+        let (name, st) = &s.candidates[c];
+        let v = &s.ranking.verdicts[c];
+        let score = st.metric(Metric::Score);
+        let score = match score.ci95 {
+            Some(h) => format!("{} ± {}", num(score.mean), num(h)),
+            None => num(score.mean),
+        };
+        let yes = |b: bool| if b { "yes" } else { "-" };
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<w$} {:>22} {:>9} {:>12} {:>13} {:>8} {:>6} {:>6}",
+            v.rank,
+            name,
+            score,
+            num(st.metric(Metric::FillRate).mean),
+            num(st.metric(Metric::TotalCostPerDay).mean),
+            num(st.metric(Metric::CapitalTiedPeak).p95),
+            yes(v.feasible),
+            yes(v.pareto),
+            yes(v.indistinguishable_from_best()),
+        );
+    }
+    let best = |r: &crate::score::Ranking| match r.best {
+        Some(c) => {
+            let tied = r
+                .verdicts
+                .iter()
+                .enumerate()
+                .filter(|&(o, v)| o != c && v.feasible && v.indistinguishable_from_best())
+                .count();
+            let mut line = s.candidates[c].0.clone();
+            if tied > 0 {
+                let _ = write!(
+                    line,
+                    " ({tied} other feasible candidate(s) statistically indistinguishable)"
+                );
+            }
+            line
+        }
+        None => "none meets the constraints".to_string(),
+    };
+    let _ = writeln!(out, "\nbest feasible candidate: {}", best(&s.ranking));
+    for (id, r) in s.categories.iter().zip(&s.category_rankings) {
+        let _ = writeln!(out, "  category {id}: {}", best(r));
+    }
+    let frontier: Vec<_> = s
+        .ranking
+        .frontier()
+        .into_iter()
+        .map(|c| s.candidates[c].0.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "Pareto frontier (fill rate ↑, cost ↓, p95 peak capital ↓): {}",
+        frontier.join(", ")
+    );
+}
+
+fn metric_tables(s: &Summary, out: &mut String) {
     for (i, (name, c)) in s.candidates.iter().enumerate() {
         let _ = writeln!(out, "\ncandidate {name}");
         let _ = write!(
@@ -66,7 +167,6 @@ pub fn render_table(s: &Summary) -> String {
             out.push('\n');
         }
     }
-    out
 }
 
 struct Signed(f64);

@@ -8,6 +8,7 @@
 
 pub mod demand;
 pub mod document;
+pub mod policy;
 pub mod raw;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use raw::*;
 pub use demand::{
     DailyDistribution, DemandSpec, Season, Signals, StockoutRule, Stream, StreamCalendar, Viral,
 };
+pub use policy::{LayeredSpec, Objective, PolicyRule, PolicySpec, Thresholds};
 
 /// Longest horizon accepted [days]: long enough for any planning question, short enough that
 /// minute timestamps fit comfortably in 32 bits.
@@ -48,16 +50,15 @@ pub struct Scenario {
     pub lanes: Vec<Lane>,
     pub policies: Vec<PolicySpec>,
     pub report: ReportSpec,
+    pub objective: Objective,
 }
 
-/// What the report charts and recommends.
+/// What the report charts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportSpec {
     /// SKU whose daily on-hand units are charted (index into `Scenario::skus`): `report.plot_sku`
     /// or `--plot-sku`, else the first SKU (in file order) featured in a stream, else the first.
     pub chart_sku: usize,
-    /// Fill rate a candidate must reach to be recommended [fraction].
-    pub fill_rate_target: Option<f64>,
 }
 
 impl Scenario {
@@ -133,33 +134,6 @@ pub struct Lane {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LeadTime {
     Fixed(f64),
-}
-
-#[derive(Debug, Clone)]
-pub struct PolicySpec {
-    pub name: String,
-    pub rule: PolicyRule,
-    /// Index into `Scenario::lanes`.
-    pub lane: usize,
-    /// [days] between reviews (1 = every day).
-    pub review_period_days: u32,
-}
-
-/// A replenishment rule with its parameters in units.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PolicyRule {
-    /// Periodic review (s,S): if inventory position ≤ s, order up to S.
-    SS {
-        reorder_point: i64,
-        order_up_to: i64,
-    },
-    /// Order up to S at every review.
-    BaseStock { order_up_to: i64 },
-    /// If inventory position ≤ r, order the smallest multiple of Q that lifts it above r.
-    RQ {
-        reorder_point: i64,
-        order_quantity: i64,
-    },
 }
 
 /// Reads, overrides and validates a scenario file.
@@ -393,52 +367,8 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         });
     }
 
-    if raw.policies.is_empty() {
-        return Err(ctx.error(
-            &root.key("policies"),
-            "at least one policy (candidate) is needed",
-        ));
-    }
-    let mut names = HashMap::new();
-    let mut policies = Vec::with_capacity(raw.policies.len());
-    for (i, p) in raw.policies.into_iter().enumerate() {
-        let at = root.key("policies").index(i);
-        let name = p.name.trim().to_string();
-        if name.is_empty() {
-            return Err(ctx.error(&at.key("name"), "must not be empty"));
-        }
-        if let Some(prev) = names.insert(name.clone(), i) {
-            return Err(ctx.error(
-                &at.key("name"),
-                format!("policy `{name}` is already defined at policies.{prev}"),
-            ));
-        }
-        let lane = *lane_ids.get(p.lane.trim()).ok_or_else(|| {
-            let mut known: Vec<_> = lane_ids.keys().map(|k| format!("`{k}`")).collect();
-            known.sort();
-            ctx.error(
-                &at.key("lane"),
-                format!(
-                    "unknown lane `{}`; lanes defined: {}",
-                    p.lane,
-                    known.join(", ")
-                ),
-            )
-        })?;
-        let review_period_days = match p.review_period_days {
-            None => 1,
-            Some(0) => {
-                return Err(ctx.error(&at.key("review_period_days"), "must be at least 1"));
-            }
-            Some(r) => r,
-        };
-        policies.push(PolicySpec {
-            name,
-            rule: policy_rule(ctx, &at, &p)?,
-            lane,
-            review_period_days,
-        });
-    }
+    let policies = policy::policies(ctx, raw.policies, &lane_ids, &categories, &skus)?;
+    let objective = policy::objective(ctx, &raw.objective)?;
 
     let report = {
         let at = root.key("report");
@@ -458,19 +388,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
                 })
                 .unwrap_or(0),
         };
-        let fill_rate_target = match raw.report.fill_rate_target {
-            Some(t) if !(0.0..=1.0).contains(&t) => {
-                return Err(ctx.error(
-                    &at.key("fill_rate_target"),
-                    format!("must be a fraction between 0 and 1, found {t}"),
-                ));
-            }
-            t => t,
-        };
-        ReportSpec {
-            chart_sku,
-            fill_rate_target,
-        }
+        ReportSpec { chart_sku }
     };
 
     Ok(Scenario {
@@ -486,6 +404,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         lanes,
         policies,
         report,
+        objective,
     })
 }
 
@@ -496,66 +415,6 @@ pub fn check_replications(n: u32) -> Result<u32, String> {
     } else {
         Ok(n)
     }
-}
-
-fn policy_rule(ctx: &Ctx, at: &FieldPath, p: &RawPolicy) -> Result<PolicyRule, InputError> {
-    let kind = match p.kind {
-        RawPolicyKind::SS => "s_S",
-        RawPolicyKind::BaseStock => "base_stock",
-        RawPolicyKind::RQ => "r_Q",
-    };
-    let need = |key: &str, v: Option<i64>| -> Result<i64, InputError> {
-        let v = v.ok_or_else(|| ctx.error(at, format!("kind `{kind}` needs `{key}`")))?;
-        if v < 0 {
-            return Err(ctx.error(&at.key(key), format!("must be ≥ 0 units, found {v}")));
-        }
-        Ok(v)
-    };
-    let unused = |key: &str, v: Option<i64>| -> Result<(), InputError> {
-        match v {
-            Some(_) => Err(ctx.error(
-                &at.key(key),
-                format!("`{key}` does not apply to kind `{kind}`"),
-            )),
-            None => Ok(()),
-        }
-    };
-    Ok(match p.kind {
-        RawPolicyKind::SS => {
-            unused("order_quantity", p.order_quantity)?;
-            let s = need("reorder_point", p.reorder_point)?;
-            let big_s = need("order_up_to", p.order_up_to)?;
-            if s >= big_s {
-                return Err(ctx.error(
-                    &at.key("reorder_point"),
-                    format!("reorder point ({s}) must be below order_up_to ({big_s})"),
-                ));
-            }
-            PolicyRule::SS {
-                reorder_point: s,
-                order_up_to: big_s,
-            }
-        }
-        RawPolicyKind::BaseStock => {
-            unused("reorder_point", p.reorder_point)?;
-            unused("order_quantity", p.order_quantity)?;
-            PolicyRule::BaseStock {
-                order_up_to: need("order_up_to", p.order_up_to)?,
-            }
-        }
-        RawPolicyKind::RQ => {
-            unused("order_up_to", p.order_up_to)?;
-            let r = need("reorder_point", p.reorder_point)?;
-            let q = need("order_quantity", p.order_quantity)?;
-            if q == 0 {
-                return Err(ctx.error(&at.key("order_quantity"), "must be at least 1 unit"));
-            }
-            PolicyRule::RQ {
-                reorder_point: r,
-                order_quantity: q,
-            }
-        }
-    })
 }
 
 /// Validates a distribution; errors point at its parameters (`…​.uniform.max`).

@@ -4,6 +4,8 @@
 //! by serde, and every value is checked again by `validate` before it becomes a domain type.
 //! Defaults live here, so the README's format table and this file say the same thing.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -33,6 +35,26 @@ pub struct RawScenario {
     /// What the report shows and recommends.
     #[serde(default)]
     pub report: RawReport,
+    /// How candidates are scored and which are acceptable.
+    #[serde(default)]
+    pub objective: RawObjective,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawObjective {
+    /// × lost margin in the score (1 = count lost margin at face value).
+    #[serde(default)]
+    pub lost_margin_penalty: Option<f64>,
+    /// Yearly cost of the capital tied up, as a fraction (0.10 = 10%/year).
+    #[serde(default)]
+    pub annual_cost_of_capital: Option<f64>,
+    /// Constraint: mean fill rate at least this.
+    #[serde(default)]
+    pub min_fill_rate: Option<f64>,
+    /// Constraint: p95 over replications of capital_tied_peak at most this [currency].
+    #[serde(default)]
+    pub max_capital_peak_p95: Option<f64>,
 }
 
 fn default_replications() -> u32 {
@@ -45,9 +67,6 @@ pub struct RawReport {
     /// SKU id whose on-hand units are charted.
     #[serde(default)]
     pub plot_sku: Option<String>,
-    /// Fill rate a recommended candidate must reach (fraction).
-    #[serde(default)]
-    pub fill_rate_target: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -308,6 +327,49 @@ pub struct RawPolicy {
     /// [units] Q of (r,Q).
     #[serde(default)]
     pub order_quantity: Option<i64>,
+    /// Layered: the lane of fast replenishment (stream, pulse and signal orders).
+    #[serde(default)]
+    pub fast_lane: Option<String>,
+    /// Layered: thresholds of every category and SKU unless overridden below.
+    #[serde(default)]
+    pub thresholds: Option<RawThresholds>,
+    /// Layered: thresholds per category id, over `thresholds`.
+    #[serde(default)]
+    pub categories: BTreeMap<String, RawThresholds>,
+    /// Layered: thresholds per SKU id, over its category's.
+    #[serde(default)]
+    pub skus: BTreeMap<String, RawThresholds>,
+    /// Candidates from the Cartesian product of threshold values: key `PARAM` (every category)
+    /// or `CATEGORY.PARAM`, each with its list of values.
+    #[serde(default)]
+    pub sweep: BTreeMap<String, Vec<RawThreshold>>,
+}
+
+/// The layered policy's thresholds as written; `None` inherits.
+#[derive(Debug, Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawThresholds {
+    pub cover_days: Option<RawThreshold>,
+    pub target_cover_days: Option<RawThreshold>,
+    pub stream_window_days: Option<RawThreshold>,
+    pub stream_multiplier: Option<RawThreshold>,
+    pub pulse_ratio: Option<RawThreshold>,
+    pub ctr_growth: Option<RawThreshold>,
+    pub persist_ratio: Option<RawThreshold>,
+    pub persist_days: Option<RawThreshold>,
+    pub forecast_days: Option<RawThreshold>,
+    pub min_order_qty: Option<RawThreshold>,
+    pub case_pack: Option<RawThreshold>,
+}
+
+/// A number, or `off` to switch a dimension off (YAML 1.1 readers may hand `off` over as
+/// the boolean false).
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+#[serde(untagged)]
+pub enum RawThreshold {
+    Number(f64),
+    Switch(bool),
+    Word(String),
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -318,4 +380,6 @@ pub enum RawPolicyKind {
     BaseStock,
     #[serde(rename = "r_Q")]
     RQ,
+    #[serde(rename = "layered")]
+    Layered,
 }

@@ -9,7 +9,6 @@
 
 pub mod daily;
 pub mod moments;
-pub mod pareto;
 pub mod sketch;
 
 use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
@@ -19,13 +18,21 @@ pub use sketch::Sketch;
 /// Statistics of one block of [`BLOCK`] consecutive replications, computed by one worker:
 /// moments and paired differences against the first candidate by Welford in replication
 /// order, plus the block's raw values for the run's quantile sketches (a sketch per block
-/// would cost far more than the sixteen values it summarises). Blocks are the unit of parallel work, of merging, and (with
-/// sharded runs) of what a shard writes, so every way of splitting a run folds the same numbers.
+/// would cost far more than the sixteen values it summarises). Blocks are the unit of parallel
+/// work, of merging, and (with sharded runs) of what a shard writes, so every way of splitting
+/// a run folds the same numbers.
+///
+/// Every candidate is measured in `scopes` scopes — all SKUs, then each category — laid out
+/// `candidate * scopes + scope`; paired differences compare candidates within one scope.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockStats {
     /// Block index: replications `index * BLOCK ..`.
     pub index: u64,
+    scopes: usize,
     pub candidates: Vec<CandidateBlock>,
+    /// Paired differences of `score` between every two candidates, per scope:
+    /// `(scope * n + a) * n + b` holds a − b.
+    score_pairs: Vec<Moments>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,18 +53,24 @@ impl CandidateBlock {
 }
 
 impl BlockStats {
-    pub fn new(index: u64, candidates: usize) -> Self {
+    pub fn new(index: u64, candidates: usize, scopes: usize) -> Self {
         BlockStats {
             index,
-            candidates: (0..candidates).map(|_| CandidateBlock::new()).collect(),
+            scopes,
+            candidates: (0..candidates * scopes)
+                .map(|_| CandidateBlock::new())
+                .collect(),
+            score_pairs: vec![Moments::default(); scopes * candidates * candidates],
         }
     }
 
-    /// Adds the next replication of the block: its metrics, one entry per candidate.
-    pub fn push(&mut self, per_candidate: &[RepMetrics]) {
-        assert_eq!(per_candidate.len(), self.candidates.len());
-        let first = per_candidate[0];
-        for (acc, m) in self.candidates.iter_mut().zip(per_candidate) {
+    /// Adds the next replication of the block: its metrics, `candidate * scopes + scope`.
+    pub fn push(&mut self, metrics: &[RepMetrics]) {
+        assert_eq!(metrics.len(), self.candidates.len());
+        let scopes = self.scopes;
+        let n = self.candidates.len() / scopes;
+        for (k, (acc, m)) in self.candidates.iter_mut().zip(metrics).enumerate() {
+            let first = &metrics[k % scopes];
             for i in 0..METRIC_COUNT {
                 let x = m.0[i];
                 acc.moments[i].push(x);
@@ -65,13 +78,27 @@ impl BlockStats {
             }
             acc.values.push(*m);
         }
+        if n > 1 {
+            let score = Metric::Score as usize;
+            for scope in 0..scopes {
+                for a in 0..n {
+                    let xa = metrics[a * scopes + scope].0[score];
+                    for b in 0..n {
+                        let xb = metrics[b * scopes + scope].0[score];
+                        self.score_pairs[(scope * n + a) * n + b].push(xa - xb);
+                    }
+                }
+            }
+        }
     }
 }
 
 /// The running statistics of a run: blocks merged in index order.
 #[derive(Debug, Clone)]
 pub struct RunAccumulator {
+    scopes: usize,
     candidates: Vec<CandidateRun>,
+    score_pairs: Vec<Moments>,
     next_block: u64,
 }
 
@@ -83,15 +110,17 @@ struct CandidateRun {
 }
 
 impl RunAccumulator {
-    pub fn new(candidates: usize) -> Self {
+    pub fn new(candidates: usize, scopes: usize) -> Self {
         RunAccumulator {
-            candidates: (0..candidates)
+            scopes,
+            candidates: (0..candidates * scopes)
                 .map(|_| CandidateRun {
                     moments: [Moments::default(); METRIC_COUNT],
                     vs_first: [Moments::default(); METRIC_COUNT],
                     sketches: vec![Sketch::default(); METRIC_COUNT],
                 })
                 .collect(),
+            score_pairs: vec![Moments::default(); scopes * candidates * candidates],
             next_block: 0,
         }
     }
@@ -104,6 +133,7 @@ impl RunAccumulator {
             "blocks are merged in index order"
         );
         assert_eq!(block.candidates.len(), self.candidates.len());
+        assert_eq!(block.scopes, self.scopes);
         self.next_block += 1;
         for (acc, b) in self.candidates.iter_mut().zip(&block.candidates) {
             for i in 0..METRIC_COUNT {
@@ -116,13 +146,18 @@ impl RunAccumulator {
                 }
             }
         }
+        for (acc, b) in self.score_pairs.iter_mut().zip(&block.score_pairs) {
+            acc.merge(b);
+        }
     }
 
     /// Summaries per candidate, in candidate order.
     pub fn summarise(&self) -> Vec<CandidateStats> {
-        self.candidates
-            .iter()
-            .map(|acc| CandidateStats {
+        let scopes = self.scopes;
+        let n = self.candidates.len() / scopes;
+        let scope = |c: usize, s: usize| {
+            let acc = &self.candidates[c * scopes + s];
+            ScopeStats {
                 metrics: Metric::ALL
                     .iter()
                     .map(|&m| {
@@ -133,6 +168,7 @@ impl RunAccumulator {
                         MetricStats {
                             mean: mo.mean,
                             ci95: mo.ci95(),
+                            std_error: mo.std_error(),
                             p5: q(0.05),
                             p50: q(0.50),
                             p95: q(0.95),
@@ -142,14 +178,24 @@ impl RunAccumulator {
                     .collect(),
                 vs_first: Metric::ALL
                     .iter()
-                    .map(|&m| {
-                        let mo = acc.vs_first[m as usize];
-                        PairedDiff {
-                            mean: mo.mean,
-                            ci95: mo.ci95(),
-                        }
+                    .map(|&m| PairedDiff::of(&acc.vs_first[m as usize]))
+                    .collect(),
+                score_vs: (0..n)
+                    .map(|b| match self.score_pairs.get((s * n + c) * n + b) {
+                        Some(mo) => PairedDiff::of(mo),
+                        // A single candidate: compared with itself only.
+                        None => PairedDiff {
+                            mean: 0.0,
+                            ci95: None,
+                        },
                     })
                     .collect(),
+            }
+        };
+        (0..n)
+            .map(|c| CandidateStats {
+                all: scope(c, 0),
+                categories: (1..scopes).map(|s| scope(c, s)).collect(),
             })
             .collect()
     }
@@ -161,34 +207,73 @@ pub struct MetricStats {
     pub mean: f64,
     /// Half-width of the 95% confidence interval of the mean; `None` with one replication.
     pub ci95: Option<f64>,
+    /// Standard error of the mean; `None` with one replication.
+    pub std_error: Option<f64>,
     pub p5: f64,
     pub p50: f64,
     pub p95: f64,
-    /// Reported only where a tail matters (peak capital at risk); not in every table.
     pub p99: f64,
 }
 
-/// Mean paired difference (candidate − first candidate) with its 95% half-width.
+/// Mean paired difference (this candidate − another, same replications) with its 95%
+/// half-width.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PairedDiff {
     pub mean: f64,
     pub ci95: Option<f64>,
 }
 
-/// Summaries of one candidate, indexed like `Metric::ALL`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CandidateStats {
-    pub metrics: Vec<MetricStats>,
-    pub vs_first: Vec<PairedDiff>,
+impl PairedDiff {
+    fn of(m: &Moments) -> Self {
+        PairedDiff {
+            mean: m.mean,
+            ci95: m.ci95(),
+        }
+    }
+
+    /// Whether the interval contains 0: the data cannot tell the two apart.
+    pub fn indistinguishable(&self) -> bool {
+        match self.ci95 {
+            Some(h) => self.mean.abs() <= h,
+            None => self.mean == 0.0,
+        }
+    }
 }
 
-impl CandidateStats {
+/// One candidate's summaries in one scope, indexed like `Metric::ALL`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScopeStats {
+    pub metrics: Vec<MetricStats>,
+    /// Paired differences against the first candidate.
+    pub vs_first: Vec<PairedDiff>,
+    /// Paired differences of `score` against every candidate, in candidate order.
+    pub score_vs: Vec<PairedDiff>,
+}
+
+impl ScopeStats {
     pub fn metric(&self, m: Metric) -> &MetricStats {
         &self.metrics[m as usize]
     }
 
     pub fn diff(&self, m: Metric) -> &PairedDiff {
         &self.vs_first[m as usize]
+    }
+}
+
+/// Summaries of one candidate: over every SKU, and per category (scenario order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateStats {
+    pub all: ScopeStats,
+    pub categories: Vec<ScopeStats>,
+}
+
+impl CandidateStats {
+    pub fn metric(&self, m: Metric) -> &MetricStats {
+        self.all.metric(m)
+    }
+
+    pub fn diff(&self, m: Metric) -> &PairedDiff {
+        self.all.diff(m)
     }
 }
 
@@ -200,15 +285,17 @@ mod tests {
     fn paired_differences_cancel_shared_noise() {
         // Candidate 1 = candidate 0 + 1 exactly: its paired difference has no spread at all,
         // though each candidate's own values vary a lot.
-        let mut acc = RunAccumulator::new(2);
+        let mut acc = RunAccumulator::new(2, 1);
         for block in 0..7u64 {
-            let mut stats = BlockStats::new(block, 2);
+            let mut stats = BlockStats::new(block, 2, 1);
             for r in 0..BLOCK {
                 let x = ((block * BLOCK + r) as f64 * 1.7).sin() * 50.0;
                 let mut a = RepMetrics::default();
                 a.set(Metric::TotalCostPerDay, x);
+                a.set(Metric::Score, x);
                 let mut b = a;
                 b.set(Metric::TotalCostPerDay, x + 1.0);
+                b.set(Metric::Score, x + 1.0);
                 stats.push(&[a, b]);
             }
             acc.merge(&stats);
@@ -218,5 +305,10 @@ mod tests {
         assert!((d.mean - 1.0).abs() < 1e-12);
         assert!(d.ci95.unwrap() < 1e-9);
         assert!(s[1].metric(Metric::TotalCostPerDay).ci95.unwrap() > 5.0);
+        // Every pair of candidates is compared on the score, each way.
+        assert!((s[1].all.score_vs[0].mean - 1.0).abs() < 1e-12);
+        assert!((s[0].all.score_vs[1].mean + 1.0).abs() < 1e-12);
+        assert!(!s[0].all.score_vs[1].indistinguishable());
+        assert!(s[0].all.score_vs[0].indistinguishable());
     }
 }

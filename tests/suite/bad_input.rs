@@ -377,3 +377,115 @@ fn overlapping_streams_for_one_sku() {
     );
     expect(&t, "streams.scheduled.0", "21:00", "overlaps");
 }
+
+// --- layered policy, sweeps and the objective (tune-categories.yaml) ---
+
+const TUNE: &str = include_str!("../../scenarios/tune-categories.yaml");
+
+fn tune(from: &str, to: &str) -> String {
+    assert!(TUNE.contains(from), "fixture drifted: {from}");
+    TUNE.replacen(from, to, 1)
+}
+
+#[test]
+fn sweep_of_an_unknown_threshold() {
+    let text = tune(
+        "      cover_days: [5, 10, 15]",
+        "      cover_dayz: [5, 10, 15]",
+    );
+    expect(
+        &text,
+        "policies.1.sweep.cover_dayz",
+        "cover_dayz",
+        "unknown threshold `cover_dayz`",
+    );
+}
+
+#[test]
+fn sweep_value_out_of_range() {
+    let text = tune(
+        "      stream_multiplier: [1.25, 1.5, 2.0]",
+        "      stream_multiplier: [1.25, -1, 2.0]",
+    );
+    expect(
+        &text,
+        "policies.1.sweep.stream_multiplier.1",
+        "stream_multiplier: [1.25, -1",
+        "must be above 0",
+    );
+}
+
+#[test]
+fn a_threshold_that_cannot_be_switched_off() {
+    let text = tune(
+        "      target_cover_days: 30",
+        "      target_cover_days: off",
+    );
+    expect(
+        &text,
+        "policies.1.thresholds.target_cover_days",
+        "target_cover_days: off",
+        "cannot be switched off",
+    );
+}
+
+#[test]
+fn thresholds_for_an_unknown_category() {
+    let text = tune(
+        "      beauty: { pulse_ratio: 2.0, persist_days: 7 }",
+        "      beuty: { pulse_ratio: 2.0 }",
+    );
+    expect(
+        &text,
+        "policies.1.categories.beuty",
+        "beuty",
+        "unknown category `beuty`",
+    );
+}
+
+#[test]
+fn layered_without_a_fast_lane() {
+    let text = tune(
+        "    fast_lane: air\n    thresholds:\n      target_cover_days: 30",
+        "    thresholds:\n      target_cover_days: 30",
+    );
+    expect(&text, "policies.1", "- name: layered", "needs `fast_lane`");
+}
+
+#[test]
+fn thresholds_on_a_textbook_policy() {
+    let text = edit(
+        "    lane: sea",
+        "    lane: sea\n    thresholds: { cover_days: 3 }",
+    );
+    expect(
+        &text,
+        "policies.0.thresholds",
+        "thresholds: { cover_days",
+        "applies only to kind `layered`",
+    );
+}
+
+#[test]
+fn fill_rate_constraint_above_one() {
+    let text = tune("  min_fill_rate: 0.95", "  min_fill_rate: 95");
+    expect(
+        &text,
+        "objective.min_fill_rate",
+        "min_fill_rate: 95",
+        "must be between 0 and 1",
+    );
+}
+
+#[test]
+fn target_cover_below_cover() {
+    let text = tune("      target_cover_days: 30", "      target_cover_days: 3");
+    let r = run_text(&text, &[]);
+    assert!(
+        r.stderr
+            .contains("target_cover_days (3) is below cover_days"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.out_created);
+}

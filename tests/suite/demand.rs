@@ -318,7 +318,7 @@ fn demand_is_the_same_for_every_candidate() {
     let model = Model::new(&sc);
     let mut world = World::new(&model);
     let mut engine = Engine::new(&model);
-    let mut policies: Vec<_> = sc.policies.iter().map(restock::policy::build).collect();
+    let mut policies: Vec<_> = (0..sc.policies.len()).map(|c| model.policy(c)).collect();
     for rep in 0..30 {
         world.generate(&model, rep);
         let mut outs = Vec::new();

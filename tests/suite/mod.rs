@@ -6,3 +6,4 @@ mod report;
 mod scenarios;
 mod support;
 mod theory;
+mod triggers;

@@ -1,0 +1,637 @@
+//! The layered trigger policy (BRIEF, "The layered trigger policy"): five dimensions watch one
+//! SKU, each with its own threshold per category, and each able to order by its own lane.
+//!
+//! - **cover** (regular stock level): the inventory position would cover fewer than
+//!   `cover_days` of forecast sales beyond the regular lane's quoted transit → order by the
+//!   regular lane up to `target_cover_days` beyond it.
+//! - **stream** (live-stream schedule): a stream announced to start within
+//!   `stream_window_days`, and the inventory position, less the forecast sales until the
+//!   stream, is below `stream_multiplier` × the stream's forecast → order the gap by the
+//!   regular lane if its quote arrives by the stream's day, else by the fast lane. The regular
+//!   orders of the cover dimension carry the bulk afterwards: sea the bulk, air the gap.
+//! - **pulse** (real-time): mid-stream, the stream's sales so far exceed `pulse_ratio` ×
+//!   average daily sales → order at once by the fast lane what the live curve projects the
+//!   stream will still sell, plus the forecast sales over the fast lane's transit.
+//! - **signal** (viral early warning): CTR up more than `ctr_growth` week on week and
+//!   conversion over the last week above its 8-week average → order by the fast lane up to
+//!   (1 + growth) × forecast × (fast transit + `target_cover_days`).
+//! - **transient vs persistent**: after a day selling above `persist_ratio` × the forecast,
+//!   if `persist_days` days in a row stay above it the rise is persistent and the forecast
+//!   steps up at once to the level of the last three of those days; otherwise the spike is
+//!   transient and its days are left out of the forecast (ordinary replenishment).
+//!
+//! The forecast is the policy's own: mean daily sales over the last `forecast_days`, leaving
+//! out days the shelf was empty (censored) and transient spikes. It sees only what `SkuView`
+//! carries — sales censored by stockouts, announced streams, signals — never the demand
+//! behind them. Stream orders are booked with their quoted arrival, so stock landing after a
+//! stream is not counted for it.
+
+use std::sync::Arc;
+
+use super::{LiveStream, Order, Orders, Policy, SkuView, Trigger, is_review_day};
+use crate::calendar::SimTime;
+use crate::scenario::{LayeredSpec, Thresholds};
+
+/// Days between two signal orders of one SKU: a precursor lasts days, one order answers it.
+const SIGNAL_COOLDOWN_DAYS: u32 = 7;
+/// Days whose sales set the level of a rise found persistent.
+const RECENT_DAYS: u32 = 3;
+
+#[derive(Debug, Clone)]
+pub struct Layered {
+    spec: Arc<LayeredSpec>,
+    period: u32,
+    regular_lane: usize,
+    fast_lane: usize,
+    /// Quoted transit of the regular and fast lanes [days].
+    regular_days: f64,
+    fast_days: f64,
+    memory: Vec<Memory>,
+}
+
+/// What the policy remembers of one SKU within a replication.
+#[derive(Debug, Clone, Default)]
+struct Memory {
+    /// Days of streams it has seen announced, ascending.
+    stream_days: Vec<u32>,
+    /// Day ranges [from, to) of transient spikes, left out of the forecast.
+    transient: Vec<(u32, u32)>,
+    /// Days whose sales were censored: the shelf was empty at the review opening the day or
+    /// the next. A planner sees the closing stock; zero sales on an empty shelf say nothing
+    /// about demand, and counting them would drive the forecast (and the orders) to zero.
+    censored: Vec<u32>,
+    /// A rise under watch: first day, the forecast before it, days above so far.
+    watching: Option<(u32, f64, u32)>,
+    /// A persistent rise's level [units/day], floor of the forecast until the given day.
+    floor: Option<(f64, u32)>,
+    /// Days before this one have been examined for spikes.
+    examined: u32,
+    /// The forecast at the last review [units/day].
+    forecast: f64,
+    /// Its own open orders as its order book shows them: (quoted arrival day, units). Stock
+    /// that lands only after a stream does not serve it.
+    pipeline: Vec<(u32, i64)>,
+    /// Start of the last stream the pulse dimension ordered for.
+    pulsed: Option<SimTime>,
+    last_signal: Option<u32>,
+}
+
+impl Memory {
+    /// Back to a replication's start, keeping the lists' memory.
+    fn reset(&mut self) {
+        let mut lists = (
+            std::mem::take(&mut self.stream_days),
+            std::mem::take(&mut self.transient),
+            std::mem::take(&mut self.censored),
+            std::mem::take(&mut self.pipeline),
+        );
+        lists.0.clear();
+        lists.1.clear();
+        lists.2.clear();
+        lists.3.clear();
+        *self = Memory {
+            stream_days: lists.0,
+            transient: lists.1,
+            censored: lists.2,
+            pipeline: lists.3,
+            ..Memory::default()
+        };
+    }
+
+    /// Learns what the day's view shows — empty shelf, announced streams, the sales of the
+    /// days since the last review — and recomputes the forecast.
+    fn update(&mut self, t: &Thresholds, v: &SkuView) {
+        if v.on_hand <= 0 {
+            if v.day > 0 && self.censored.last() != Some(&(v.day - 1)) {
+                self.censored.push(v.day - 1);
+            }
+            self.censored.push(v.day);
+        }
+        for s in v.streams.iter() {
+            let d = s.start.day();
+            if self.stream_days.last().is_none_or(|&last| d > last) {
+                self.stream_days.push(d);
+            }
+        }
+        self.pipeline.retain(|&(eta, _)| eta > v.day);
+        if let Some(ratio) = t.persist_ratio {
+            for d in self.examined..v.day {
+                // A stream's sales are no spike: streams are planned for on their own.
+                if !self.is_stream_day(d) && !self.is_censored(d) {
+                    self.examine(t, ratio, v.sales, d);
+                }
+            }
+        }
+        self.examined = v.day;
+        // Forget what has left every window, so memory stays small over long horizons.
+        let horizon = v.day.saturating_sub(t.forecast_days);
+        self.transient.retain(|&(_, to)| to > horizon);
+        let gone = self.censored.partition_point(|&d| d < horizon);
+        self.censored.drain(..gone);
+        // With no day to learn from, the last forecast stands.
+        let mut f = self.mean(v.sales, horizon, v.day).unwrap_or(self.forecast);
+        match self.floor {
+            Some((_, until)) if v.day >= until => self.floor = None,
+            Some((level, _)) => f = f.max(level),
+            None => {}
+        }
+        self.forecast = f;
+    }
+
+    /// The transient-vs-persistent test on day `d`'s sales.
+    fn examine(&mut self, t: &Thresholds, ratio: f64, sales: &[u32], d: u32) {
+        let sold = f64::from(sales[d as usize]);
+        match self.watching {
+            None if self.forecast > 0.0 && sold > ratio * self.forecast => {
+                self.watching = Some((d, self.forecast, 1));
+            }
+            None => {}
+            Some((from, prior, above)) if sold > ratio * prior => {
+                self.watching = Some((from, prior, above + 1));
+            }
+            Some((from, _, _)) => {
+                self.transient.push((from, d));
+                self.watching = None;
+            }
+        }
+        if let Some((from, _, above)) = self.watching
+            && above >= t.persist_days
+        {
+            self.watching = None;
+            // The new level is what the last days sold, not the spike that started it.
+            let recent = (d + 1).saturating_sub(RECENT_DAYS).max(from);
+            if let Some(level) = self.mean(sales, recent, d + 1) {
+                self.floor = Some((level, d + 1 + t.forecast_days));
+            }
+        }
+    }
+
+    fn is_stream_day(&self, d: u32) -> bool {
+        self.stream_days.binary_search(&d).is_ok()
+    }
+
+    fn is_censored(&self, d: u32) -> bool {
+        self.censored.binary_search(&d).is_ok()
+    }
+
+    /// Stock the planner can count on by `day`: on hand, less what is owed, plus its own
+    /// orders quoted to arrive by then.
+    fn available_by(&self, v: &SkuView, day: u32) -> i64 {
+        let coming: i64 = self
+            .pipeline
+            .iter()
+            .filter(|&&(eta, _)| eta <= day)
+            .map(|&(_, q)| q)
+            .sum();
+        v.on_hand - v.backorders + coming
+    }
+
+    /// Mean daily sales over days [from, to), leaving out censored days, transient spikes and
+    /// a rise still under watch; `None` when no day is left. Stream days count: streams recur,
+    /// and the regular lane must carry their volume too — the stream dimension only tops up
+    /// for the announced ones.
+    fn mean(&self, sales: &[u32], from: u32, to: u32) -> Option<f64> {
+        let watch_from = self.watching.map_or(u32::MAX, |w| w.0);
+        let (mut sum, mut n) = (0u64, 0u32);
+        for d in from..to {
+            if d >= watch_from
+                || self.is_censored(d)
+                || self.transient.iter().any(|&(a, b)| (a..b).contains(&d))
+            {
+                continue;
+            }
+            sum += u64::from(sales[d as usize]);
+            n += 1;
+        }
+        (n > 0).then(|| sum as f64 / f64::from(n))
+    }
+}
+
+/// Mean of the `n` values of `xs` that end `back` values before its end.
+fn window_mean(xs: &[f32], back: usize, n: usize) -> f64 {
+    let end = xs.len() - back;
+    xs[end - n..end].iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64
+}
+
+impl Layered {
+    pub fn new(
+        spec: Arc<LayeredSpec>,
+        period: u32,
+        regular_lane: usize,
+        regular_days: f64,
+        fast_days: f64,
+    ) -> Self {
+        let n = spec.per_sku.len();
+        Layered {
+            fast_lane: spec.fast_lane,
+            spec,
+            period,
+            regular_lane,
+            regular_days,
+            fast_days,
+            memory: vec![Memory::default(); n],
+        }
+    }
+
+    /// Order size for a wanted quantity: whole units, at least the minimum order, in case packs.
+    fn size(t: &Thresholds, wanted: f64) -> u32 {
+        // NaN (never expected) orders nothing, like anything under half a unit.
+        if wanted.is_nan() || wanted < 0.5 {
+            return 0;
+        }
+        // The tolerance keeps float dust (240.0000001) from adding a unit.
+        let q = (wanted - 1e-6).ceil().min(f64::from(u32::MAX)) as u64;
+        let q = q.max(u64::from(t.min_order_qty));
+        let pack = u64::from(t.case_pack.max(1));
+        (q.div_ceil(pack) * pack).min(u64::from(u32::MAX)) as u32
+    }
+
+    /// Places an order and books it with its quoted arrival day; returns the units.
+    fn order(
+        &self,
+        m: &mut Memory,
+        orders: &mut Orders,
+        v: &SkuView,
+        qty: u32,
+        lane: usize,
+        trigger: Trigger,
+    ) -> i64 {
+        if qty == 0 {
+            return 0;
+        }
+        orders.push(Order {
+            sku: v.sku,
+            qty,
+            lane,
+            trigger,
+        });
+        let days = if lane == self.regular_lane {
+            self.regular_days
+        } else {
+            self.fast_days
+        };
+        m.pipeline
+            .push((v.day + days.ceil() as u32, i64::from(qty)));
+        i64::from(qty)
+    }
+
+    /// The day's review, dimension by dimension; each sees the orders the previous placed.
+    fn decide(&self, t: &Thresholds, m: &mut Memory, v: &SkuView, orders: &mut Orders) {
+        let f = m.forecast;
+        let mut ip = v.inventory_position();
+
+        if let Some(mult) = t.stream_multiplier {
+            let window_end = v.day + t.stream_window_days;
+            if let Some(s) = v
+                .streams
+                .iter()
+                .find(|s| s.start.day() >= v.day && s.start.day() <= window_end)
+            {
+                let day = s.start.day();
+                let needed = mult * s.forecast + f * f64::from(day - v.day);
+                let deficit = needed - m.available_by(v, day) as f64;
+                let by_regular = f64::from(v.day) + self.regular_days <= f64::from(day);
+                let by_fast = f64::from(v.day) + self.fast_days <= f64::from(day);
+                if deficit > 0.0 && (by_regular || by_fast) {
+                    let lane = if by_regular {
+                        self.regular_lane
+                    } else {
+                        self.fast_lane
+                    };
+                    let q = Self::size(t, deficit);
+                    ip += self.order(m, orders, v, q, lane, Trigger::Stream);
+                }
+            }
+        }
+
+        if let Some(growth) = t.ctr_growth
+            && v.ctr.len() >= 14
+            && m.last_signal
+                .is_none_or(|d| v.day >= d + SIGNAL_COOLDOWN_DAYS)
+        {
+            let rise = window_mean(v.ctr, 0, 7) / window_mean(v.ctr, 7, 7) - 1.0;
+            let conv_week = window_mean(v.conversion, 0, 7);
+            let conv_avg = window_mean(v.conversion, 0, v.conversion.len().min(56));
+            if rise > growth && conv_week > conv_avg {
+                let target = (1.0 + rise) * f * (self.fast_days + t.target_cover_days);
+                let q = Self::size(t, target - ip as f64);
+                if q > 0 {
+                    ip += self.order(m, orders, v, q, self.fast_lane, Trigger::Signal);
+                    m.last_signal = Some(v.day);
+                }
+            }
+        }
+
+        if let Some(cover) = t.cover_days
+            && f > 0.0
+        {
+            let position = ip as f64;
+            if position < f * (self.regular_days + cover) {
+                let target = f * (self.regular_days + t.target_cover_days);
+                let q = Self::size(t, target - position);
+                self.order(m, orders, v, q, self.regular_lane, Trigger::Cover);
+            }
+        }
+    }
+}
+
+impl Policy for Layered {
+    fn reset(&mut self) {
+        self.memory.iter_mut().for_each(Memory::reset);
+    }
+
+    fn review(&mut self, v: &SkuView, orders: &mut Orders) {
+        if !is_review_day(v.day, self.period) {
+            return;
+        }
+        let t = self.spec.per_sku[v.sku];
+        let mut m = std::mem::take(&mut self.memory[v.sku]);
+        m.update(&t, v);
+        self.decide(&t, &mut m, v, orders);
+        self.memory[v.sku] = m;
+    }
+
+    fn review_in_stream(&mut self, v: &SkuView, live: &LiveStream, orders: &mut Orders) {
+        let t = self.spec.per_sku[v.sku];
+        let Some(ratio) = t.pulse_ratio else {
+            return;
+        };
+        let mut m = std::mem::take(&mut self.memory[v.sku]);
+        let sold = live.sold() as f64;
+        if m.pulsed != Some(live.start) && m.forecast > 0.0 && sold > ratio * m.forecast {
+            // The live curve: sales so far are `expected_share` of what the stream will sell.
+            let projected = sold / live.expected_share.max(0.05);
+            let wanted =
+                projected - sold + m.forecast * self.fast_days - v.inventory_position() as f64;
+            m.pulsed = Some(live.start);
+            let q = Self::size(&t, wanted);
+            self.order(&mut m, orders, v, q, self.fast_lane, Trigger::Pulse);
+        }
+        self.memory[v.sku] = m;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demand::StreamEntry;
+    use crate::policy::AnnouncedStreams;
+
+    fn policy(t: Thresholds) -> Layered {
+        let spec = LayeredSpec {
+            fast_lane: 1,
+            per_sku: vec![t],
+        };
+        Layered::new(Arc::new(spec), 1, 0, 20.0, 5.0)
+    }
+
+    fn only(t: Thresholds) -> Thresholds {
+        t
+    }
+
+    fn off() -> Thresholds {
+        Thresholds {
+            cover_days: None,
+            stream_multiplier: None,
+            pulse_ratio: None,
+            ctr_growth: None,
+            persist_ratio: None,
+            ..Thresholds::default()
+        }
+    }
+
+    fn view<'a>(day: u32, on_hand: i64, sales: &'a [u32]) -> SkuView<'a> {
+        SkuView {
+            sku: 0,
+            day,
+            on_hand,
+            backorders: 0,
+            on_order: 0,
+            sales,
+            streams: AnnouncedStreams::EMPTY,
+            ctr: &[],
+            conversion: &[],
+        }
+    }
+
+    fn review(p: &mut Layered, v: &SkuView) -> Vec<Order> {
+        let mut o = Orders::default();
+        p.review(v, &mut o);
+        o.drain().collect()
+    }
+
+    #[test]
+    fn cover_fires_exactly_below_cover_days_beyond_transit() {
+        // Forecast 10/day, sea 20 days, cover 14: the threshold is 340 units.
+        let sales = [10u32; 28];
+        let t = only(Thresholds {
+            cover_days: Some(14.0),
+            target_cover_days: 28.0,
+            ..off()
+        });
+        assert!(review(&mut policy(t), &view(28, 340, &sales)).is_empty());
+        let o = review(&mut policy(t), &view(28, 339, &sales));
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].trigger, Trigger::Cover);
+        assert_eq!(o[0].lane, 0);
+        assert_eq!(o[0].qty, 480 - 339);
+        // Switched off, nothing fires however low the stock.
+        assert!(review(&mut policy(off()), &view(28, 0, &sales)).is_empty());
+    }
+
+    #[test]
+    fn orders_round_to_case_packs_and_minimums() {
+        let t = Thresholds {
+            min_order_qty: 100,
+            case_pack: 24,
+            ..Thresholds::default()
+        };
+        assert_eq!(Layered::size(&t, 1.0), 120);
+        assert_eq!(Layered::size(&t, 121.0), 144);
+        assert_eq!(Layered::size(&t, 0.0), 0);
+        assert_eq!(Layered::size(&t, f64::NAN), 0);
+    }
+
+    fn stream_view<'a>(
+        day: u32,
+        on_hand: i64,
+        sales: &'a [u32],
+        entries: &'a [StreamEntry],
+        upcoming: &'a [u32],
+    ) -> SkuView<'a> {
+        SkuView {
+            streams: AnnouncedStreams {
+                entries,
+                upcoming,
+                today: day,
+                forecast_factor: 1.0,
+            },
+            ..view(day, on_hand, sales)
+        }
+    }
+
+    fn entry(day: u32, forecast: f64, announce_day: u32) -> StreamEntry {
+        StreamEntry {
+            stream: 0,
+            sku: 0,
+            forecast,
+            start: SimTime(SimTime::day_start(day).0 + 20 * 60),
+            announce_day,
+            offset: 0,
+            weights: Arc::from(vec![1.0]),
+            step_minutes: 15,
+        }
+    }
+
+    #[test]
+    fn stream_fires_within_the_window_below_the_multiple_and_picks_the_lane() {
+        let sales = [10u32; 28];
+        let t = Thresholds {
+            stream_multiplier: Some(1.5),
+            stream_window_days: 7,
+            ..off()
+        };
+        // Stream in 6 days with forecast 200: need 1.5 × 200 + 6 × 10 = 360.
+        let e = [entry(34, 200.0, 20)];
+        let o = review(&mut policy(t), &stream_view(28, 359, &sales, &e, &[0]));
+        assert_eq!(o.len(), 1);
+        assert_eq!((o[0].trigger, o[0].qty), (Trigger::Stream, 1));
+        // Sea takes 20 days: only air arrives in time.
+        assert_eq!(o[0].lane, 1);
+        assert!(review(&mut policy(t), &stream_view(28, 360, &sales, &e, &[0])).is_empty());
+        // Outside the window: nothing.
+        let far = [entry(36, 200.0, 20)];
+        assert!(review(&mut policy(t), &stream_view(28, 0, &sales, &far, &[0])).is_empty());
+        // Not yet announced: nothing, however close.
+        let secret = [entry(30, 200.0, 29)];
+        assert!(review(&mut policy(t), &stream_view(28, 0, &sales, &secret, &[0])).is_empty());
+        // Far enough ahead for sea (window widened): the regular lane.
+        let wide = Thresholds {
+            stream_window_days: 30,
+            ..t
+        };
+        let later = [entry(50, 200.0, 20)];
+        let o = review(&mut policy(wide), &stream_view(28, 0, &sales, &later, &[0]));
+        assert_eq!(o[0].lane, 0);
+    }
+
+    #[test]
+    fn pulse_fires_mid_stream_above_the_ratio_once_per_stream() {
+        let sales = [10u32; 28];
+        let t = Thresholds {
+            pulse_ratio: Some(3.0),
+            ..off()
+        };
+        let mut p = policy(t);
+        let v = view(28, 0, &sales);
+        review(&mut p, &v); // learns the forecast: 10/day
+        let live = |sold: &'static [u32], share| LiveStream {
+            start: SimTime::day_start(28),
+            duration: 180,
+            elapsed: 60,
+            forecast: 100.0,
+            sold_by_step: sold,
+            expected_share: share,
+        };
+        let mut o = Orders::default();
+        p.review_in_stream(&v, &live(&[30], 0.5), &mut o);
+        assert!(o.is_empty(), "30 is not above 3 × 10");
+        p.review_in_stream(&v, &live(&[31], 0.5), &mut o);
+        let got: Vec<_> = o.drain().collect();
+        // Projected 62, 31 still to sell, + 5 days × 10 over air, − position 0.
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            (got[0].trigger, got[0].lane, got[0].qty),
+            (Trigger::Pulse, 1, 81)
+        );
+        p.review_in_stream(&v, &live(&[40], 0.6), &mut o);
+        assert!(o.is_empty(), "one pulse order per stream");
+    }
+
+    #[test]
+    fn signal_fires_on_ctr_growth_with_conversion_above_average_only() {
+        let sales = [10u32; 28];
+        let t = Thresholds {
+            ctr_growth: Some(0.5),
+            target_cover_days: 10.0,
+            ..off()
+        };
+        let mut ctr = vec![1.0f32; 28];
+        let mut conv = vec![1.0f32; 28];
+        let with = |ctr: &[f32], conv: &[f32]| {
+            let v = SkuView {
+                ctr,
+                conversion: conv,
+                ..view(28, 0, &sales)
+            };
+            review(&mut policy(t), &v)
+        };
+        assert!(with(&ctr, &conv).is_empty());
+        for c in &mut ctr[21..] {
+            *c = 1.75; // +75% week on week
+        }
+        assert!(with(&ctr, &conv).is_empty(), "conversion not above average");
+        for c in &mut conv[21..] {
+            *c = 1.2;
+        }
+        let o = with(&ctr, &conv);
+        assert_eq!(o.len(), 1);
+        assert_eq!((o[0].trigger, o[0].lane), (Trigger::Signal, 1));
+        // (1 + 0.75) × 10/day × (5 + 10) days = 262.5.
+        assert_eq!(o[0].qty, 263);
+        for c in &mut ctr[21..] {
+            *c = 1.375; // +37.5%: below the threshold
+        }
+        assert!(with(&ctr, &conv).is_empty());
+    }
+
+    #[test]
+    fn a_persistent_rise_lifts_the_forecast_a_transient_one_is_left_out() {
+        let t = Thresholds {
+            persist_ratio: Some(1.5),
+            persist_days: 3,
+            forecast_days: 28,
+            ..off()
+        };
+        let mut sales = vec![10u32; 40];
+        let mut p = policy(t);
+        review(&mut p, &view(28, 1000, &sales));
+        assert_eq!(p.memory[0].forecast, 10.0);
+        // Three days at 30 from day 28: persistent; the forecast jumps to 30.
+        for s in &mut sales[28..31] {
+            *s = 30;
+        }
+        review(&mut p, &view(31, 1000, &sales));
+        assert_eq!(p.memory[0].forecast, 30.0);
+
+        // Two days at 30 then back to 10: transient, left out of the forecast.
+        let mut sales = vec![10u32; 40];
+        sales[28] = 30;
+        sales[29] = 30;
+        let mut p = policy(t);
+        review(&mut p, &view(28, 1000, &sales));
+        review(&mut p, &view(31, 1000, &sales));
+        assert_eq!(p.memory[0].forecast, 10.0);
+        // Without the dimension the spike days count like any other.
+        let mut q = policy(off());
+        review(&mut q, &view(31, 1000, &sales));
+        assert!(q.memory[0].forecast > 10.0);
+    }
+
+    #[test]
+    fn days_on_an_empty_shelf_do_not_drag_the_forecast_down() {
+        let t = Thresholds { ..off() };
+        let mut sales = vec![10u32; 40];
+        let mut p = policy(t);
+        review(&mut p, &view(28, 50, &sales));
+        assert_eq!(p.memory[0].forecast, 10.0);
+        // Sold out from day 28: zero sales, and the policy sees the empty shelf each morning.
+        for s in &mut sales[28..34] {
+            *s = 0;
+        }
+        for day in 29..=34 {
+            review(&mut p, &view(day, 0, &sales));
+        }
+        assert_eq!(p.memory[0].forecast, 10.0);
+    }
+}

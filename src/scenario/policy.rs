@@ -1,0 +1,659 @@
+//! Candidate policies: the textbook rules, the layered trigger policy with thresholds per
+//! category and SKU, and sweeps that expand into one candidate per combination of values.
+//!
+//! A sweep is expanded here, before anything runs, into ordinary validated candidates, so the
+//! engine and the statistics never know a candidate came from a sweep; each candidate carries
+//! its `params` (every threshold value it runs with) for the outputs.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use super::document::FieldPath;
+use super::raw::{RawObjective, RawPolicy, RawPolicyKind, RawThreshold, RawThresholds};
+use super::{Category, Ctx, Sku};
+use crate::error::InputError;
+
+/// How candidates are scored (lower is better) and which are acceptable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Objective {
+    /// Weight of lost margin in the score.
+    pub lost_margin_penalty: f64,
+    /// [fraction/year] charged on the average capital tied up.
+    pub annual_cost_of_capital: f64,
+    /// Constraint on the mean fill rate.
+    pub min_fill_rate: Option<f64>,
+    /// Constraint on the 95th percentile of capital_tied_peak [currency].
+    pub max_capital_peak_p95: Option<f64>,
+}
+
+impl Default for Objective {
+    fn default() -> Self {
+        Objective {
+            lost_margin_penalty: 1.0,
+            annual_cost_of_capital: 0.10,
+            min_fill_rate: None,
+            max_capital_peak_p95: None,
+        }
+    }
+}
+
+pub(crate) fn objective(ctx: &Ctx, raw: &RawObjective) -> Result<Objective, InputError> {
+    let at = FieldPath::root().key("objective");
+    let d = Objective::default();
+    let check = |key: &str, v: Option<f64>, hi: f64| -> Result<Option<f64>, InputError> {
+        match v {
+            Some(x) if !x.is_finite() || x < 0.0 || x > hi => Err(ctx.error(
+                &at.key(key),
+                format!("must be between 0 and {hi}, found {x}"),
+            )),
+            v => Ok(v),
+        }
+    };
+    Ok(Objective {
+        lost_margin_penalty: check("lost_margin_penalty", raw.lost_margin_penalty, 1e6)?
+            .unwrap_or(d.lost_margin_penalty),
+        annual_cost_of_capital: check("annual_cost_of_capital", raw.annual_cost_of_capital, 10.0)?
+            .unwrap_or(d.annual_cost_of_capital),
+        min_fill_rate: check("min_fill_rate", raw.min_fill_rate, 1.0)?,
+        max_capital_peak_p95: check("max_capital_peak_p95", raw.max_capital_peak_p95, f64::MAX)?,
+    })
+}
+
+/// Most candidates one sweep may expand into.
+pub const MAX_SWEEP_CANDIDATES: usize = 10_000;
+
+#[derive(Debug, Clone)]
+pub struct PolicySpec {
+    pub name: String,
+    pub rule: PolicyRule,
+    /// Index into `Scenario::lanes`: every order of a textbook rule, the regular (cover)
+    /// orders of the layered rule.
+    pub lane: usize,
+    /// [days] between reviews (1 = every day).
+    pub review_period_days: u32,
+    /// The parameter values the candidate runs with, by name (`off`: switched off), for the
+    /// outputs; layered thresholds are named `CATEGORY.PARAM` (or `PARAM` without categories).
+    pub params: Vec<(String, Option<f64>)>,
+}
+
+/// A replenishment rule with its parameters in units.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyRule {
+    /// Periodic review (s,S): if inventory position ≤ s, order up to S.
+    SS {
+        reorder_point: i64,
+        order_up_to: i64,
+    },
+    /// Order up to S at every review.
+    BaseStock { order_up_to: i64 },
+    /// If inventory position ≤ r, order the smallest multiple of Q that lifts it above r.
+    RQ {
+        reorder_point: i64,
+        order_quantity: i64,
+    },
+    /// The layered trigger policy (see `policy::layered`).
+    Layered(Arc<LayeredSpec>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayeredSpec {
+    /// Index into `Scenario::lanes` of fast replenishment (stream, pulse, signal orders).
+    pub fast_lane: usize,
+    /// Thresholds resolved for each SKU (defaults ← `thresholds` ← category ← SKU).
+    pub per_sku: Vec<Thresholds>,
+}
+
+/// One SKU's layered thresholds; `None` switches a dimension off.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// Regular dimension: order by the regular lane when the inventory position would cover
+    /// fewer than this many days of forecast sales beyond the lane's quoted transit [days].
+    pub cover_days: Option<f64>,
+    /// …up to this many days beyond the quoted transit [days].
+    pub target_cover_days: f64,
+    /// Stream dimension: streams announced to start within this many days are prepared for.
+    pub stream_window_days: u32,
+    /// …when stock is below this multiple of the stream's forecast.
+    pub stream_multiplier: Option<f64>,
+    /// Pulse dimension: a stream's sales so far above this multiple of average daily sales.
+    pub pulse_ratio: Option<f64>,
+    /// Signal dimension: CTR up more than this fraction week on week (with conversion above
+    /// its average).
+    pub ctr_growth: Option<f64>,
+    /// Transient vs persistent: sales above this multiple of the prior baseline…
+    pub persist_ratio: Option<f64>,
+    /// …on this many consecutive days make a rise persistent [days].
+    pub persist_days: u32,
+    /// Days of observed sales the policy's forecast averages [days].
+    pub forecast_days: u32,
+    /// Smallest order [units].
+    pub min_order_qty: u32,
+    /// Orders are whole multiples of this [units].
+    pub case_pack: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            cover_days: Some(14.0),
+            target_cover_days: 28.0,
+            stream_window_days: 7,
+            stream_multiplier: Some(1.5),
+            pulse_ratio: Some(3.0),
+            ctr_growth: Some(0.5),
+            persist_ratio: Some(1.5),
+            persist_days: 5,
+            forecast_days: 28,
+            min_order_qty: 0,
+            case_pack: 1,
+        }
+    }
+}
+
+/// The threshold names, in the order the outputs list them.
+pub const PARAMS: [&str; 11] = [
+    "cover_days",
+    "target_cover_days",
+    "stream_window_days",
+    "stream_multiplier",
+    "pulse_ratio",
+    "ctr_growth",
+    "persist_ratio",
+    "persist_days",
+    "forecast_days",
+    "min_order_qty",
+    "case_pack",
+];
+
+impl Thresholds {
+    /// Every threshold by name, in [`PARAMS`] order.
+    pub fn values(&self) -> [Option<f64>; 11] {
+        [
+            self.cover_days,
+            Some(self.target_cover_days),
+            Some(f64::from(self.stream_window_days)),
+            self.stream_multiplier,
+            self.pulse_ratio,
+            self.ctr_growth,
+            self.persist_ratio,
+            Some(f64::from(self.persist_days)),
+            Some(f64::from(self.forecast_days)),
+            Some(f64::from(self.min_order_qty)),
+            Some(f64::from(self.case_pack)),
+        ]
+    }
+}
+
+fn slot<'r>(t: &'r mut RawThresholds, param: &str) -> Option<&'r mut Option<RawThreshold>> {
+    Some(match param {
+        "cover_days" => &mut t.cover_days,
+        "target_cover_days" => &mut t.target_cover_days,
+        "stream_window_days" => &mut t.stream_window_days,
+        "stream_multiplier" => &mut t.stream_multiplier,
+        "pulse_ratio" => &mut t.pulse_ratio,
+        "ctr_growth" => &mut t.ctr_growth,
+        "persist_ratio" => &mut t.persist_ratio,
+        "persist_days" => &mut t.persist_days,
+        "forecast_days" => &mut t.forecast_days,
+        "min_order_qty" => &mut t.min_order_qty,
+        "case_pack" => &mut t.case_pack,
+        _ => return None,
+    })
+}
+
+/// Checks one written threshold at `here`; `None` is `off`.
+fn check_value(
+    ctx: &Ctx,
+    here: &FieldPath,
+    param: &str,
+    v: &RawThreshold,
+) -> Result<Option<f64>, InputError> {
+    let x = match v {
+        RawThreshold::Number(x) => *x,
+        RawThreshold::Switch(false) => {
+            return check_value(ctx, here, param, &RawThreshold::Word("off".into()));
+        }
+        RawThreshold::Switch(true) => {
+            return Err(ctx.error(here, "expected a number or `off`, found `true`"));
+        }
+        RawThreshold::Word(w) if w.trim() == "off" => {
+            let switchable = matches!(
+                param,
+                "cover_days" | "stream_multiplier" | "pulse_ratio" | "ctr_growth" | "persist_ratio"
+            );
+            return if switchable {
+                Ok(None)
+            } else {
+                Err(ctx.error(here, "cannot be switched off: give a number"))
+            };
+        }
+        RawThreshold::Word(w) => {
+            return Err(ctx.error(here, format!("expected a number or `off`, found `{w}`")));
+        }
+    };
+    let bad = |msg: &str| Err(ctx.error(here, format!("{msg}, found {x}")));
+    if !x.is_finite() {
+        return bad("must be a finite number");
+    }
+    let whole = |lo: f64, hi: f64| {
+        if x.fract() != 0.0 || x < lo || x > hi {
+            bad(&format!("must be a whole number from {lo} to {hi}"))
+        } else {
+            Ok(Some(x))
+        }
+    };
+    match param {
+        "cover_days" | "target_cover_days" if !(0.0..=3660.0).contains(&x) => {
+            bad("must be between 0 and 3660 days")
+        }
+        "stream_window_days" => whole(0.0, 366.0),
+        "stream_multiplier" | "pulse_ratio" if x <= 0.0 => bad("must be above 0"),
+        "ctr_growth" if x <= 0.0 => bad("must be above 0 (0.5 = +50%)"),
+        "persist_ratio" if x <= 1.0 => bad("must be above 1"),
+        "persist_days" | "forecast_days" => whole(1.0, 366.0),
+        "min_order_qty" => whole(0.0, 1.0e9),
+        "case_pack" => whole(1.0, 1.0e9),
+        _ => Ok(Some(x)),
+    }
+}
+
+/// Applies the values `t` sets over `base`, checking each at `at.PARAM`.
+fn resolve(
+    ctx: &Ctx,
+    at: &FieldPath,
+    base: Thresholds,
+    t: &RawThresholds,
+) -> Result<Thresholds, InputError> {
+    let mut out = base;
+    let mut t = t.clone();
+    for param in PARAMS {
+        let Some(v) = slot(&mut t, param).and_then(Option::take) else {
+            continue;
+        };
+        let x = check_value(ctx, &at.key(param), param, &v)?;
+        // check_value guarantees a number where `off` is not allowed.
+        let n = x.unwrap_or(0.0);
+        match param {
+            "cover_days" => out.cover_days = x,
+            "target_cover_days" => out.target_cover_days = n,
+            "stream_window_days" => out.stream_window_days = n as u32,
+            "stream_multiplier" => out.stream_multiplier = x,
+            "pulse_ratio" => out.pulse_ratio = x,
+            "ctr_growth" => out.ctr_growth = x,
+            "persist_ratio" => out.persist_ratio = x,
+            "persist_days" => out.persist_days = n as u32,
+            "forecast_days" => out.forecast_days = n as u32,
+            "min_order_qty" => out.min_order_qty = n as u32,
+            _ => out.case_pack = n as u32,
+        }
+    }
+    Ok(out)
+}
+
+/// Validates the `policies` list, expanding sweeps, into candidates.
+pub(crate) fn policies(
+    ctx: &Ctx,
+    raw: Vec<RawPolicy>,
+    lane_ids: &HashMap<String, usize>,
+    categories: &[Category],
+    skus: &[Sku],
+) -> Result<Vec<PolicySpec>, InputError> {
+    let root = FieldPath::root();
+    if raw.is_empty() {
+        return Err(ctx.error(
+            &root.key("policies"),
+            "at least one policy (candidate) is needed",
+        ));
+    }
+    let lane = |at: &FieldPath, id: &str| -> Result<usize, InputError> {
+        lane_ids.get(id.trim()).copied().ok_or_else(|| {
+            let mut known: Vec<_> = lane_ids.keys().map(|k| format!("`{k}`")).collect();
+            known.sort();
+            ctx.error(
+                at,
+                format!("unknown lane `{id}`; lanes defined: {}", known.join(", ")),
+            )
+        })
+    };
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut out = Vec::new();
+    for (i, p) in raw.into_iter().enumerate() {
+        let at = root.key("policies").index(i);
+        let name = p.name.trim().to_string();
+        if name.is_empty() {
+            return Err(ctx.error(&at.key("name"), "must not be empty"));
+        }
+        let review_period_days = match p.review_period_days {
+            None => 1,
+            Some(0) => {
+                return Err(ctx.error(&at.key("review_period_days"), "must be at least 1"));
+            }
+            Some(r) => r,
+        };
+        let regular = lane(&at.key("lane"), &p.lane)?;
+        let expanded = if p.kind == RawPolicyKind::Layered {
+            layered(ctx, &at, &p, &name, &lane, categories, skus)?
+        } else {
+            for (key, set) in [
+                ("fast_lane", p.fast_lane.is_some()),
+                ("thresholds", p.thresholds.is_some()),
+                ("categories", !p.categories.is_empty()),
+                ("skus", !p.skus.is_empty()),
+                ("sweep", !p.sweep.is_empty()),
+            ] {
+                if set {
+                    return Err(ctx.error(
+                        &at.key(key),
+                        format!("`{key}` applies only to kind `layered`"),
+                    ));
+                }
+            }
+            let rule = textbook_rule(ctx, &at, &p)?;
+            let params = match &rule {
+                PolicyRule::SS {
+                    reorder_point,
+                    order_up_to,
+                } => vec![
+                    ("reorder_point".into(), Some(*reorder_point as f64)),
+                    ("order_up_to".into(), Some(*order_up_to as f64)),
+                ],
+                PolicyRule::BaseStock { order_up_to } => {
+                    vec![("order_up_to".into(), Some(*order_up_to as f64))]
+                }
+                PolicyRule::RQ {
+                    reorder_point,
+                    order_quantity,
+                } => vec![
+                    ("reorder_point".into(), Some(*reorder_point as f64)),
+                    ("order_quantity".into(), Some(*order_quantity as f64)),
+                ],
+                PolicyRule::Layered(_) => unreachable!("textbook_rule builds textbook rules"),
+            };
+            vec![(name.clone(), rule, params)]
+        };
+        for (cand, rule, params) in expanded {
+            if let Some(prev) = names.insert(cand.clone(), at.to_string()) {
+                return Err(ctx.error(
+                    &at.key("name"),
+                    format!("candidate `{cand}` is already defined at {prev}"),
+                ));
+            }
+            out.push(PolicySpec {
+                name: cand,
+                rule,
+                lane: regular,
+                review_period_days,
+                params,
+            });
+        }
+    }
+    Ok(out)
+}
+
+type Candidate = (String, PolicyRule, Vec<(String, Option<f64>)>);
+
+/// The layered rule, one candidate per combination of swept values.
+fn layered(
+    ctx: &Ctx,
+    at: &FieldPath,
+    p: &RawPolicy,
+    name: &str,
+    lane: &dyn Fn(&FieldPath, &str) -> Result<usize, InputError>,
+    categories: &[Category],
+    skus: &[Sku],
+) -> Result<Vec<Candidate>, InputError> {
+    for (key, set) in [
+        ("reorder_point", p.reorder_point.is_some()),
+        ("order_up_to", p.order_up_to.is_some()),
+        ("order_quantity", p.order_quantity.is_some()),
+    ] {
+        if set {
+            return Err(ctx.error(
+                &at.key(key),
+                format!("`{key}` does not apply to kind `layered`"),
+            ));
+        }
+    }
+    let fast_lane = match &p.fast_lane {
+        Some(id) => lane(&at.key("fast_lane"), id)?,
+        None => return Err(ctx.error(at, "kind `layered` needs `fast_lane`")),
+    };
+    let cat_index: HashMap<&str, usize> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    for c in p.categories.keys() {
+        if !cat_index.contains_key(c.trim()) {
+            return Err(ctx.error(
+                &at.key("categories").key(c),
+                format!("unknown category `{c}`"),
+            ));
+        }
+    }
+    let sku_index: HashMap<&str, usize> = skus
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    for s in p.skus.keys() {
+        if !sku_index.contains_key(s.trim()) {
+            return Err(ctx.error(&at.key("skus").key(s), format!("unknown SKU `{s}`")));
+        }
+    }
+
+    // Each sweep axis: which threshold levels it writes, and its values.
+    struct Axis<'p> {
+        key: &'p str,
+        category: Option<&'p str>,
+        param: &'p str,
+        values: &'p [RawThreshold],
+    }
+    let mut axes = Vec::new();
+    let mut combos = 1usize;
+    for (key, values) in &p.sweep {
+        let here = at.key("sweep").key(key);
+        let (category, param) = match key.rsplit_once('.') {
+            Some((c, param)) => {
+                if !cat_index.contains_key(c) {
+                    return Err(ctx.error(&here, format!("unknown category `{c}` in `{key}`")));
+                }
+                (Some(c), param)
+            }
+            None => (None, key.as_str()),
+        };
+        if !PARAMS.contains(&param) {
+            return Err(ctx.error(
+                &here,
+                format!(
+                    "unknown threshold `{param}`; thresholds: {}",
+                    PARAMS.join(", ")
+                ),
+            ));
+        }
+        if values.is_empty() {
+            return Err(ctx.error(&here, "needs at least one value"));
+        }
+        for (j, v) in values.iter().enumerate() {
+            check_value(ctx, &here.index(j), param, v)?;
+        }
+        combos = combos.saturating_mul(values.len());
+        if combos > MAX_SWEEP_CANDIDATES {
+            return Err(ctx.error(
+                &at.key("sweep"),
+                format!("expands into more than {MAX_SWEEP_CANDIDATES} candidates"),
+            ));
+        }
+        axes.push(Axis {
+            key,
+            category,
+            param,
+            values,
+        });
+    }
+
+    let mut out = Vec::with_capacity(combos);
+    for combo in 0..combos {
+        // Mixed-radix digits, the last axis fastest: the order a planner reads the names in.
+        let mut pick = vec![0usize; axes.len()];
+        let mut rest = combo;
+        for (a, axis) in axes.iter().enumerate().rev() {
+            pick[a] = rest % axis.values.len();
+            rest /= axis.values.len();
+        }
+        let mut global = p.thresholds.clone().unwrap_or_default();
+        let mut per_cat: BTreeMap<String, RawThresholds> = p
+            .categories
+            .iter()
+            .map(|(k, v)| (k.trim().to_string(), v.clone()))
+            .collect();
+        let mut label = Vec::new();
+        for (axis, &j) in axes.iter().zip(&pick) {
+            let v = axis.values[j].clone();
+            label.push(format!("{}={}", axis.key, show(&v)));
+            match axis.category {
+                Some(c) => {
+                    *slot(per_cat.entry(c.to_string()).or_default(), axis.param)
+                        .expect("checked") = Some(v);
+                }
+                None => {
+                    // A sweep of every category overrides what categories set themselves.
+                    *slot(&mut global, axis.param).expect("checked") = Some(v.clone());
+                    for t in per_cat.values_mut() {
+                        *slot(t, axis.param).expect("checked") = None;
+                    }
+                }
+            }
+        }
+        let base = resolve(ctx, &at.key("thresholds"), Thresholds::default(), &global)?;
+        let mut by_cat = Vec::with_capacity(categories.len());
+        for c in categories {
+            let t = match per_cat.get(&c.id) {
+                Some(t) => resolve(ctx, &at.key("categories").key(&c.id), base, t)?,
+                None => base,
+            };
+            by_cat.push(t);
+        }
+        let mut per_sku = Vec::with_capacity(skus.len());
+        for s in skus {
+            let inherited = s.category.map_or(base, |c| by_cat[c]);
+            let t = match p.skus.iter().find(|(k, _)| k.trim() == s.id) {
+                Some((k, t)) => resolve(ctx, &at.key("skus").key(k), inherited, t)?,
+                None => inherited,
+            };
+            if let Some(cover) = t.cover_days
+                && t.target_cover_days < cover
+            {
+                return Err(ctx.error(
+                    at,
+                    format!(
+                        "candidate `{name}`, SKU `{}`: target_cover_days ({}) is below cover_days ({cover})",
+                        s.id, t.target_cover_days
+                    ),
+                ));
+            }
+            per_sku.push(t);
+        }
+        let mut params = Vec::new();
+        if categories.is_empty() {
+            params.extend(
+                PARAMS
+                    .iter()
+                    .zip(base.values())
+                    .map(|(k, v)| (k.to_string(), v)),
+            );
+        } else {
+            for (c, t) in categories.iter().zip(&by_cat) {
+                params.extend(
+                    PARAMS
+                        .iter()
+                        .zip(t.values())
+                        .map(|(k, v)| (format!("{}.{k}", c.id), v)),
+                );
+            }
+        }
+        let cand = if label.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}[{}]", label.join(","))
+        };
+        out.push((
+            cand,
+            PolicyRule::Layered(Arc::new(LayeredSpec { fast_lane, per_sku })),
+            params,
+        ));
+    }
+    Ok(out)
+}
+
+/// A swept value as it appears in a candidate's name.
+fn show(v: &RawThreshold) -> String {
+    match v {
+        RawThreshold::Number(x) => format!("{x}"),
+        RawThreshold::Word(w) => w.trim().to_string(),
+        RawThreshold::Switch(false) => "off".to_string(),
+        RawThreshold::Switch(true) => "on".to_string(),
+    }
+}
+
+fn textbook_rule(ctx: &Ctx, at: &FieldPath, p: &RawPolicy) -> Result<PolicyRule, InputError> {
+    let kind = match p.kind {
+        RawPolicyKind::SS => "s_S",
+        RawPolicyKind::BaseStock => "base_stock",
+        RawPolicyKind::RQ => "r_Q",
+        RawPolicyKind::Layered => "layered",
+    };
+    let need = |key: &str, v: Option<i64>| -> Result<i64, InputError> {
+        let v = v.ok_or_else(|| ctx.error(at, format!("kind `{kind}` needs `{key}`")))?;
+        if v < 0 {
+            return Err(ctx.error(&at.key(key), format!("must be ≥ 0 units, found {v}")));
+        }
+        Ok(v)
+    };
+    let unused = |key: &str, v: Option<i64>| -> Result<(), InputError> {
+        match v {
+            Some(_) => Err(ctx.error(
+                &at.key(key),
+                format!("`{key}` does not apply to kind `{kind}`"),
+            )),
+            None => Ok(()),
+        }
+    };
+    Ok(match p.kind {
+        RawPolicyKind::SS => {
+            unused("order_quantity", p.order_quantity)?;
+            let s = need("reorder_point", p.reorder_point)?;
+            let big_s = need("order_up_to", p.order_up_to)?;
+            if s >= big_s {
+                return Err(ctx.error(
+                    &at.key("reorder_point"),
+                    format!("reorder point ({s}) must be below order_up_to ({big_s})"),
+                ));
+            }
+            PolicyRule::SS {
+                reorder_point: s,
+                order_up_to: big_s,
+            }
+        }
+        RawPolicyKind::BaseStock => {
+            unused("reorder_point", p.reorder_point)?;
+            unused("order_quantity", p.order_quantity)?;
+            PolicyRule::BaseStock {
+                order_up_to: need("order_up_to", p.order_up_to)?,
+            }
+        }
+        RawPolicyKind::RQ => {
+            unused("order_up_to", p.order_up_to)?;
+            let r = need("reorder_point", p.reorder_point)?;
+            let q = need("order_quantity", p.order_quantity)?;
+            if q == 0 {
+                return Err(ctx.error(&at.key("order_quantity"), "must be at least 1 unit"));
+            }
+            PolicyRule::RQ {
+                reorder_point: r,
+                order_quantity: q,
+            }
+        }
+        RawPolicyKind::Layered => unreachable!("layered rules are built by `layered`"),
+    })
+}

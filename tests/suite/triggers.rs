@@ -1,0 +1,242 @@
+//! The layered trigger policy and scoring on the shipped scenarios: what the policy may not
+//! see, common random numbers paying off, the sweep, the verdicts, and the layered rule
+//! against the traditional days-of-cover rule.
+
+use restock::engine::{Engine, Model, World};
+use restock::metrics::{Metric, RepMetrics};
+use restock::policy::{LiveStream, Order, Orders, Policy, SkuView};
+use restock::stats::Moments;
+use restock::stats::moments::t975;
+
+use super::support::{load, simulate};
+
+/// Wraps a policy and records every order it places, with the day.
+struct Audit {
+    inner: Box<dyn Policy>,
+    log: Vec<(u32, Order)>,
+}
+
+impl Policy for Audit {
+    fn reset(&mut self) {
+        self.inner.reset();
+        self.log.clear();
+    }
+
+    fn review(&mut self, v: &SkuView, orders: &mut Orders) {
+        let before = orders.as_slice().len();
+        self.inner.review(v, orders);
+        let day = v.day;
+        self.log
+            .extend(orders.as_slice()[before..].iter().map(|&o| (day, o)));
+    }
+
+    fn review_in_stream(&mut self, v: &SkuView, live: &LiveStream, orders: &mut Orders) {
+        let before = orders.as_slice().len();
+        self.inner.review_in_stream(v, live, orders);
+        let day = v.day;
+        self.log
+            .extend(orders.as_slice()[before..].iter().map(|&o| (day, o)));
+    }
+}
+
+fn orders_of(sc: &restock::scenario::Scenario, candidate: usize, rep: u64) -> Vec<(u32, Order)> {
+    let model = Model::new(sc);
+    let mut world = World::new(&model);
+    let mut engine = Engine::new(&model);
+    let mut audit = Audit {
+        inner: model.policy(candidate),
+        log: Vec::new(),
+    };
+    world.generate(&model, rep);
+    let mut out = RepMetrics::default();
+    engine.run(&model, &world, &mut audit, &mut out);
+    audit.log
+}
+
+#[test]
+fn the_layered_policy_cannot_see_a_stream_before_its_announcement() {
+    // The same futures, but one adds a big stream on day 200 announced 7 days ahead. Until
+    // the announcement the layered policy must order exactly as if it did not exist.
+    let layered = 3;
+    let base = load("livestream-basic.yaml", &[]);
+    let with = load(
+        "livestream-basic.yaml",
+        &[
+            "streams.scheduled=[{date: 2026-07-23, start: '10:00', hours: 2, \
+             forecast: {CASE-CLEAR: 900}, announce_days: 7}]",
+        ],
+    );
+    assert_eq!(base.policies[layered].name, "layered");
+    let day = with.calendar.day_of("2026-07-23".parse().unwrap()).unwrap();
+    let mut differed_after = 0;
+    for rep in 0..8 {
+        let a = orders_of(&base, layered, rep);
+        let b = orders_of(&with, layered, rep);
+        let before = |log: &[(u32, Order)]| -> Vec<(u32, Order)> {
+            log.iter().copied().filter(|&(d, _)| d < day - 7).collect()
+        };
+        assert_eq!(before(&a), before(&b), "replication {rep}");
+        differed_after += usize::from(a != b);
+    }
+    // …and it does react once the stream is announced (the test would pass vacuously if the
+    // stream changed nothing).
+    assert!(differed_after > 0);
+}
+
+#[test]
+fn the_layered_policy_cannot_see_demand_before_it_happens() {
+    // Two futures identical until 1 September (a season starts there in one of them): what
+    // the policy sees on day d depends on days before d only, so its orders agree up to the
+    // change — and differ after it.
+    let sc = load("livestream-basic.yaml", &[]);
+    let other = load(
+        "livestream-basic.yaml",
+        &["categories.0.sku_defaults.demand.seasons.0.from=2026-09-01"],
+    );
+    let cut = sc.calendar.day_of("2026-09-01".parse().unwrap()).unwrap();
+    for rep in 0..4 {
+        let a = orders_of(&sc, 3, rep);
+        let b = orders_of(&other, 3, rep);
+        let upto = |log: &[(u32, Order)]| -> Vec<(u32, Order)> {
+            log.iter().copied().filter(|&(d, _)| d <= cut).collect()
+        };
+        assert_eq!(upto(&a), upto(&b), "replication {rep}");
+        assert_ne!(a, b, "the season change must matter later");
+    }
+}
+
+#[test]
+fn common_random_numbers_narrow_the_comparison_of_close_candidates() {
+    let sc = load("tune-categories.yaml", &["replications=96"]);
+    let name = |c: usize| sc.policies[c].name.as_str();
+    // Two neighbours in the sweep: only cover_days differs (10 vs 15).
+    let a = (0..sc.policies.len())
+        .find(|&c| name(c) == "layered[cover_days=10,ctr_growth=0.5,stream_multiplier=1.5]")
+        .unwrap();
+    let b = (0..sc.policies.len())
+        .find(|&c| name(c) == "layered[cover_days=15,ctr_growth=0.5,stream_multiplier=1.5]")
+        .unwrap();
+    let stats = simulate(&sc);
+    let n = u64::from(sc.replications);
+    let paired = stats[a].all.score_vs[b].ci95.unwrap();
+    let se = |c: usize| stats[c].metric(Metric::Score).std_error.unwrap();
+    let unpaired = t975(n - 1) * (se(a).powi(2) + se(b).powi(2)).sqrt();
+    let ratio = paired / unpaired;
+    println!("paired / unpaired 95% half-width on score: {paired:.3} / {unpaired:.3} = {ratio:.3}");
+    assert!(ratio < 0.5, "paired {paired} vs unpaired {unpaired}");
+}
+
+#[test]
+fn the_sweep_expands_into_named_candidates_with_their_params() {
+    let sc = load("tune-categories.yaml", &[]);
+    assert_eq!(sc.policies.len(), 1 + 27);
+    let c = &sc.policies[1 + 9 + 3 + 1];
+    assert_eq!(
+        c.name,
+        "layered[cover_days=10,ctr_growth=0.5,stream_multiplier=1.5]"
+    );
+    let param = |k: &str| c.params.iter().find(|(n, _)| n == k).unwrap().1;
+    assert_eq!(param("phone-accessories.cover_days"), Some(10.0));
+    assert_eq!(param("beauty.stream_multiplier"), Some(1.5));
+    assert_eq!(param("apparel.ctr_growth"), Some(0.5));
+    // A category's own value stays where the sweep does not reach.
+    assert_eq!(param("beauty.pulse_ratio"), Some(2.0));
+    assert_eq!(param("apparel.pulse_ratio"), Some(3.0));
+    let off = &sc.policies[1 + 9 + 6 + 1];
+    assert!(off.name.contains("ctr_growth=off"));
+    assert_eq!(
+        off.params
+            .iter()
+            .find(|(n, _)| n == "beauty.ctr_growth")
+            .unwrap()
+            .1,
+        None
+    );
+    // A per-category sweep key reaches that category only.
+    let one = load(
+        "tune-categories.yaml",
+        &["policies.1.sweep={beauty.cover_days: [3, 30]}"],
+    );
+    assert_eq!(one.policies.len(), 3);
+    let p = &one.policies[2].params;
+    let get = |k: &str| p.iter().find(|(n, _)| n == k).unwrap().1;
+    assert_eq!(get("beauty.cover_days"), Some(30.0));
+    assert_eq!(get("apparel.cover_days"), Some(14.0));
+}
+
+/// Paired per-replication differences (a − b) of two candidates on `metric`.
+fn paired(sc: &restock::scenario::Scenario, a: usize, b: usize, metric: Metric) -> Moments {
+    let model = Model::new(sc);
+    let mut world = World::new(&model);
+    let mut engine = Engine::new(&model);
+    let (mut pa, mut pb) = (model.policy(a), model.policy(b));
+    let (mut oa, mut ob) = (RepMetrics::default(), RepMetrics::default());
+    let mut d = Moments::default();
+    for rep in 0..u64::from(sc.replications) {
+        world.generate(&model, rep);
+        engine.run(&model, &world, pa.as_mut(), &mut oa);
+        engine.run(&model, &world, pb.as_mut(), &mut ob);
+        d.push(oa.get(metric) - ob.get(metric));
+    }
+    d
+}
+
+#[test]
+fn layered_beats_days_of_cover_on_stream_stockouts_at_lower_cost() {
+    let sc = load("livestream-basic.yaml", &["replications=200"]);
+    let (days_of_cover, layered) = (2, 3);
+    assert_eq!(sc.policies[days_of_cover].name, "days-of-cover");
+    let out = paired(&sc, layered, days_of_cover, Metric::StreamsStockedOut);
+    let cost = paired(&sc, layered, days_of_cover, Metric::TotalCostPerDay);
+    println!(
+        "layered − days-of-cover: streams stocked out {:.2} ± {:.2}, cost/day {:.2} ± {:.2}",
+        out.mean,
+        out.ci95().unwrap(),
+        cost.mean,
+        cost.ci95().unwrap()
+    );
+    assert!(out.mean + out.ci95().unwrap() < 0.0);
+    assert!(cost.mean + cost.ci95().unwrap() < 0.0);
+}
+
+#[test]
+fn verdicts_rank_every_candidate_and_name_the_best_per_category() {
+    let sc = load("tune-categories.yaml", &["replications=48"]);
+    let outcome = restock::experiment::run_full(
+        &sc,
+        &restock::experiment::RunOptions {
+            threads: 2,
+            progress: false,
+        },
+    )
+    .expect("run succeeds");
+    let summary = restock::report::Summary::new(&sc, outcome);
+    let mut ranks: Vec<_> = summary.ranking.verdicts.iter().map(|v| v.rank).collect();
+    ranks.sort();
+    assert_eq!(ranks, (1..=sc.policies.len()).collect::<Vec<_>>());
+    assert_eq!(summary.category_rankings.len(), 3);
+    for r in &summary.category_rankings {
+        if let Some(best) = r.best {
+            assert_eq!(r.verdicts[best].rank, 1);
+            assert!(r.verdicts[best].feasible);
+            // The best is on the frontier unless another has higher fill rate, lower cost
+            // and lower peak capital at once — then it would not be best on score either.
+            assert!(r.verdicts.iter().any(|v| v.pareto));
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&restock::report::render_json(&summary)).unwrap();
+    let first = &json["candidates"][1];
+    for key in ["rank", "pareto", "feasible", "params", "score_vs_best"] {
+        assert!(!first[key].is_null(), "{key} missing");
+    }
+    assert!(
+        first["metrics"]["triggers_stream"]["mean"]
+            .as_f64()
+            .unwrap()
+            >= 0.0
+    );
+    assert!(first["categories"]["beauty"]["rank"].as_u64().unwrap() >= 1);
+    assert_eq!(first["params"]["beauty.pulse_ratio"], 2.0);
+    assert_eq!(json["candidates"][0]["params"]["beauty.ctr_growth"], "off");
+}
