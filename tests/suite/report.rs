@@ -345,7 +345,9 @@ fn no_candidate_reaching_the_target_means_no_recommendation() {
     let s = summary(&out);
     assert_eq!(s["best"]["all"], Value::Null);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("<b>none</b></td><td class=\"l\">no candidate meets the constraints"));
+    assert!(
+        html.contains("<b>none</b></td><td class=\"l why\">no candidate meets the constraints")
+    );
 }
 
 #[test]
