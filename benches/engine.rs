@@ -7,6 +7,8 @@
 //! of the statistics. `livestream/replication` is the same figure on `livestream-basic.yaml`
 //! (negative-binomial baseline, weekly streams in 15-minute steps, viral spikes, signals,
 //! presale and substitute responses): one world drawn and one candidate replayed.
+//! `peak_season/replication` is the same on `peak-season.yaml` (suppliers with capacity and
+//! holidays, sailings, a peak window, customs, congestion and fallback rules).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -63,6 +65,10 @@ fn livestream(c: &mut Criterion) {
     scenario_benches(c, "livestream", "livestream-basic.yaml", 1);
 }
 
+fn peak_season(c: &mut Criterion) {
+    scenario_benches(c, "peak_season", "peak-season.yaml", 0);
+}
+
 /// One replication's share of the statistics work: pushed into its block, plus 1/BLOCK of
 /// merging that block into the run.
 fn stats_fold(c: &mut Criterion) {
@@ -83,5 +89,5 @@ fn stats_fold(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, textbook, livestream, stats_fold);
+criterion_group!(benches, textbook, livestream, peak_season, stats_fold);
 criterion_main!(benches);

@@ -155,6 +155,16 @@ impl Dist {
         }
     }
 
+    /// One draw from a stream opened only if the draw needs one: a fixed value costs no
+    /// stream set-up, which keeps deterministic lanes as fast as the textbook loop.
+    #[inline]
+    pub fn draw_lazily<R: Rng>(&self, open: impl FnOnce() -> R) -> f64 {
+        match self {
+            Dist::Fixed(x) => *x,
+            _ => self.sample(&mut open()),
+        }
+    }
+
     /// The exact mean.
     pub fn mean(&self) -> f64 {
         match self {
@@ -183,6 +193,38 @@ impl Dist {
                 xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64
             }
         }
+    }
+
+    /// The median: what a supplier or forwarder quotes as "the" transit or production time.
+    /// For an empirical list, the lower middle observation (an observed value, as a planner
+    /// would read it off their history).
+    pub fn median(&self) -> f64 {
+        match self {
+            Dist::Fixed(x) => *x,
+            Dist::Uniform { min, max } => 0.5 * (min + max),
+            Dist::Triangular { min, mode, max, .. } => {
+                let (a, c, b) = (*min, *mode, *max);
+                if b <= a {
+                    return a;
+                }
+                if c - a >= 0.5 * (b - a) {
+                    a + ((b - a) * (c - a) / 2.0).sqrt()
+                } else {
+                    b - ((b - a) * (b - c) / 2.0).sqrt()
+                }
+            }
+            Dist::LogNormal { median, .. } => *median,
+            Dist::Empirical(xs) => {
+                let mut v = xs.clone();
+                v.sort_by(f64::total_cmp);
+                v[(v.len() - 1) / 2]
+            }
+        }
+    }
+
+    /// Whether a draw needs random numbers (a fixed value does not, so no stream is opened).
+    pub fn is_random(&self) -> bool {
+        !matches!(self, Dist::Fixed(_))
     }
 
     /// The largest value a draw can take (infinite for the lognormal).
@@ -254,6 +296,29 @@ mod tests {
         let below = (0..n).filter(|_| d.sample(&mut rng) < 3.0).count() as f64;
         // Binomial(n, 1/2): standard error √(n/4).
         assert!((below - n as f64 / 2.0).abs() < 4.0 * (n as f64 / 4.0).sqrt());
+    }
+
+    #[test]
+    fn medians_halve_the_draws() {
+        for d in [
+            Dist::uniform(14.0, 28.0).unwrap(),
+            Dist::triangular(14.0, 18.0, 35.0).unwrap(),
+            Dist::triangular(0.0, 9.0, 10.0).unwrap(),
+            Dist::lognormal(20.0, 0.4).unwrap(),
+        ] {
+            let m = d.median();
+            let mut rng = stream(9, 0, Source::Demand { sku: 1 });
+            let n = 100_000;
+            let below = (0..n).filter(|_| d.sample(&mut rng) < m).count() as f64;
+            assert!(
+                (below - n as f64 / 2.0).abs() < 4.0 * (n as f64 / 4.0).sqrt(),
+                "{d:?}: {below} of {n} below the median {m}"
+            );
+        }
+        assert_eq!(
+            Dist::empirical(vec![9.0, 1.0, 5.0, 3.0]).unwrap().median(),
+            3.0
+        );
     }
 
     #[test]

@@ -10,7 +10,10 @@
 //!                                      │
 //!   experiment::run: for each replication r (in parallel, rayon)
 //!        engine::World::generate(r)   ← rng: streams keyed by (seed, r, source)
+//!        (congestion episodes and scripted backlogs: supply::Environment, shared by all SKUs)
 //!        for each candidate c: engine::Engine::run(world, policy c) → metrics::RepMetrics
+//!            orders → supply::Supply::plan (fallback legs) → ship (realised arrival, kept
+//!            from the policy, which sees supply::SupplyView quotes only)
 //!                                      │   (folded in replication order)
 //!                       stats::RunAccumulator → CandidateStats (mean, CI, quantiles, paired Δ;
 //!                                      │          every SKU and each category)
@@ -39,5 +42,6 @@ pub mod rng;
 pub mod scenario;
 pub mod score;
 pub mod stats;
+pub mod supply;
 
 pub use error::{Error, InputError, Result};

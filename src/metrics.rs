@@ -35,7 +35,7 @@ macro_rules! metrics {
 
 metrics! {
     TotalCostPerDay => "total_cost_per_day", "currency/day",
-        "holding + backorder + ordering cost, divided by measured days";
+        "holding + backorder + ordering + freight cost + backup premium, divided by measured days";
     HoldingCostPerDay => "holding_cost_per_day", "currency/day",
         "sum over measured days and SKUs of end-of-day on-hand units × holding_per_unit_day, divided by measured days";
     BackorderCostPerDay => "backorder_cost_per_day", "currency/day",
@@ -59,11 +59,11 @@ metrics! {
     CapitalOnHandAvg => "capital_on_hand_avg", "currency",
         "mean over measured days of end-of-day on-hand units × unit_cost, summed over SKUs";
     CapitalInTransitAvg => "capital_in_transit_avg", "currency",
-        "mean over measured days of end-of-day in-transit units × unit_cost, summed over SKUs";
+        "mean over measured days of the end-of-day value of goods shipped by their supplier and not yet received (unit_cost × (1 + supplier premium) × units), summed over SKUs";
     CapitalTiedAvg => "capital_tied_avg", "currency",
-        "capital_on_hand_avg + capital_in_transit_avg";
+        "capital_on_hand_avg + capital_in_transit_avg + capital_prepaid_avg";
     CapitalTiedPeak => "capital_tied_peak", "currency",
-        "largest end-of-day capital tied up (on hand + in transit, at unit cost) over the measured days";
+        "largest end-of-day capital tied up (on hand + in transit + prepaid deposits) over the measured days";
     DemandUnits => "demand_units", "units",
         "units buyers wanted on measured days (latent demand: off-stream and in-stream, whatever the stock)";
     DemandStreamUnits => "demand_stream_units", "units",
@@ -82,6 +82,22 @@ metrics! {
         "units bought from the substitute SKU by buyers who found their SKU out of stock (substitute rule)";
     FillRateInStream => "fill_rate_in_stream", "fraction",
         "units served from stock during streams ÷ units demanded during streams, over measured days (1 when nothing was demanded in a stream)";
+    FreightCostPerDay => "freight_cost_per_day", "currency/day",
+        "freight (per_unit + per_kg × weight_kg + per_m3 × volume_m3) on the units delivered by shipments ordered on measured days, divided by measured days";
+    AirUnitsShare => "air_units_share", "fraction",
+        "units ordered on air or express lanes ÷ units ordered, on measured days (0 when nothing was ordered)";
+    BackupSupplierUnits => "backup_supplier_units", "units",
+        "units the fallback rule sent to a backup supplier, ordered on measured days";
+    BackupPremiumCost => "backup_premium_cost", "currency",
+        "supplier premium × unit_cost × units delivered, for shipments ordered on measured days (premiums are set on backup suppliers)";
+    CustomsHolds => "customs_holds", "shipments",
+        "shipments ordered on measured days that customs held for inspection";
+    CongestionDelayDays => "congestion_delay_days", "shipment-days",
+        "days of delay port congestion and scripted closures added, summed over shipments ordered on measured days";
+    MeanRealisedLeadTimeDays => "mean_realised_lead_time_days", "days",
+        "mean over units ordered on measured days of the days from order to sellable stock, as it happened (0 when nothing was ordered)";
+    CapitalPrepaidAvg => "capital_prepaid_avg", "currency",
+        "mean over measured days of end-of-day deposits paid to suppliers for goods not yet shipped, summed over SKUs";
     LostMarginPerDay => "lost_margin_per_day", "currency/day",
         "(price − unit_cost, at least 0) × (lost_units + cancelled_units), summed over SKUs, divided by measured days";
     CapitalCostPerDay => "capital_cost_per_day", "currency/day",

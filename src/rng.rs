@@ -27,6 +27,18 @@ pub enum Source {
     Stream { entry: u32 },
     /// Buyers' responses to a stockout of one SKU on one day (presale accept, substitute).
     Response { sku: u32, day: u32 },
+    /// Transit time of one shipment: the `seq`-th order of SKU `sku` in the replication.
+    Transit { sku: u32, seq: u32 },
+    /// Whether customs holds one shipment, and for how long.
+    Customs { sku: u32, seq: u32 },
+    /// Production time of one shipment at its supplier.
+    Production { sku: u32, seq: u32 },
+    /// Whether one shipment arrives short, and by how much.
+    ShortDelivery { sku: u32, seq: u32 },
+    /// Port-congestion episodes of the replication, shared by every SKU and candidate.
+    Congestion,
+    /// The random part (extra delay) of one scripted disruption.
+    Disruption { index: u32 },
 }
 
 impl Source {
@@ -39,9 +51,21 @@ impl Source {
             Source::Signals { sku } => (0x12, u64::from(sku)),
             Source::Stream { entry } => (0x13, u64::from(entry)),
             Source::Response { sku, day } => (0x14, (u64::from(sku) << 16) | u64::from(day)),
+            Source::Transit { sku, seq } => (0x20, shipment(sku, seq)),
+            Source::Customs { sku, seq } => (0x21, shipment(sku, seq)),
+            Source::Production { sku, seq } => (0x22, shipment(sku, seq)),
+            Source::ShortDelivery { sku, seq } => (0x23, shipment(sku, seq)),
+            Source::Congestion => (0x24, 0),
+            Source::Disruption { index } => (0x25, u64::from(index)),
         };
         (tag << 48) | index
     }
+}
+
+/// A shipment's 48-bit index: 16 bits of SKU, 32 of order sequence. Scenarios hold far fewer
+/// than 65,536 SKUs; the mask keeps a larger index from bleeding into the tag.
+fn shipment(sku: u32, seq: u32) -> u64 {
+    ((u64::from(sku) & 0xFFFF) << 32) | u64::from(seq)
 }
 
 /// SplitMix64's output function: a fast bijective mixer with full avalanche.
@@ -89,6 +113,26 @@ mod tests {
             stream_key(7, 1, Source::Demand { sku: 0 }),
             stream_key(7, 0, Source::Demand { sku: 1 })
         );
+    }
+
+    #[test]
+    fn supply_sources_are_distinct_streams() {
+        let keys = [
+            Source::Transit { sku: 1, seq: 2 },
+            Source::Customs { sku: 1, seq: 2 },
+            Source::Production { sku: 1, seq: 2 },
+            Source::ShortDelivery { sku: 1, seq: 2 },
+            Source::Transit { sku: 2, seq: 1 },
+            Source::Congestion,
+            Source::Disruption { index: 0 },
+            Source::Demand { sku: 0 },
+        ]
+        .map(|s| stream_key(3, 0, s));
+        for i in 0..keys.len() {
+            for j in i + 1..keys.len() {
+                assert_ne!(keys[i], keys[j]);
+            }
+        }
     }
 
     #[test]

@@ -14,7 +14,10 @@
 //!   before some spikes (recall) and sometimes for nothing (false alarms);
 //! - **live streams** ([`streams`]): for each featured SKU, a random actual ÷ forecast ratio
 //!   and sales in sub-day steps that follow a front-loaded (exponentially decaying) curve.
+//!
+//! Draws whose Poisson mean changes every call (stream steps, viral extras) use [`poisson`].
 
+pub mod poisson;
 pub mod streams;
 pub mod table;
 pub mod viral;

@@ -8,7 +8,7 @@
 //! Independent Poisson steps are the same as one Poisson total split multinomially, so the
 //! stream's total is Poisson(forecast × R) given R.
 
-use rand_distr::{Distribution, Poisson};
+use super::poisson::poisson;
 
 use crate::calendar::SimTime;
 use crate::rng::{Source, stream};
@@ -119,18 +119,6 @@ impl StreamPlan {
                 *x = poisson(&mut rng, mean * w);
             }
         }
-    }
-}
-
-/// A Poisson draw for a mean that changes from call to call (rand_distr's sampler).
-pub fn poisson<R: rand::Rng + ?Sized>(rng: &mut R, mean: f64) -> u32 {
-    if mean <= 0.0 {
-        return 0;
-    }
-    match Poisson::new(mean) {
-        Ok(p) => p.sample(rng).min(f64::from(u32::MAX)) as u32,
-        // Only absurd means fail; validation bounds forecasts and ratios keep them far away.
-        Err(_) => u32::MAX,
     }
 }
 

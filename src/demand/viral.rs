@@ -15,7 +15,7 @@
 use rand::Rng;
 use rand_distr::{Distribution, Exp, StandardNormal};
 
-use super::streams::poisson;
+use super::poisson::poisson;
 use crate::rng::{Source, Stream, stream, unit_f64};
 use crate::scenario::{Signals, Viral};
 

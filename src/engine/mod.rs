@@ -1,8 +1,10 @@
 //! The discrete-event engine: one candidate policy replayed against one replication's world.
 //!
 //! Time advances day by day, and each day runs fixed phases — (1) at 00:00 shipments due
-//! arrive and presale orders that waited too long are cancelled, (2) the policy reviews each
-//! SKU and its orders become shipments (a zero lead time arrives at once, before demand),
+//! arrive (and goods leave suppliers) and presale orders that waited too long are cancelled,
+//! (2) the policy reviews each SKU and its orders become shipments — planned and realised by
+//! `supply`, which the engine calls at order time (one with no production and zero transit
+//! arrives at once, before demand),
 //! (3) the day's demand is served from stock in time order, and what stock cannot serve meets
 //! the SKU's stockout rule, (4) buyers who switch to a substitute buy from it, (5) end-of-day
 //! holding, backorder and capital are tallied.
@@ -11,7 +13,7 @@
 //! SKU, the off-stream buyers who come before the stream are served first, then the stream's
 //! sales step by step (its own stockout rule applies, and the policy may order mid-stream after
 //! each step), then the off-stream buyers of the stream's hours and the rest of the day. Events
-//! that are not daily (shipment arrivals) live in an [`EventQueue`] ordered by (time,
+//! that are not daily (departures, arrivals) live in an [`EventQueue`] ordered by (time,
 //! insertion). The day loop is the clock's backbone because almost everything is daily; the
 //! queue holds only what is sparse, which keeps the hot loop at a few nanoseconds per SKU-day.
 //!
@@ -28,9 +30,10 @@ use rand_distr::{Binomial, Distribution};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::demand::{DemandModel, StreamEntry};
 use crate::metrics::{DayRecord, Metric, RepMetrics};
-use crate::policy::{AnnouncedStreams, LiveStream, Order, Orders, Policy, SkuView, Trigger};
+use crate::policy::{AnnouncedStreams, LiveStream, Orders, Policy, SkuView, Trigger};
 use crate::rng::{Source, Stream, stream};
-use crate::scenario::{LeadTime, Mode, Scenario, StockoutRule};
+use crate::scenario::{Mode, Scenario, StockoutRule};
+use crate::supply::{Books, Ledger, Leg, OpenShipment, Shipment, Supply, SupplyView};
 pub use queue::EventQueue;
 pub use world::World;
 
@@ -39,11 +42,14 @@ pub use world::World;
 pub struct Model<'s> {
     pub scenario: &'s Scenario,
     pub demand: DemandModel,
-    /// Transit time of each lane [days].
-    lane_days: Vec<f64>,
+    pub supply: Supply,
     /// SKUs whose backorders can expire (a presale rule): their backorders are kept in a
     /// dated queue instead of a bare count.
     dated_backorders: Vec<bool>,
+    /// Whether every unit on order is worth `unit_cost` from the moment it is ordered (no
+    /// supplier — hence no deposit, premium or short delivery — and no sailing to wait for):
+    /// then capital in transit is on-order units × unit cost, with no per-day value tally.
+    plain_capital: bool,
     /// Whether buyers of some SKU may switch to another: then a SKU's end-of-day stock is
     /// known only after every SKU has sold, and tallies wait for a second pass.
     has_substitutes: bool,
@@ -56,13 +62,9 @@ impl<'s> Model<'s> {
         Model {
             scenario,
             demand: DemandModel::new(scenario),
-            lane_days: scenario
-                .lanes
-                .iter()
-                .map(|l| match l.lead_time {
-                    LeadTime::Fixed(d) => d,
-                })
-                .collect(),
+            supply: Supply::new(scenario),
+            plain_capital: scenario.suppliers.is_empty()
+                && scenario.lanes.iter().all(|l| l.sailings.is_none()),
             dated_backorders: scenario
                 .skus
                 .iter()
@@ -82,7 +84,13 @@ impl<'s> Model<'s> {
     /// A fresh instance of candidate `c`'s policy. Policies are told each lane's published
     /// transit time, as a planner is; the real transit is the world's.
     pub fn policy(&self, c: usize) -> Box<dyn Policy> {
-        crate::policy::build(&self.scenario.policies[c], &self.lane_days)
+        let quoted: Vec<f64> = self
+            .scenario
+            .lanes
+            .iter()
+            .map(|l| l.transit.median())
+            .collect();
+        crate::policy::build(&self.scenario.policies[c], &quoted)
     }
 
     /// Metric scopes: every SKU, then each category.
@@ -96,9 +104,15 @@ impl<'s> Model<'s> {
     }
 }
 
+/// A shipment's slot, with the top bit set for its departure (goods leave the supplier: the
+/// balance is paid, the deposit becomes stock in transit) and clear for its arrival (stock
+/// becomes sellable). One `u32`, not an enum: the heap writes an event and reads it back at
+/// once, and a tag stored apart from its payload would stall that read on every order.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Event {
-    Arrival { sku: u32, qty: u32 },
+struct Event(u32);
+
+impl Event {
+    const DEPARTURE: u32 = 1 << 31;
 }
 
 /// One SKU's stock and its running tallies over the measured days.
@@ -145,6 +159,25 @@ struct SkuState {
     triggered: [i64; Trigger::COUNT],
     /// Units ordered on measured days, by lane mode (sea, air, express).
     units_by_mode: [i64; 3],
+    /// [units] ordered that a short delivery never brought.
+    undelivered: i64,
+    /// [currency] of goods departed and not yet received, and deposits on goods not yet
+    /// departed.
+    transit_value: f64,
+    prepaid: f64,
+    /// This SKU's orders so far this replication (keys its shipments' random streams).
+    seq: u32,
+    // Supply tallies over measured days [currency·days, currency, units, shipments, days].
+    transit_value_days: f64,
+    prepaid_days: f64,
+    freight: f64,
+    premium: f64,
+    units_ordered: i64,
+    units_air: i64,
+    units_backup_supplier: i64,
+    customs_holds: i64,
+    port_delay_days: f64,
+    lead_unit_days: f64,
 }
 
 impl SkuState {
@@ -165,11 +198,36 @@ impl SkuState {
 /// sales pass: (from SKU, to SKU, units).
 type Switch = (usize, usize, u32);
 
+/// A shipment on its way, with the money it ties up.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    sku: u32,
+    /// [units] ordered, and delivered (fewer when short).
+    qty: u32,
+    delivered: u32,
+    /// [currency] paid at shipment and tied in transit until arrival.
+    value: f64,
+    /// [currency] paid at order and tied at the supplier until departure.
+    deposit: f64,
+}
+
+/// Shipments in flight and the capacity they booked.
+#[derive(Debug)]
+struct Logistics {
+    queue: EventQueue<Event>,
+    /// Capacity booked and open shipments per SKU (what the policy's view reads).
+    books: Books,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    /// Every shipment placed, when recording (tests and diagnostics).
+    log: Option<Vec<Shipment>>,
+}
+
 /// Reusable state for replaying replications; one per worker thread.
 #[derive(Debug)]
 pub struct Engine {
     skus: Vec<SkuState>,
-    queue: EventQueue<Event>,
+    logistics: Logistics,
     orders: Orders,
     /// Units sold per SKU-day, SKU-major (what the policy sees of past sales).
     sales: Vec<u32>,
@@ -213,7 +271,13 @@ impl Engine {
             .unwrap_or(0);
         Engine {
             skus: vec![SkuState::default(); n],
-            queue: EventQueue::with_capacity(64 * n),
+            logistics: Logistics {
+                queue: EventQueue::with_capacity(64 * n),
+                books: Books::new(&model.supply, n),
+                slots: Vec::with_capacity(64 * n),
+                free: Vec::new(),
+                log: None,
+            },
             orders: Orders::default(),
             sales: vec![0; n * days],
             days,
@@ -233,6 +297,22 @@ impl Engine {
         &self.daily
     }
 
+    /// Keeps a log of every shipment placed in each replication (cleared by `run`), for
+    /// tests and diagnostics.
+    pub fn record_shipments(&mut self, on: bool) {
+        self.logistics.log = on.then(Vec::new);
+    }
+
+    /// The shipments placed in the last replication, when recording.
+    pub fn shipments(&self) -> &[Shipment] {
+        self.logistics.log.as_deref().unwrap_or(&[])
+    }
+
+    /// Supplier capacity booked in the last replication.
+    pub fn ledger(&self) -> &Ledger {
+        &self.logistics.books.ledger
+    }
+
     /// Replays `world` under `policy` and writes the replication's metrics into `out`.
     pub fn run(
         &mut self,
@@ -244,7 +324,14 @@ impl Engine {
         let sc = model.scenario;
         let cal = &sc.calendar;
         policy.reset();
-        self.queue.clear();
+        let lg = &mut self.logistics;
+        lg.queue.clear();
+        lg.books.clear();
+        lg.slots.clear();
+        lg.free.clear();
+        if let Some(log) = &mut lg.log {
+            log.clear();
+        }
         for (st, sku) in self.skus.iter_mut().zip(&sc.skus) {
             st.reset(sku.initial_on_hand);
         }
@@ -259,7 +346,11 @@ impl Engine {
         }
         for day in cal.warmup_days..cal.horizon_days {
             let capital = self.day_phases::<true>(model, world, policy, day);
-            peak_capital = peak_capital.max(capital);
+            // A branch, not `f64::max`: a new peak is rare, so the branch is predicted and
+            // the running peak stops being a data dependency carried from day to day.
+            if capital > peak_capital {
+                peak_capital = capital;
+            }
         }
 
         self.check_conservation(model);
@@ -282,7 +373,7 @@ impl Engine {
         let now = SimTime::day_start(day);
         let Engine {
             skus,
-            queue,
+            logistics,
             orders,
             sales,
             days,
@@ -295,7 +386,7 @@ impl Engine {
             daily,
         } = self;
         let by_category = !category_capital.is_empty();
-        receive_due(queue, skus, now);
+        receive_due(logistics, skus, now);
         let plan = &model.demand.streams;
         let mut capital = [0.0; 3];
 
@@ -309,17 +400,18 @@ impl Engine {
             let history = &mut sales[i * *days..(i + 1) * *days];
             let mine = &plan.by_sku[i];
             let view = view(
+                model,
                 world,
-                plan,
+                logistics,
                 st,
                 i,
-                day,
+                now,
                 &history[..day as usize],
                 &mine[st.next_stream..],
             );
             policy.review(&view, orders);
             if !orders.is_empty() {
-                place_orders(model, queue, orders, st, now, MEASURED);
+                place_orders(model, world, logistics, orders, st, now, MEASURED);
             }
 
             let mut ctx = DayCtx {
@@ -336,7 +428,7 @@ impl Engine {
                 .is_some_and(|&e| plan.entries[e as usize].day() == day)
             {
                 stream_day::<MEASURED>(
-                    &mut ctx, st, off_stream, policy, orders, queue, history, step_sales,
+                    &mut ctx, st, off_stream, policy, orders, logistics, history, step_sales,
                     stream_out, switches,
                 )
             } else {
@@ -345,9 +437,9 @@ impl Engine {
             history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
             if !model.has_substitutes {
                 if MEASURED {
-                    tally(st);
+                    tally(st, model.plain_capital);
                 }
-                let c = add_capital(&mut capital, st, sku);
+                let c = add_capital(&mut capital, st, sku, model.plain_capital);
                 if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
                 }
@@ -367,9 +459,9 @@ impl Engine {
             }
             for (st, sku) in skus.iter_mut().zip(&model.scenario.skus) {
                 if MEASURED {
-                    tally(st);
+                    tally(st, model.plain_capital);
                 }
-                let c = add_capital(&mut capital, st, sku);
+                let c = add_capital(&mut capital, st, sku, model.plain_capital);
                 if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
                 }
@@ -389,7 +481,7 @@ impl Engine {
             sku_on_hand: chart.on_hand,
             sku_short: chart.short_today,
         };
-        capital[0] + capital[1]
+        capital[0] + capital[1] + capital[2]
     }
 
     /// Stock is neither created nor destroyed: start + received = shipped + on hand, and
@@ -404,7 +496,7 @@ impl Engine {
                     "stock conservation broken for {}",
                     sku.id
                 );
-                assert_eq!(st.ordered, st.received + st.on_order);
+                assert_eq!(st.ordered, st.received + st.on_order + st.undelivered);
                 assert!(st.on_hand >= 0 && st.backorders >= 0 && st.on_order >= 0);
                 if dated[i] {
                     let queued: i64 = st.waiting.iter().map(|&(_, q)| i64::from(q)).sum();
@@ -447,6 +539,9 @@ impl Engine {
         let (mut presale, mut cancelled, mut substituted, mut viral) = (0i64, 0i64, 0i64, 0u64);
         let mut triggered = [0i64; Trigger::COUNT];
         let mut by_mode = [0i64; 3];
+        let (mut cap_prepaid, mut freight, mut premium, mut port_delay, mut lead_days) =
+            (0.0, 0.0, 0.0, 0.0, 0.0);
+        let (mut units, mut air, mut backup, mut holds) = (0i64, 0i64, 0i64, 0i64);
         for (i, (st, sku)) in self.skus.iter().zip(&sc.skus).enumerate() {
             if scope > 0 && sku.category != Some(scope - 1) {
                 continue;
@@ -455,7 +550,20 @@ impl Engine {
             backorder += sku.costs.backorder_per_unit_day * st.backorder_days as f64;
             ordering += sku.costs.fixed_order_cost * st.orders as f64;
             cap_on_hand += sku.unit_cost * st.on_hand_days as f64;
-            cap_transit += sku.unit_cost * st.on_order_days as f64;
+            cap_transit += if model.plain_capital {
+                sku.unit_cost * st.on_order_days as f64
+            } else {
+                st.transit_value_days
+            };
+            cap_prepaid += st.prepaid_days;
+            freight += st.freight;
+            premium += st.premium;
+            port_delay += st.port_delay_days;
+            lead_days += st.lead_unit_days;
+            units += st.units_ordered;
+            air += st.units_air;
+            backup += st.units_backup_supplier;
+            holds += st.customs_holds;
             lost_revenue += sku.price * (st.lost + st.cancelled) as f64;
             lost_margin += (sku.price - sku.unit_cost).max(0.0) * (st.lost + st.cancelled) as f64;
             on_hand += st.on_hand_days;
@@ -486,6 +594,13 @@ impl Engine {
                 1.0
             }
         };
+        let share = |num: i64, den: i64| {
+            if den > 0 {
+                num as f64 / den as f64
+            } else {
+                0.0
+            }
+        };
         let warmup = sc.calendar.warmup_days;
         let scopes = model.scopes();
         let streams_out = sc
@@ -496,9 +611,10 @@ impl Engine {
             .filter(|(j, s)| self.stream_out[j * scopes + scope] && s.day() >= warmup)
             .count();
         let objective = &sc.objective;
-        let total_cost = (holding + backorder + ordering) / days;
-        let capital_cost =
-            (cap_on_hand + cap_transit) / days * objective.annual_cost_of_capital / 365.0;
+        let total_cost = (holding + backorder + ordering + freight + premium) / days;
+        let capital_cost = (cap_on_hand + cap_transit + cap_prepaid) / days
+            * objective.annual_cost_of_capital
+            / 365.0;
         let lost_margin = lost_margin / days;
         use Metric::*;
         let values: [(Metric, f64); crate::metrics::METRIC_COUNT] = [
@@ -515,7 +631,10 @@ impl Engine {
             (AvgInTransitUnits, transit as f64 / days),
             (CapitalOnHandAvg, cap_on_hand / days),
             (CapitalInTransitAvg, cap_transit / days),
-            (CapitalTiedAvg, (cap_on_hand + cap_transit) / days),
+            (
+                CapitalTiedAvg,
+                (cap_on_hand + cap_transit + cap_prepaid) / days,
+            ),
             (CapitalTiedPeak, peak_capital),
             (DemandUnits, demanded as f64),
             (DemandStreamUnits, stream_demanded as f64),
@@ -526,6 +645,21 @@ impl Engine {
             (CancelledUnits, cancelled as f64),
             (SubstitutedUnits, substituted as f64),
             (FillRateInStream, ratio(stream_served, stream_demanded)),
+            (FreightCostPerDay, freight / days),
+            (AirUnitsShare, share(air, units)),
+            (BackupSupplierUnits, backup as f64),
+            (BackupPremiumCost, premium),
+            (CustomsHolds, holds as f64),
+            (CongestionDelayDays, port_delay),
+            (
+                MeanRealisedLeadTimeDays,
+                if units > 0 {
+                    lead_days / units as f64
+                } else {
+                    0.0
+                },
+            ),
+            (CapitalPrepaidAvg, cap_prepaid / days),
             (LostMarginPerDay, lost_margin),
             (CapitalCostPerDay, capital_cost),
             (
@@ -555,39 +689,56 @@ impl Engine {
 
 /// End-of-day tallies of one SKU on a measured day.
 #[inline(always)]
-fn tally(st: &mut SkuState) {
+fn tally(st: &mut SkuState, plain_capital: bool) {
     st.stockout_days += i64::from(st.short_today);
     st.on_hand_days += st.on_hand;
     st.backorder_days += st.backorders;
     st.on_order_days += st.on_order;
+    if !plain_capital {
+        st.transit_value_days += st.transit_value;
+        st.prepaid_days += st.prepaid;
+    }
 }
 
 /// Adds one SKU's end-of-day capital tied up to `capital` = [on hand, in transit, prepaid]
-/// [currency] and returns its on hand + in transit (what `capital_tied_peak` counts).
-/// Prepaid — deposits paid to the supplier at order, for goods not yet shipped — is fed here
-/// and only here; nothing is paid before shipment until the freight model says otherwise, so
-/// it is 0 for now.
+/// [currency] and returns their sum (what `capital_tied_peak` counts). In transit is the value
+/// of goods departed and not received, prepaid the deposits on goods not yet departed; with no
+/// supplier and no sailing schedule (`plain_capital`) every unit on order is worth its unit
+/// cost and nothing is prepaid. The one place the calendar outputs' components are fed.
 #[inline(always)]
-fn add_capital(capital: &mut [f64; 3], st: &SkuState, sku: &crate::scenario::Sku) -> f64 {
+fn add_capital(
+    capital: &mut [f64; 3],
+    st: &SkuState,
+    sku: &crate::scenario::Sku,
+    plain_capital: bool,
+) -> f64 {
     let on_hand = sku.unit_cost * st.on_hand as f64;
-    let in_transit = sku.unit_cost * st.on_order as f64;
+    let (in_transit, prepaid) = if plain_capital {
+        (sku.unit_cost * st.on_order as f64, 0.0)
+    } else {
+        (st.transit_value, st.prepaid)
+    };
     capital[0] += on_hand;
     capital[1] += in_transit;
-    capital[2] += 0.0;
-    on_hand + in_transit
+    capital[2] += prepaid;
+    on_hand + in_transit + prepaid
 }
 
 /// What the policy sees of SKU `sku` now.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn view<'a>(
+    model: &'a Model,
     world: &'a World,
-    plan: &'a crate::demand::StreamPlan,
+    logistics: &'a Logistics,
     st: &SkuState,
     sku: usize,
-    day: u32,
+    now: SimTime,
     sales: &'a [u32],
     upcoming: &'a [u32],
 ) -> SkuView<'a> {
+    let day = now.day();
+    let plan = &model.demand.streams;
     let (ctr, conversion) = world.signals_before(sku, day);
     SkuView {
         sku,
@@ -604,7 +755,14 @@ fn view<'a>(
         },
         ctr,
         conversion,
+        supply: SupplyView::new(model, &logistics.books, sku, now),
     }
+}
+
+/// [days since start] of an instant.
+#[inline(always)]
+fn days_of(t: SimTime) -> f64 {
+    f64::from(t.0) / f64::from(MINUTES_PER_DAY)
 }
 
 /// Serves `qty` units of demand arriving now; what stock cannot serve meets `rule`. Returns
@@ -728,7 +886,7 @@ fn stream_day<const MEASURED: bool>(
     off_stream: i64,
     policy: &mut dyn Policy,
     orders: &mut Orders,
-    queue: &mut EventQueue<Event>,
+    logistics: &mut Logistics,
     history: &[u32],
     step_sales: &mut [u32],
     stream_out: &mut [bool],
@@ -776,7 +934,16 @@ fn stream_day<const MEASURED: bool>(
             // The host's dashboard: the policy may react mid-stream.
             let now = entry.step_end(j, stream.duration);
             let upcoming = &mine[st.next_stream..];
-            let v = view(world, plan, st, i, day, &history[..day as usize], upcoming);
+            let v = view(
+                model,
+                world,
+                logistics,
+                st,
+                i,
+                now,
+                &history[..day as usize],
+                upcoming,
+            );
             let live = LiveStream {
                 start: entry.start,
                 duration: stream.duration,
@@ -787,7 +954,7 @@ fn stream_day<const MEASURED: bool>(
             };
             policy.review_in_stream(&v, &live, orders);
             if !orders.is_empty() {
-                place_orders(model, queue, orders, st, now, MEASURED);
+                place_orders(model, world, logistics, orders, st, now, MEASURED);
             }
         }
         sold += stream_sold;
@@ -813,63 +980,182 @@ fn stream_day<const MEASURED: bool>(
     sold
 }
 
-/// Turns the policy's orders for one SKU into shipments. An order whose stock is sellable today
-/// (zero lead time) is received at once, before today's demand.
+/// Turns the policy's orders for one SKU into shipments: each order is planned into legs (the
+/// fallback rule may move some to the backup) and each leg shipped. A leg whose stock is
+/// sellable today (no production, zero transit) is received at once, before today's demand.
 fn place_orders(
     model: &Model,
-    queue: &mut EventQueue<Event>,
+    world: &World,
+    lg: &mut Logistics,
     orders: &mut Orders,
     st: &mut SkuState,
     now: SimTime,
     measured: bool,
 ) {
-    for Order {
-        sku,
-        qty,
-        lane,
-        trigger,
-    } in orders.drain()
-    {
-        st.on_order += i64::from(qty);
-        st.ordered += i64::from(qty);
+    let sc = model.scenario;
+    let t = days_of(now);
+    for order in orders.drain() {
         if measured {
-            st.orders += 1;
-            st.triggered[trigger as usize] += 1;
-            st.units_by_mode[model.scenario.lanes[lane].mode as usize] += i64::from(qty);
+            st.triggered[order.trigger as usize] += 1;
         }
-        let sellable = now.plus_days(model.lane_days[lane]).ceil_day();
-        if sellable <= now.day() {
-            st.receive(i64::from(qty));
-        } else {
-            queue.push(
-                SimTime::day_start(sellable),
-                Event::Arrival {
-                    sku: sku as u32,
-                    qty,
-                },
-            );
+        let spec = &sc.skus[order.sku].supply;
+        if spec.fallback.is_none() {
+            // No rule can move it: one leg, planned without the quote machinery.
+            let leg = model.supply.primary(sc, order.sku, order.lane, order.qty);
+            ship_leg(model, world, lg, st, order.sku, leg, now, measured);
+            continue;
+        }
+        let legs = model.supply.plan(
+            sc,
+            &lg.books.ledger,
+            order.sku,
+            order.lane,
+            order.qty,
+            order.needed_by,
+            t,
+        );
+        for leg in legs.into_iter().flatten() {
+            if leg.qty > 0 {
+                ship_leg(model, world, lg, st, order.sku, leg, now, measured);
+            }
         }
     }
 }
 
-/// Delivers every shipment due at or before `now`.
+#[allow(clippy::too_many_arguments)]
+fn ship_leg(
+    model: &Model,
+    world: &World,
+    lg: &mut Logistics,
+    st: &mut SkuState,
+    sku: usize,
+    leg: Leg,
+    now: SimTime,
+    measured: bool,
+) {
+    let sc = model.scenario;
+    let spec = &sc.skus[sku];
+    let seq = st.seq;
+    st.seq = st.seq.wrapping_add(1);
+    let t = days_of(now);
+    let ship = model.supply.ship(
+        sc,
+        &mut lg.books.ledger,
+        &world.env,
+        world.rep,
+        sku,
+        seq,
+        leg,
+        now,
+    );
+    if let Some(log) = &mut lg.log {
+        log.push(ship);
+    }
+    let qty = i64::from(leg.qty);
+    st.on_order += qty;
+    st.ordered += qty;
+    let supplier = leg.supplier.map(|s| &sc.suppliers[s]);
+    let premium = supplier.map_or(0.0, |s| s.premium);
+    let unit_value = spec.unit_cost * (1.0 + premium);
+    let delivered = f64::from(ship.delivered);
+    if measured {
+        st.orders += 1;
+        let lane = &sc.lanes[leg.lane];
+        let f = lane.freight;
+        st.freight +=
+            delivered * (f.per_unit + f.per_kg * spec.weight_kg + f.per_m3 * spec.volume_m3);
+        st.premium += delivered * spec.unit_cost * premium;
+        st.units_ordered += qty;
+        st.units_by_mode[lane.mode as usize] += qty;
+        if matches!(lane.mode, Mode::Air | Mode::Express) {
+            st.units_air += qty;
+        }
+        if leg.backup && spec.supply.backup.is_some_and(|b| b.supplier.is_some()) {
+            st.units_backup_supplier += qty;
+        }
+        st.customs_holds += i64::from(ship.customs_hold);
+        st.port_delay_days += ship.port_delay();
+        st.lead_unit_days += ship.lead_time() * f64::from(leg.qty);
+    }
+    if ship.sellable_day <= now.day() {
+        st.receive(qty, i64::from(ship.delivered));
+        return;
+    }
+    let mut slot = Slot {
+        sku: sku as u32,
+        qty: leg.qty,
+        delivered: ship.delivered,
+        value: unit_value * delivered,
+        deposit: 0.0,
+    };
+    let departed = ship.departure <= t;
+    if departed {
+        st.transit_value += slot.value;
+    } else {
+        slot.deposit =
+            supplier.map_or(0.0, |s| s.deposit_fraction) * unit_value * f64::from(leg.qty);
+        st.prepaid += slot.deposit;
+    }
+    let id = match lg.free.pop() {
+        Some(id) => {
+            lg.slots[id as usize] = slot;
+            id
+        }
+        None => {
+            lg.slots.push(slot);
+            (lg.slots.len() - 1) as u32
+        }
+    };
+    if !departed {
+        let minutes = (ship.departure * f64::from(MINUTES_PER_DAY)).round();
+        let at = SimTime(minutes.min(f64::from(u32::MAX)) as u32);
+        lg.queue.push(at, Event(id | Event::DEPARTURE));
+    }
+    lg.queue
+        .push(SimTime::day_start(ship.sellable_day), Event(id));
+    lg.books.pipelines[sku].push(OpenShipment {
+        id,
+        qty: leg.qty,
+        lane: leg.lane,
+        backup: leg.backup,
+        ordered_day: now.day(),
+        quoted_eta_day: ship.quote.eta_day,
+    });
+}
+
+/// Handles every departure and arrival due at or before `now`.
 #[inline(always)]
-fn receive_due(queue: &mut EventQueue<Event>, skus: &mut [SkuState], now: SimTime) {
-    while let Some((_, event)) = queue.pop_due(now) {
-        match event {
-            Event::Arrival { sku, qty } => skus[sku as usize].receive(i64::from(qty)),
+fn receive_due(lg: &mut Logistics, skus: &mut [SkuState], now: SimTime) {
+    while let Some((_, Event(event))) = lg.queue.pop_due(now) {
+        let slot = event & !Event::DEPARTURE;
+        let s = lg.slots[slot as usize];
+        let sku = s.sku as usize;
+        let st = &mut skus[sku];
+        if event & Event::DEPARTURE != 0 {
+            st.prepaid -= s.deposit;
+            st.transit_value += s.value;
+        } else {
+            st.transit_value -= s.value;
+            st.receive(i64::from(s.qty), i64::from(s.delivered));
+            let open = &mut lg.books.pipelines[sku];
+            if let Some(k) = open.iter().position(|o| o.id == slot) {
+                open.remove(k);
+            }
+            lg.free.push(slot);
         }
     }
 }
 
 impl SkuState {
-    fn receive(&mut self, qty: i64) {
+    /// A shipment of `ordered` units lands with `qty` of them (short deliveries land fewer).
+    fn receive(&mut self, ordered: i64, qty: i64) {
         // Waiting buyers are served first, oldest backorders first.
         let fill = qty.min(self.backorders);
         self.backorders -= fill;
         self.shipped += fill;
         self.on_hand += qty - fill;
-        self.on_order -= qty;
+        self.on_order -= ordered;
+        self.undelivered += ordered - qty;
         self.received += qty;
         let mut left = fill;
         while left > 0 {

@@ -8,6 +8,7 @@
 use crate::demand::viral::{self, Spike};
 use crate::engine::Model;
 use crate::rng::{Source, stream};
+use crate::supply::Environment;
 
 #[derive(Debug, Clone)]
 pub struct World {
@@ -30,6 +31,8 @@ pub struct World {
     /// Scratch for spike generation.
     extra_mean: Vec<f64>,
     extra: Vec<u32>,
+    /// Port congestion and scripted disruptions, shared by every SKU and candidate.
+    pub env: Environment,
 }
 
 impl World {
@@ -60,6 +63,7 @@ impl World {
             spikes: vec![Vec::new(); n],
             extra_mean: vec![0.0; days],
             extra: vec![0; days],
+            env: Environment::default(),
         }
     }
 
@@ -105,6 +109,10 @@ impl World {
             .demand
             .streams
             .realise(sc, seed, rep, &mut self.stream_steps);
+        if model.supply.has_environment {
+            self.env
+                .generate(&sc.disruptions, seed, rep, model.supply.until);
+        }
     }
 
     /// Off-stream demand [units] of `sku` on `day`.

@@ -1,7 +1,7 @@
 //! Base-stock (order-up-to S): at each review, order whatever brings the inventory position
 //! back to S. Optimal without a fixed ordering cost; its closed form validates the engine.
 
-use super::{Order, Orders, Policy, SkuView, Trigger, is_review_day, units};
+use super::{Orders, Policy, SkuView, is_review_day, units};
 
 #[derive(Debug, Clone)]
 pub struct BaseStock {
@@ -19,12 +19,7 @@ impl Policy for BaseStock {
         }
         let gap = self.order_up_to - v.inventory_position();
         if gap > 0 {
-            orders.push(Order {
-                sku: v.sku,
-                qty: units(gap),
-                lane: self.lane,
-                trigger: Trigger::Reorder,
-            });
+            orders.push_via(v.sku, self.lane, units(gap));
         }
     }
 }

@@ -68,9 +68,6 @@ struct Memory {
     examined: u32,
     /// The forecast at the last review [units/day].
     forecast: f64,
-    /// Its own open orders as its order book shows them: (quoted arrival day, units). Stock
-    /// that lands only after a stream does not serve it.
-    pipeline: Vec<(u32, i64)>,
     /// Start of the last stream the pulse dimension ordered for.
     pulsed: Option<SimTime>,
     last_signal: Option<u32>,
@@ -83,17 +80,14 @@ impl Memory {
             std::mem::take(&mut self.stream_days),
             std::mem::take(&mut self.transient),
             std::mem::take(&mut self.censored),
-            std::mem::take(&mut self.pipeline),
         );
         lists.0.clear();
         lists.1.clear();
         lists.2.clear();
-        lists.3.clear();
         *self = Memory {
             stream_days: lists.0,
             transient: lists.1,
             censored: lists.2,
-            pipeline: lists.3,
             ..Memory::default()
         };
     }
@@ -113,7 +107,6 @@ impl Memory {
                 self.stream_days.push(d);
             }
         }
-        self.pipeline.retain(|&(eta, _)| eta > v.day);
         if let Some(ratio) = t.persist_ratio {
             for d in self.examined..v.day {
                 // A stream's sales are no spike: streams are planned for on their own.
@@ -172,18 +165,6 @@ impl Memory {
 
     fn is_censored(&self, d: u32) -> bool {
         self.censored.binary_search(&d).is_ok()
-    }
-
-    /// Stock the planner can count on by `day`: on hand, less what is owed, plus its own
-    /// orders quoted to arrive by then.
-    fn available_by(&self, v: &SkuView, day: u32) -> i64 {
-        let coming: i64 = self
-            .pipeline
-            .iter()
-            .filter(|&&(eta, _)| eta <= day)
-            .map(|&(_, q)| q)
-            .sum();
-        v.on_hand - v.backorders + coming
     }
 
     /// Mean daily sales over days [from, to), leaving out censored days, transient spikes and
@@ -246,33 +227,34 @@ impl Layered {
         (q.div_ceil(pack) * pack).min(u64::from(u32::MAX)) as u32
     }
 
-    /// Places an order and books it with its quoted arrival day; returns the units.
+    /// Places an order; returns the units.
     fn order(
-        &self,
-        m: &mut Memory,
         orders: &mut Orders,
         v: &SkuView,
         qty: u32,
         lane: usize,
+        needed_by: Option<u32>,
         trigger: Trigger,
     ) -> i64 {
-        if qty == 0 {
-            return 0;
-        }
         orders.push(Order {
             sku: v.sku,
             qty,
             lane,
+            needed_by,
             trigger,
         });
-        let days = if lane == self.regular_lane {
-            self.regular_days
-        } else {
-            self.fast_days
-        };
-        m.pipeline
-            .push((v.day + days.ceil() as u32, i64::from(qty)));
         i64::from(qty)
+    }
+
+    /// Days until stock ordered now on `lane` would be sellable, as quoted: the supplier's and
+    /// forwarder's quote when the view has one (production, sailings, peak season), else the
+    /// lane's published median transit.
+    fn quoted_days(&self, v: &SkuView, lane: usize, qty: u32) -> f64 {
+        match v.supply.quote(lane, qty.max(1)) {
+            Some(q) => f64::from(q.eta_day.saturating_sub(v.day)),
+            None if lane == self.regular_lane => self.regular_days,
+            None => self.fast_days,
+        }
     }
 
     /// The day's review, dimension by dimension; each sees the orders the previous placed.
@@ -289,17 +271,23 @@ impl Layered {
             {
                 let day = s.start.day();
                 let needed = mult * s.forecast + f * f64::from(day - v.day);
-                let deficit = needed - m.available_by(v, day) as f64;
-                let by_regular = f64::from(v.day) + self.regular_days <= f64::from(day);
-                let by_fast = f64::from(v.day) + self.fast_days <= f64::from(day);
-                if deficit > 0.0 && (by_regular || by_fast) {
-                    let lane = if by_regular {
-                        self.regular_lane
-                    } else {
-                        self.fast_lane
-                    };
+                // Stock landing after the stream does not serve it: count only shipments
+                // quoted to arrive by its day.
+                let ready = v.on_hand - v.backorders + v.supply.quoted_by(day);
+                let deficit = needed - ready as f64;
+                if deficit > 0.0 {
                     let q = Self::size(t, deficit);
-                    ip += self.order(m, orders, v, q, lane, Trigger::Stream);
+                    let until = f64::from(day - v.day);
+                    let lane = if self.quoted_days(v, self.regular_lane, q) <= until {
+                        Some(self.regular_lane)
+                    } else if self.quoted_days(v, self.fast_lane, q) <= until {
+                        Some(self.fast_lane)
+                    } else {
+                        None
+                    };
+                    if let Some(lane) = lane {
+                        ip += Self::order(orders, v, q, lane, Some(day), Trigger::Stream);
+                    }
                 }
             }
         }
@@ -313,10 +301,11 @@ impl Layered {
             let conv_week = window_mean(v.conversion, 0, 7);
             let conv_avg = window_mean(v.conversion, 0, v.conversion.len().min(56));
             if rise > growth && conv_week > conv_avg {
-                let target = (1.0 + rise) * f * (self.fast_days + t.target_cover_days);
+                let fast = self.quoted_days(v, self.fast_lane, 1);
+                let target = (1.0 + rise) * f * (fast + t.target_cover_days);
                 let q = Self::size(t, target - ip as f64);
                 if q > 0 {
-                    ip += self.order(m, orders, v, q, self.fast_lane, Trigger::Signal);
+                    ip += Self::order(orders, v, q, self.fast_lane, None, Trigger::Signal);
                     m.last_signal = Some(v.day);
                 }
             }
@@ -326,10 +315,13 @@ impl Layered {
             && f > 0.0
         {
             let position = ip as f64;
-            if position < f * (self.regular_days + cover) {
-                let target = f * (self.regular_days + t.target_cover_days);
+            let transit = self.quoted_days(v, self.regular_lane, 1);
+            if position < f * (transit + cover) {
+                let target = f * (transit + t.target_cover_days);
                 let q = Self::size(t, target - position);
-                self.order(m, orders, v, q, self.regular_lane, Trigger::Cover);
+                if q > 0 {
+                    Self::order(orders, v, q, self.regular_lane, None, Trigger::Cover);
+                }
             }
         }
     }
@@ -361,11 +353,13 @@ impl Policy for Layered {
         if m.pulsed != Some(live.start) && m.forecast > 0.0 && sold > ratio * m.forecast {
             // The live curve: sales so far are `expected_share` of what the stream will sell.
             let projected = sold / live.expected_share.max(0.05);
-            let wanted =
-                projected - sold + m.forecast * self.fast_days - v.inventory_position() as f64;
+            let fast = self.quoted_days(v, self.fast_lane, 1);
+            let wanted = projected - sold + m.forecast * fast - v.inventory_position() as f64;
             m.pulsed = Some(live.start);
             let q = Self::size(&t, wanted);
-            self.order(&mut m, orders, v, q, self.fast_lane, Trigger::Pulse);
+            if q > 0 {
+                Self::order(orders, v, q, self.fast_lane, None, Trigger::Pulse);
+            }
         }
         self.memory[v.sku] = m;
     }
@@ -411,6 +405,7 @@ mod tests {
             streams: AnnouncedStreams::EMPTY,
             ctr: &[],
             conversion: &[],
+            supply: crate::supply::SupplyView::EMPTY,
         }
     }
 

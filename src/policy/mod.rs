@@ -24,6 +24,7 @@ pub use s_s::PeriodicSS;
 use crate::calendar::SimTime;
 use crate::demand::StreamEntry;
 use crate::scenario::{PolicyRule, PolicySpec};
+pub use crate::supply::{OpenShipment, Quote, SupplyView};
 
 /// What the policy may know about one SKU at a review.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +48,9 @@ pub struct SkuView<'a> {
     pub ctr: &'a [f32],
     /// Daily conversion index before today (same length as `ctr`).
     pub conversion: &'a [f32],
+    /// Quotes for ordering now (primary and backup) and the open shipments with their quoted
+    /// arrivals — never their real ones.
+    pub supply: SupplyView<'a>,
 }
 
 /// The announced, not yet finished streams of one SKU.
@@ -128,6 +132,9 @@ pub struct Order {
     pub qty: u32,
     /// Index into the scenario's lanes.
     pub lane: usize,
+    /// Day the stock is needed by; the SKU's fallback rule judges lateness against it
+    /// (`None`: against the arrival the order would get in an ordinary week).
+    pub needed_by: Option<u32>,
     /// Which rule asked for it (attribution in the outputs).
     pub trigger: Trigger,
 }
@@ -160,6 +167,31 @@ impl Orders {
         if order.qty > 0 {
             self.0.push(order);
         }
+    }
+
+    /// Orders `qty` units of `sku` on `lane` — one call per mode to split an order ("sea
+    /// carries the bulk, air tops up the gap").
+    pub fn push_via(&mut self, sku: usize, lane: usize, qty: u32) {
+        self.push(Order {
+            sku,
+            qty,
+            lane,
+            needed_by: None,
+            trigger: Trigger::Reorder,
+        });
+    }
+
+    /// Orders `qty` units of `sku` on `lane`, needed by `day`: if the primary's quote misses
+    /// that day (by more than the rule's tolerance), the SKU's fallback rule may move the
+    /// order to the backup.
+    pub fn push_needed_by(&mut self, sku: usize, lane: usize, day: u32, qty: u32) {
+        self.push(Order {
+            sku,
+            qty,
+            lane,
+            needed_by: Some(day),
+            trigger: Trigger::Reorder,
+        });
     }
 
     pub fn drain(&mut self) -> std::vec::Drain<'_, Order> {
@@ -244,6 +276,7 @@ pub(crate) fn view(day: u32, on_hand: i64, backorders: i64, on_order: i64) -> Sk
         streams: AnnouncedStreams::EMPTY,
         ctr: &[],
         conversion: &[],
+        supply: SupplyView::EMPTY,
     }
 }
 

@@ -2,7 +2,7 @@
 //! multiple of Q that lifts it above r. With Poisson demand the position after ordering is then
 //! uniform on r+1..=r+Q, the textbook result the engine is tested against.
 
-use super::{Order, Orders, Policy, SkuView, Trigger, is_review_day, units};
+use super::{Orders, Policy, SkuView, is_review_day, units};
 
 #[derive(Debug, Clone)]
 pub struct ReorderPointQuantity {
@@ -23,12 +23,7 @@ impl Policy for ReorderPointQuantity {
         let ip = v.inventory_position();
         if ip <= self.reorder_point {
             let batches = (self.reorder_point - ip) / self.order_quantity + 1;
-            orders.push(Order {
-                sku: v.sku,
-                qty: units(batches * self.order_quantity),
-                lane: self.lane,
-                trigger: Trigger::Reorder,
-            });
+            orders.push_via(v.sku, self.lane, units(batches * self.order_quantity));
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Periodic-review (s,S): at each review, if the inventory position is at or below s, order
 //! up to S. The classic policy with a fixed ordering cost (Scarf 1960).
 
-use super::{Order, Orders, Policy, SkuView, Trigger, is_review_day, units};
+use super::{Orders, Policy, SkuView, is_review_day, units};
 
 #[derive(Debug, Clone)]
 pub struct PeriodicSS {
@@ -21,12 +21,7 @@ impl Policy for PeriodicSS {
         }
         let ip = v.inventory_position();
         if ip <= self.reorder_point {
-            orders.push(Order {
-                sku: v.sku,
-                qty: units(self.order_up_to - ip),
-                lane: self.lane,
-                trigger: Trigger::Reorder,
-            });
+            orders.push_via(v.sku, self.lane, units(self.order_up_to - ip));
         }
     }
 }

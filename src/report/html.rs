@@ -174,8 +174,8 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
 
     // Capital at risk.
     h.push_str(
-        "<h2>Capital tied up</h2>\n<p class=\"note\">End-of-day value at unit cost of stock on \
-         hand and in transit, over measured days. Peak = a future's largest day; p95 / p99 of \
+        "<h2>Capital tied up</h2>\n<p class=\"note\">End-of-day value of stock on hand, in \
+         transit and prepaid to suppliers, over measured days. Peak = a future's largest day; p95 / p99 of \
          the peak is the capital to fund in all but the worst 5% / 1% of futures.</p>\n\
          <table id=\"capital-at-risk\"><tr><th class=\"l\">candidate</th>\
          <th>average [currency] mean ± 95% CI</th><th>peak mean</th><th>peak p95</th>\

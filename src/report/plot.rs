@@ -74,7 +74,7 @@ pub fn render_all(s: &Summary) -> Result<Vec<Plot>> {
     Ok(vec![
         render(
             "capital_fan",
-            "Capital tied up at the end of each day (on hand + in transit + prepaid, at unit cost): \
+            "Capital tied up at the end of each day (on hand + in transit + prepaid deposits): \
              the band holds 90% of simulated futures (p5–p95), the line is the median."
                 .to_string(),
             (WIDTH, panels),

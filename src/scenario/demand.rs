@@ -551,7 +551,7 @@ fn occurrence(
     })
 }
 
-fn weekday(s: &str) -> Option<Weekday> {
+pub(super) fn weekday(s: &str) -> Option<Weekday> {
     Some(match s.trim().to_ascii_lowercase().as_str() {
         "monday" | "mon" => Weekday::Monday,
         "tuesday" | "tue" => Weekday::Tuesday,

@@ -64,7 +64,7 @@ impl FieldPath {
         p
     }
 
-    /// Reads a path written by a user (`lanes.0.lead_time_days.fixed`).
+    /// Reads a path written by a user (`lanes.0.transit_days.fixed`).
     pub fn parse(text: &str) -> Result<Self, InputError> {
         if text.trim().is_empty() {
             return Err(InputError::new("empty path"));
@@ -513,17 +513,17 @@ impl<'de> Visitor<'de> for ValueVisitor {
 mod tests {
     use super::*;
 
-    const DOC: &str = "name: x\nlanes:\n  - id: sea\n    lead_time_days: { fixed: 7 }\n";
+    const DOC: &str = "name: x\nlanes:\n  - id: sea\n    transit_days: { fixed: 7 }\n";
 
     #[test]
     fn nodes_remember_their_lines() {
         let doc = Node::parse(DOC, None).unwrap();
-        let p = FieldPath::parse("lanes.0.lead_time_days.fixed").unwrap();
+        let p = FieldPath::parse("lanes.0.transit_days.fixed").unwrap();
         assert_eq!(
             doc.locate(&p),
             Origin::File {
                 line: Some(4),
-                column: Some(30)
+                column: Some(28)
             }
         );
         // A path that goes past the document points at the deepest node that exists.
@@ -534,11 +534,11 @@ mod tests {
     #[test]
     fn overrides_replace_values_and_mark_them_as_command_line() {
         let mut doc = Node::parse(DOC, None).unwrap();
-        let p = FieldPath::parse("lanes.0.lead_time_days.fixed").unwrap();
+        let p = FieldPath::parse("lanes.0.transit_days.fixed").unwrap();
         doc.set(&p, "3").unwrap();
         assert_eq!(doc.locate(&p), Origin::CommandLine);
         let json = doc.to_json().unwrap();
-        assert_eq!(json["lanes"][0]["lead_time_days"]["fixed"], 3);
+        assert_eq!(json["lanes"][0]["transit_days"]["fixed"], 3);
     }
 
     #[test]

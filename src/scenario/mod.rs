@@ -10,6 +10,7 @@ pub mod demand;
 pub mod document;
 pub mod policy;
 pub mod raw;
+pub mod supply;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,10 @@ pub use demand::{
     DailyDistribution, DemandSpec, Season, Signals, StockoutRule, Stream, StreamCalendar, Viral,
 };
 pub use policy::{LayeredSpec, Objective, PolicyRule, PolicySpec, Thresholds};
+pub use supply::{
+    Backup, Congestion, Crackdown, Customs, Disruptions, Fallback, Freight, Holiday, Lane, Mode,
+    Peak, Scripted, ShortDelivery, SkuSupply, Split, Stretch, Supplier,
+};
 
 /// Longest horizon accepted [days]: long enough for any planning question, short enough that
 /// minute timestamps fit comfortably in 32 bits.
@@ -48,6 +53,8 @@ pub struct Scenario {
     pub skus: Vec<Sku>,
     pub streams: StreamCalendar,
     pub lanes: Vec<Lane>,
+    pub suppliers: Vec<Supplier>,
+    pub disruptions: Disruptions,
     pub policies: Vec<PolicySpec>,
     pub report: ReportSpec,
     pub objective: Objective,
@@ -104,6 +111,11 @@ pub struct Sku {
     pub stockout: StockoutRule,
     pub stockout_in_stream: StockoutRule,
     pub costs: SkuCosts,
+    /// [kg/unit]
+    pub weight_kg: f64,
+    /// [m³/unit]
+    pub volume_m3: f64,
+    pub supply: SkuSupply,
 }
 
 #[derive(Debug, Clone)]
@@ -114,26 +126,6 @@ pub struct SkuCosts {
     pub backorder_per_unit_day: f64,
     /// [currency/order]
     pub fixed_order_cost: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Sea,
-    Air,
-    Express,
-}
-
-#[derive(Debug, Clone)]
-pub struct Lane {
-    pub id: String,
-    pub mode: Mode,
-    pub lead_time: LeadTime,
-}
-
-/// Transit time of a lane [days].
-#[derive(Debug, Clone, PartialEq)]
-pub enum LeadTime {
-    Fixed(f64),
 }
 
 /// Reads, overrides and validates a scenario file.
@@ -272,6 +264,9 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         }
         categories.push(Category { id });
     }
+    // Lanes and suppliers before SKUs: a SKU names its supplier and backup lane.
+    let (lanes, lane_ids) = supply::lanes(ctx, &calendar, &raw.lanes)?;
+    let (suppliers, supplier_ids) = supply::suppliers(ctx, &calendar, &raw.suppliers)?;
     // Ids first: a SKU's stockout rule may name a substitute defined after it.
     let mut sku_ids = HashMap::new();
     for (i, s) in raw.skus.iter().enumerate() {
@@ -325,47 +320,39 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
                     )?,
                 }
             },
+            weight_kg: non_negative(ctx, &at.key("weight_kg"), s.weight_kg)?,
+            volume_m3: non_negative(ctx, &at.key("volume_m3"), s.volume_m3)?,
+            supply: supply::sku_supply(
+                ctx,
+                &at.key("supply"),
+                s.supply.as_ref(),
+                &lane_ids,
+                &supplier_ids,
+            )?,
         });
-    }
-    let streams = demand::streams(ctx, &calendar, &raw.streams, &sku_ids)?;
-
-    if raw.lanes.is_empty() {
-        return Err(ctx.error(&root.key("lanes"), "at least one lane is needed"));
-    }
-    let mut lane_ids: HashMap<String, usize> = HashMap::new();
-    let mut lanes = Vec::with_capacity(raw.lanes.len());
-    for (i, l) in raw.lanes.into_iter().enumerate() {
-        let at = root.key("lanes").index(i);
-        let id = check_id(ctx, &at.key("id"), &l.id)?;
-        if let Some(prev) = lane_ids.insert(id.clone(), i) {
-            return Err(ctx.error(
-                &at.key("id"),
-                format!("lane `{id}` is already defined at lanes.{prev}"),
-            ));
+        // Freight priced by weight or volume needs the SKU's: zero would ship it for free.
+        let sku = &skus[i];
+        for lane in &lanes {
+            let needs = [
+                ("weight_kg", lane.freight.per_kg, sku.weight_kg),
+                ("volume_m3", lane.freight.per_m3, sku.volume_m3),
+            ];
+            for (key, price, size) in needs {
+                if price > 0.0 && size == 0.0 {
+                    return Err(ctx.error(
+                        &at.key(key),
+                        format!(
+                            "lane `{}` prices freight by {}: set `{key}` > 0",
+                            lane.id,
+                            if key == "weight_kg" { "kg" } else { "m³" }
+                        ),
+                    ));
+                }
+            }
         }
-        let lt = at.key("lead_time_days");
-        let lead_time = match check_dist(ctx, &lt, &l.lead_time_days)? {
-            Dist::Fixed(d) if d > f64::from(MAX_HORIZON_DAYS) => {
-                return Err(ctx.error(&lt.key("fixed"), "is longer than any horizon"));
-            }
-            Dist::Fixed(d) => LeadTime::Fixed(d),
-            _ => {
-                return Err(ctx.error(
-                    &lt,
-                    "random lead times are not supported yet: use `{ fixed: DAYS }`",
-                ));
-            }
-        };
-        lanes.push(Lane {
-            id,
-            mode: match l.mode {
-                RawMode::Sea => Mode::Sea,
-                RawMode::Air => Mode::Air,
-                RawMode::Express => Mode::Express,
-            },
-            lead_time,
-        });
     }
+    let disruptions = supply::disruptions(ctx, &calendar, &raw.disruptions, &lanes, &lane_ids)?;
+    let streams = demand::streams(ctx, &calendar, &raw.streams, &sku_ids)?;
 
     let policies = policy::policies(ctx, raw.policies, &lane_ids, &categories, &skus)?;
     let objective = policy::objective(ctx, &raw.objective)?;
@@ -402,6 +389,8 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         skus,
         streams,
         lanes,
+        suppliers,
+        disruptions,
         policies,
         report,
         objective,
@@ -427,11 +416,61 @@ pub(crate) fn check_dist(ctx: &Ctx, at: &FieldPath, raw: &RawDist) -> Result<Dis
         }
         RawDist::Lognormal { median, sigma } => ("lognormal", Dist::lognormal(*median, *sigma)),
         RawDist::Empirical(xs) => ("empirical", Dist::empirical(xs.clone())),
+        RawDist::EmpiricalCsv(rel) => {
+            let at = at.key("empirical_csv");
+            let file = ctx.file.parent().unwrap_or(Path::new("")).join(rel.trim());
+            let named_at = match ctx.doc.locate(&at) {
+                Origin::File {
+                    line: Some(line), ..
+                } => format!(" (named at {}:{line})", ctx.file.display()),
+                _ => String::new(),
+            };
+            let in_csv = |line: Option<u64>, msg: String| {
+                InputError::new(format!("{msg}{named_at}"))
+                    .in_file(&file)
+                    .at_path(at.to_string())
+                    .at_line(line.map(|l| l.min(u64::from(u32::MAX)) as u32), None)
+            };
+            let xs = read_observations(&file).map_err(|(line, msg)| in_csv(line, msg))?;
+            return Dist::empirical(xs).map_err(|m| in_csv(None, m));
+        }
     };
     made.map_err(|m| ctx.error(&at.key(key), m))
 }
 
-fn check_id(ctx: &Ctx, at: &FieldPath, id: &str) -> Result<String, InputError> {
+/// Observations from a CSV file: the first column of each row, `#` comments and one header
+/// row allowed (planners export their shipment history with one). Errors carry the line.
+fn read_observations(file: &Path) -> Result<Vec<f64>, (Option<u64>, String)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_path(file)
+        .map_err(|e| (None, format!("cannot read the CSV file: {e}")))?;
+    let mut xs = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line());
+            (line, format!("not valid CSV: {e}"))
+        })?;
+        let line = record.position().map(|p| p.line());
+        let cell = record.get(0).unwrap_or("");
+        match cell.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => xs.push(x),
+            Ok(x) => return Err((line, format!("observation {x} must be a finite number ≥ 0"))),
+            // A header: only the first row may be one.
+            Err(_) if i == 0 => {}
+            Err(_) => return Err((line, format!("`{cell}` is not a number"))),
+        }
+    }
+    if xs.is_empty() {
+        return Err((None, "the CSV file holds no observations".into()));
+    }
+    Ok(xs)
+}
+
+pub(crate) fn check_id(ctx: &Ctx, at: &FieldPath, id: &str) -> Result<String, InputError> {
     let id = id.trim();
     if id.is_empty() {
         return Err(ctx.error(at, "must not be empty"));

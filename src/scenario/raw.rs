@@ -31,6 +31,12 @@ pub struct RawScenario {
     #[serde(default)]
     pub streams: RawStreams,
     pub lanes: Vec<RawLane>,
+    /// Factories that make the SKUs.
+    #[serde(default)]
+    pub suppliers: Vec<RawSupplier>,
+    /// Port congestion and scripted what-ifs, shared by every SKU.
+    #[serde(default)]
+    pub disruptions: RawDisruptions,
     pub policies: Vec<RawPolicy>,
     /// What the report shows and recommends.
     #[serde(default)]
@@ -103,6 +109,15 @@ pub struct RawSku {
     pub stockout_in_stream: Option<RawStockout>,
     #[serde(default)]
     pub costs: RawCosts,
+    /// [kg per unit], for freight priced per kg.
+    #[serde(default)]
+    pub weight_kg: f64,
+    /// [m³ per unit], for freight priced per cubic metre.
+    #[serde(default)]
+    pub volume_m3: f64,
+    /// Where the SKU is made and what happens when its supplier or lane cannot deliver.
+    #[serde(default)]
+    pub supply: Option<RawSkuSupply>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -286,7 +301,181 @@ pub struct RawCosts {
 pub struct RawLane {
     pub id: String,
     pub mode: RawMode,
-    pub lead_time_days: RawDist,
+    /// [days] from departure to arrival at the destination port (or airport).
+    pub transit_days: RawDist,
+    #[serde(default)]
+    pub freight: RawFreight,
+    /// Weekdays with a departure; none = departs as soon as the goods are ready.
+    #[serde(default)]
+    pub sailings: Option<Vec<String>>,
+    /// Dated windows (by departure date) in which transit stretches.
+    #[serde(default)]
+    pub peaks: Vec<RawPeak>,
+    #[serde(default)]
+    pub customs: Option<RawCustoms>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFreight {
+    /// [currency/unit]
+    #[serde(default)]
+    pub per_unit: f64,
+    /// [currency/kg]
+    #[serde(default)]
+    pub per_kg: f64,
+    /// [currency/m³]
+    #[serde(default)]
+    pub per_m3: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeak {
+    pub from: String,
+    pub to: String,
+    /// Transit × this factor.
+    #[serde(default)]
+    pub multiplier: Option<f64>,
+    /// Or a transit distribution of its own.
+    #[serde(default)]
+    pub transit_days: Option<RawDist>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCustoms {
+    /// Per-shipment probability of an inspection hold.
+    pub probability: f64,
+    /// [days] a held shipment waits.
+    pub hold_days: RawDist,
+    /// Dated windows (by arrival date) with a higher probability.
+    #[serde(default)]
+    pub crackdowns: Vec<RawCrackdown>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrackdown {
+    pub from: String,
+    pub to: String,
+    pub probability: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSupplier {
+    pub id: String,
+    /// [days] from order to goods ready to ship, counted in open days.
+    pub production_days: RawDist,
+    /// [units/week] shared by every SKU the supplier makes; none = unlimited.
+    #[serde(default)]
+    pub capacity_per_week: Option<u32>,
+    /// [units] smaller orders are raised to this.
+    #[serde(default)]
+    pub min_order_qty: u32,
+    #[serde(default)]
+    pub holidays: Vec<RawHoliday>,
+    #[serde(default)]
+    pub short_delivery: Option<RawShortDelivery>,
+    /// Price over the SKU's unit cost, as a fraction (0.15 = +15%).
+    #[serde(default)]
+    pub premium: f64,
+    /// Fraction of the order value paid when ordering; the rest at shipment.
+    #[serde(default)]
+    pub deposit_fraction: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHoliday {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShortDelivery {
+    pub probability: f64,
+    /// Fraction of the ordered units that arrive when a delivery is short.
+    pub delivered_fraction: RawDist,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSkuSupply {
+    #[serde(default)]
+    pub supplier: Option<String>,
+    #[serde(default)]
+    pub backup_supplier: Option<String>,
+    #[serde(default)]
+    pub backup_lane: Option<String>,
+    #[serde(default)]
+    pub fallback: Option<RawFallback>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFallback {
+    pub when: Vec<RawTrigger>,
+    /// [days] of lateness tolerated before `late` fires.
+    #[serde(default)]
+    pub late_by_days: f64,
+    #[serde(default)]
+    pub split: RawSplit,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawTrigger {
+    Capacity,
+    Holiday,
+    Late,
+}
+
+#[derive(Debug, Default, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawSplit {
+    Partial,
+    #[default]
+    Whole,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisruptions {
+    #[serde(default)]
+    pub congestion: Option<RawCongestion>,
+    #[serde(default)]
+    pub scripted: Vec<RawScripted>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCongestion {
+    /// Episodes per year.
+    pub rate_per_year: f64,
+    pub duration_days: RawDist,
+    /// [days] added to a sea shipment reaching port during an episode.
+    pub extra_delay_days: RawDist,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScripted {
+    pub name: String,
+    /// First day the port is closed.
+    pub from: String,
+    /// [days] closed.
+    pub days: u32,
+    /// Lane ids affected; default every sea lane.
+    #[serde(default)]
+    pub lanes: Option<Vec<String>>,
+    /// [days] of backlog after the port reopens.
+    #[serde(default)]
+    pub extra_delay_days: Option<RawDist>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy)]
@@ -302,10 +491,22 @@ pub enum RawMode {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RawDist {
     Fixed(f64),
-    Uniform { min: f64, max: f64 },
-    Triangular { min: f64, mode: f64, max: f64 },
-    Lognormal { median: f64, sigma: f64 },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    Lognormal {
+        median: f64,
+        sigma: f64,
+    },
     Empirical(Vec<f64>),
+    /// A CSV file of observations, path relative to the scenario file.
+    EmpiricalCsv(String),
 }
 
 #[derive(Debug, Deserialize)]

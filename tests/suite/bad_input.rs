@@ -100,7 +100,7 @@ fn negative_cost() {
 #[test]
 fn negative_lead_time() {
     let t = edit("{ fixed: 7 }", "{ fixed: -7 }");
-    expect(&t, "lanes.0.lead_time_days.fixed", "lead_time_days", "≥ 0");
+    expect(&t, "lanes.0.transit_days.fixed", "transit_days", "≥ 0");
 }
 
 #[test]
@@ -234,9 +234,9 @@ fn bad_set_value() {
     let r = run_text(TEXTBOOK, &["--set", "horizon_days=abc"]);
     assert!(r.stderr.contains("horizon_days"), "{}", r.stderr);
     assert!(r.stderr.contains("set with --set"), "{}", r.stderr);
-    let r = run_text(TEXTBOOK, &["--set", "lanes.0.lead_time_days.fixed=-1"]);
+    let r = run_text(TEXTBOOK, &["--set", "lanes.0.transit_days.fixed=-1"]);
     assert!(
-        r.stderr.contains("lanes.0.lead_time_days.fixed"),
+        r.stderr.contains("lanes.0.transit_days.fixed"),
         "{}",
         r.stderr
     );
@@ -376,6 +376,166 @@ fn overlapping_streams_for_one_sku() {
         "      forecast: { CASE-MAGSAFE: 250, CASE-CLEAR: 150, CABLE-USB-C: 200 }\n  scheduled:\n    - { date: 2026-03-06, start: \"21:00\", hours: 1, forecast: { CASE-CLEAR: 50 } }\n",
     );
     expect(&t, "streams.scheduled.0", "21:00", "overlaps");
+}
+
+// --- freight and disruptions (peak-season.yaml) ---
+
+const PEAK: &str = include_str!("../../scenarios/peak-season.yaml");
+
+fn edit_peak(from: &str, to: &str) -> String {
+    assert!(PEAK.contains(from), "fixture drifted: {from}");
+    PEAK.replacen(from, to, 1)
+}
+
+#[test]
+fn sku_names_an_unknown_supplier() {
+    let t = edit_peak("      supplier: shenzhen\n", "      supplier: shenzen\n");
+    expect(
+        &t,
+        "skus.0.supply.supplier",
+        "supplier: shenzen",
+        "unknown supplier `shenzen`",
+    );
+}
+
+#[test]
+fn peak_window_with_both_a_multiplier_and_a_distribution() {
+    let t = edit_peak(
+        "to: 2026-11-15, transit_days:",
+        "to: 2026-11-15, multiplier: 3, transit_days:",
+    );
+    expect(
+        &t,
+        "lanes.0.peaks.0",
+        "multiplier: 3",
+        "exactly one of `multiplier` and `transit_days`",
+    );
+}
+
+#[test]
+fn customs_probability_above_one() {
+    let t = edit_peak("probability: 0.04", "probability: 1.04");
+    expect(
+        &t,
+        "lanes.0.customs.probability",
+        "probability: 1.04",
+        "between 0 and 1",
+    );
+}
+
+#[test]
+fn fallback_without_a_backup() {
+    let t = edit_peak("      backup_lane: air\n", "");
+    expect(
+        &t,
+        "skus.0.supply.fallback",
+        "fallback: { when: [late]",
+        "set `backup_supplier` or `backup_lane`",
+    );
+}
+
+#[test]
+fn unknown_fallback_trigger() {
+    let t = edit_peak("when: [late]", "when: [lates]");
+    expect(
+        &t,
+        "skus.0.supply.fallback.when.0",
+        "when: [lates]",
+        "unknown variant `lates`",
+    );
+}
+
+#[test]
+fn freight_per_kg_without_a_weight() {
+    let t = edit_peak("    weight_kg: 0.35          # packed\n", "");
+    expect(
+        &t,
+        "skus.0.weight_kg",
+        "- id: PHONE-TRIPOD",
+        "prices freight by kg",
+    );
+}
+
+#[test]
+fn zero_capacity() {
+    let t = edit_peak("capacity_per_week: 2500", "capacity_per_week: 0");
+    expect(
+        &t,
+        "suppliers.0.capacity_per_week",
+        "capacity_per_week: 0",
+        "at least 1 unit per week",
+    );
+}
+
+#[test]
+fn holiday_ends_before_it_starts() {
+    let t = edit_peak(
+        "from: 2027-01-30, to: 2027-02-20",
+        "from: 2027-02-20, to: 2027-01-30",
+    );
+    expect(
+        &t,
+        "suppliers.0.holidays.1.to",
+        "from: 2027-02-20",
+        "before it starts",
+    );
+}
+
+#[test]
+fn sailing_on_no_weekday() {
+    let t = edit_peak("sailings: [tuesday, friday]", "sailings: [tuesday, fryday]");
+    expect(
+        &t,
+        "lanes.0.sailings.1",
+        "fryday",
+        "`fryday` is not a weekday",
+    );
+}
+
+#[test]
+fn scripted_disruption_on_an_unknown_lane() {
+    let t = edit_peak(
+        "  # What-ifs",
+        "  scripted: [{ name: strike, from: 2026-10-01, days: 14, lanes: [rail] }]\n  # What-ifs",
+    );
+    expect(
+        &t,
+        "disruptions.scripted.0.lanes.0",
+        "lanes: [rail]",
+        "unknown lane `rail`",
+    );
+}
+
+#[test]
+fn transit_history_csv_with_a_bad_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = edit(
+        "transit_days: { fixed: 7 }",
+        "transit_days: { empirical_csv: history.csv }",
+    );
+    let file = tmp.path().join("scenario.yaml");
+    fs::write(&file, &text).unwrap();
+    fs::write(tmp.path().join("history.csv"), "days\n18\n2x\n21\n").unwrap();
+    let r = run_file(file.to_str().unwrap(), &[], tmp.path());
+    let line = line_of(&text, "empirical_csv");
+    for needle in [
+        "history.csv:3".to_string(),
+        "lanes.0.transit_days.empirical_csv".to_string(),
+        "`2x` is not a number".to_string(),
+        format!("scenario.yaml:{line}"),
+    ] {
+        assert!(r.stderr.contains(&needle), "no `{needle}` in: {}", r.stderr);
+    }
+    assert!(!r.out_created);
+
+    // A missing file is named too.
+    fs::remove_file(tmp.path().join("history.csv")).unwrap();
+    let r = run_file(file.to_str().unwrap(), &[], tmp.path());
+    assert!(
+        r.stderr.contains("history.csv") && r.stderr.contains("cannot read the CSV file"),
+        "{}",
+        r.stderr
+    );
 }
 
 // --- layered policy, sweeps and the objective (tune-categories.yaml) ---

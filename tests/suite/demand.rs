@@ -20,7 +20,7 @@ fn one_sku(demand: &str, extra: &str) -> Scenario {
     scenario(&format!(
         "name: t\nstart_date: 2026-01-05\nhorizon_days: 364\nreplications: 100\nseed: 5\n\
          skus:\n  - id: A\n    unit_cost: 1\n    stockout: lost\n    demand:\n{demand}\n\
-         {extra}\nlanes: [{{id: sea, mode: sea, lead_time_days: {{fixed: 10}}}}]\n\
+         {extra}\nlanes: [{{id: sea, mode: sea, transit_days: {{fixed: 10}}}}]\n\
          policies: [{{name: none, kind: base_stock, order_up_to: 0, lane: sea}}]\n"
     ))
 }
@@ -352,7 +352,7 @@ fn presale_buyers_accept_at_their_rate_and_cancel_after_max_wait() {
     let text = "name: t\nstart_date: 2026-01-05\nhorizon_days: 200\nwarmup_days: 20\nreplications: 400\nseed: 5\n\
          skus:\n  - id: A\n    unit_cost: 1\n    stockout: { presale: { accept_fraction: 0.4, max_wait_days: 5 } }\n    \
          demand: { mean_per_day: 20 }\n\
-         lanes: [{id: sea, mode: sea, lead_time_days: {fixed: 7000}}]\n\
+         lanes: [{id: sea, mode: sea, transit_days: {fixed: 7000}}]\n\
          policies: [{name: none, kind: base_stock, order_up_to: 0, lane: sea}]\n";
     let sc = scenario(text);
     let n = u64::from(sc.replications);
@@ -379,7 +379,7 @@ fn substitutes_take_their_share_of_a_stocked_out_sku() {
          skus:\n  - id: A\n    unit_cost: 1\n    price: 10\n    stockout: { substitute: { sku: B, fraction: 0.25 } }\n    \
          demand: { mean_per_day: 12 }\n  - id: B\n    unit_cost: 1\n    initial_on_hand: 100000\n    \
          demand: { mean_per_day: 3 }\n\
-         lanes: [{id: sea, mode: sea, lead_time_days: {fixed: 10}}]\n\
+         lanes: [{id: sea, mode: sea, transit_days: {fixed: 10}}]\n\
          policies: [{name: none, kind: base_stock, order_up_to: 0, lane: sea}]\n";
     let sc = scenario(text);
     let n = u64::from(sc.replications);

@@ -5,6 +5,7 @@ use std::path::Path;
 use proptest::prelude::*;
 
 const TEXTBOOK: &str = include_str!("../../scenarios/textbook-ss.yaml");
+const PEAK: &str = include_str!("../../scenarios/peak-season.yaml");
 
 /// Replacement tokens that users (and mutations) put where values belong.
 const TOKENS: &[&str] = &[
@@ -95,6 +96,20 @@ proptest! {
         let text = mutate(TEXTBOOK, &ops);
         let overrides: Vec<String> = set.into_iter().map(|(p, v)| format!("{p}={v}")).collect();
         let _ = restock::scenario::from_text(&text, Path::new("fuzz.yaml"), &overrides);
+    }
+
+    /// The supply half of the format (suppliers, peaks, customs, fallbacks, disruptions): a
+    /// mutation that still validates must also simulate without a panic.
+    #[test]
+    fn mutated_supply_scenarios_validate_or_are_rejected_and_valid_ones_run(
+        ops in prop::collection::vec((any::<u8>(), any::<usize>(), any::<usize>()), 1..6),
+    ) {
+        let text = mutate(PEAK, &ops);
+        if let Ok(mut sc) = restock::scenario::from_text(&text, Path::new("fuzz.yaml"), &[]) {
+            sc.replications = 1;
+            let opts = restock::experiment::RunOptions { threads: 1, progress: false };
+            restock::experiment::run(&sc, &opts).expect("a valid scenario runs");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod demand;
 mod fuzz;
 mod report;
 mod scenarios;
+mod supply;
 mod support;
 mod theory;
 mod triggers;

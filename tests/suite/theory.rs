@@ -119,7 +119,7 @@ fn check(case: Case) {
     let reps = 2000u32;
     let mut overrides: Vec<String> = vec![
         format!("skus.0.demand.mean_per_day={}", case.lambda),
-        format!("lanes.0.lead_time_days.fixed={}", case.lead),
+        format!("lanes.0.transit_days.fixed={}", case.lead),
         format!("replications={reps}"),
     ];
     overrides.extend(case.policy.iter().cloned());
