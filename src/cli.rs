@@ -28,7 +28,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate every candidate policy of a scenario and write summary.json and summary.csv.
+    /// Simulate every candidate policy of a scenario and write the summary, capital tables,
+    /// plots and report.html.
     Run(RunArgs),
     /// Check a scenario file (and any --set overrides) without running it.
     Validate(ValidateArgs),
@@ -53,6 +54,9 @@ pub struct RunArgs {
     /// Override one scenario value by its dotted path, e.g. `policies.0.reorder_point=150`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// SKU whose on-hand units are charted, overriding the scenario's `report.plot_sku`.
+    #[arg(long, value_name = "SKU")]
+    pub plot_sku: Option<String>,
     /// No progress bar and no table; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
@@ -113,6 +117,9 @@ fn run(args: RunArgs) -> Result<()> {
     if let Some(s) = args.seed {
         sc.seed = s;
     }
+    if let Some(id) = &args.plot_sku {
+        sc.set_chart_sku(id)?;
+    }
     let out_dir = match &args.out {
         Some(d) => d.clone(),
         None => default_out_dir(&sc)?,
@@ -132,18 +139,22 @@ fn run(args: RunArgs) -> Result<()> {
             threads
         );
     }
-    let stats = experiment::run(
+    let outcome = experiment::run_full(
         &sc,
         &RunOptions {
             threads,
             progress: !args.quiet && std::io::stderr().is_terminal(),
         },
     )?;
-    let summary = Summary::new(&sc, stats);
+    let summary = Summary::new(&sc, outcome);
     report::write_outputs(&out_dir, &summary)?;
     if !args.quiet {
         print!("{}", report::render_table(&summary));
-        eprintln!("restock: outputs written to {}", out_dir.display());
+        println!(
+            "restock: outputs written to {} (open {} in a browser)",
+            out_dir.display(),
+            out_dir.join("report.html").display()
+        );
     }
     Ok(())
 }

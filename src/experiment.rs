@@ -5,7 +5,8 @@
 //! fixed blocks of `stats::BLOCK`; a worker computes a block's statistics in replication
 //! order, and blocks are merged in index order. Blocks run in parallel on a rayon pool, in
 //! waves, so the output is identical for any thread count and memory does not grow with the
-//! number of replications.
+//! number of replications. The calendar series (daily capital, chart-SKU stock) are folded by
+//! each worker into order-free accumulators (`stats::daily`) and merged once at the end.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -18,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::metrics::RepMetrics;
 use crate::policy::Policy;
 use crate::scenario::Scenario;
+use crate::stats::daily::DailyAcc;
 use crate::stats::{BLOCK, BlockStats, CandidateStats, RunAccumulator};
 
 /// Blocks per wave: enough parallel tasks that the end-of-wave barrier costs little, few
@@ -32,13 +34,23 @@ pub struct RunOptions {
     pub progress: bool,
 }
 
+/// What a run produces: per candidate, the statistics of every metric and the calendar
+/// accumulators, both in candidate order.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub stats: Vec<CandidateStats>,
+    pub daily: Vec<DailyAcc>,
+}
+
 /// Per-thread scratch: the world, the engine, one policy instance per candidate and one
-/// replication's metrics per candidate and scope (`candidate * scopes + scope`).
+/// replication's metrics per candidate and scope (`candidate * scopes + scope`), plus this
+/// thread's share of the calendar series.
 struct Worker {
     world: World,
     engine: Engine,
     policies: Vec<Box<dyn Policy>>,
     metrics: Vec<RepMetrics>,
+    daily: Vec<DailyAcc>,
 }
 
 impl Worker {
@@ -50,6 +62,7 @@ impl Worker {
             world: World::new(model),
             engine: Engine::new(model),
             metrics: vec![RepMetrics::default(); policies.len() * model.scopes()],
+            daily: vec![DailyAcc::new(model.scenario.calendar.horizon_days); policies.len()],
             policies,
         }
     }
@@ -60,14 +73,16 @@ impl Worker {
         let mut stats = BlockStats::new(index, self.policies.len(), scopes);
         for rep in index * BLOCK..((index + 1) * BLOCK).min(reps) {
             self.world.generate(model, rep);
-            for (policy, out) in self
+            for ((policy, out), daily) in self
                 .policies
                 .iter_mut()
                 .zip(self.metrics.chunks_exact_mut(scopes))
+                .zip(&mut self.daily)
             {
                 self.engine
                     .run(model, &self.world, policy.as_mut(), &mut out[0]);
                 out[1..].copy_from_slice(self.engine.category_metrics());
+                daily.push(self.engine.daily());
             }
             stats.push(&self.metrics);
         }
@@ -77,6 +92,11 @@ impl Worker {
 
 /// Runs every candidate of `scenario` over its replications and summarises the metrics.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Vec<CandidateStats>> {
+    run_full(scenario, opts).map(|o| o.stats)
+}
+
+/// [`run`], keeping the calendar series as well.
+pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
     let model = Model::new(scenario);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -121,7 +141,20 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Vec<CandidateStats>
         previous.iter().for_each(|b| acc.merge(b));
     });
     progress.finish_and_clear();
-    Ok(acc.summarise())
+    let mut daily: Vec<DailyAcc> = Vec::new();
+    for w in workers {
+        let mut w = w.into_inner().expect("worker poisoned");
+        w.daily.iter_mut().for_each(DailyAcc::flush);
+        if daily.is_empty() {
+            daily = w.daily;
+        } else {
+            daily.iter_mut().zip(&w.daily).for_each(|(a, b)| a.merge(b));
+        }
+    }
+    Ok(Outcome {
+        stats: acc.summarise(),
+        daily,
+    })
 }
 
 fn progress_bar(reps: u64, visible: bool) -> ProgressBar {

@@ -18,8 +18,11 @@
 //!                       stats::RunAccumulator → CandidateStats (mean, CI, quantiles, paired Δ;
 //!                                      │          every SKU and each category)
 //!                        score::rank → feasible, rank, Pareto frontier, ties with the best
+//!        + each day's capital and chart-SKU stock (metrics::DayRecord, warm-up included)
+//!                       stats::daily::DailyAcc per worker, order-free, merged at the end
 //!                                      │
-//!                 report: summary.json, summary.csv, terminal table
+//!   report: summary.json, summary.csv, capital_by_day/week.csv, plots/*.svg|png,
+//!           report.html, terminal table
 //! ```
 //!
 //! Every candidate replays the same worlds (common random numbers), the policy sees only what

@@ -142,6 +142,31 @@ impl RepMetrics {
     }
 }
 
+/// One simulated day of one replication, as the calendar outputs need it: end-of-day capital
+/// tied up by component, summed over SKUs, and the chart SKU's stock. Recorded for every day,
+/// warm-up included; one record per day (not per SKU) keeps the cost off the SKU-day loop.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DayRecord {
+    /// End-of-day on-hand units × unit cost [currency].
+    pub on_hand: f64,
+    /// Units ordered and not yet received × unit cost [currency].
+    pub in_transit: f64,
+    /// Paid to suppliers for goods not yet shipped [currency].
+    pub prepaid: f64,
+    /// End-of-day on-hand units of the chart SKU [units].
+    pub sku_on_hand: i64,
+    /// Whether some demand for the chart SKU met an empty shelf that day.
+    pub sku_short: bool,
+}
+
+impl DayRecord {
+    /// Capital tied up [currency]: on hand + in transit + prepaid.
+    #[inline(always)]
+    pub fn total(&self) -> f64 {
+        self.on_hand + self.in_transit + self.prepaid
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,7 +29,7 @@ use rand_distr::{Binomial, Distribution};
 
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::demand::{DemandModel, StreamEntry};
-use crate::metrics::{Metric, RepMetrics};
+use crate::metrics::{DayRecord, Metric, RepMetrics};
 use crate::policy::{AnnouncedStreams, LiveStream, Orders, Policy, SkuView, Trigger};
 use crate::rng::{Source, Stream, stream};
 use crate::scenario::{Mode, Scenario, StockoutRule};
@@ -53,6 +53,8 @@ pub struct Model<'s> {
     /// Whether buyers of some SKU may switch to another: then a SKU's end-of-day stock is
     /// known only after every SKU has sold, and tallies wait for a second pass.
     has_substitutes: bool,
+    /// The SKU whose daily stock the calendar outputs follow (index into `Scenario::skus`).
+    chart_sku: usize,
 }
 
 impl<'s> Model<'s> {
@@ -75,6 +77,7 @@ impl<'s> Model<'s> {
                 matches!(s.stockout, StockoutRule::Substitute { .. })
                     || matches!(s.stockout_in_stream, StockoutRule::Substitute { .. })
             }),
+            chart_sku: scenario.report.chart_sku,
         }
     }
 
@@ -240,6 +243,8 @@ pub struct Engine {
     category_capital: Vec<f64>,
     category_peak: Vec<f64>,
     switches: Vec<Switch>,
+    /// The replication's calendar, one record per simulated day.
+    daily: Vec<DayRecord>,
 }
 
 /// Everything one SKU-day's demand handling needs besides the SKU's own state.
@@ -282,7 +287,14 @@ impl Engine {
             category_capital: vec![0.0; model.scenario.categories.len()],
             category_peak: vec![0.0; model.scenario.categories.len()],
             switches: Vec::with_capacity(n),
+            daily: vec![DayRecord::default(); days],
         }
+    }
+
+    /// The last replayed replication's calendar: one record per simulated day, warm-up
+    /// included.
+    pub fn daily(&self) -> &[DayRecord] {
+        &self.daily
     }
 
     /// Keeps a log of every shipment placed in each replication (cleared by `run`), for
@@ -345,8 +357,11 @@ impl Engine {
         self.write_metrics(model, world, peak_capital, out);
     }
 
-    /// One simulated day for every SKU; returns the end-of-day capital tied up [currency] when
-    /// `MEASURED` (0 otherwise).
+    /// One simulated day for every SKU; records the day's end-of-day capital and chart-SKU
+    /// stock in `daily` and returns the capital on hand + in transit [currency] (the contract
+    /// of `capital_tied_peak`, like `capital_tied_avg`). Returned from registers rather than
+    /// read back from `daily`: reading 8-byte halves of the record's just-written 16-byte store
+    /// stalled store forwarding and cost a quarter of the textbook replay.
     #[inline(always)]
     fn day_phases<const MEASURED: bool>(
         &mut self,
@@ -368,11 +383,12 @@ impl Engine {
             by_category: _,
             category_capital,
             category_peak,
+            daily,
         } = self;
         let by_category = !category_capital.is_empty();
         receive_due(logistics, skus, now);
         let plan = &model.demand.streams;
-        let mut capital = 0.0;
+        let mut capital = [0.0; 3];
 
         // SKUs interact only through substitutes (applied after this pass), so each SKU runs
         // review → orders → demand in one pass, which keeps its state in cache.
@@ -419,10 +435,12 @@ impl Engine {
                 serve::<MEASURED>(&mut ctx, st, off_stream, sku.stockout, false, switches)
             };
             history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
-            if MEASURED && !model.has_substitutes {
-                let c = tally(st, sku, model.plain_capital);
-                capital += c;
-                if let (true, Some(k)) = (by_category, sku.category) {
+            if !model.has_substitutes {
+                if MEASURED {
+                    tally(st, model.plain_capital);
+                }
+                let c = add_capital(&mut capital, st, sku, model.plain_capital);
+                if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
                 }
             }
@@ -439,13 +457,13 @@ impl Engine {
                     skus[from].lost += i64::from(units) - got;
                 }
             }
-            if MEASURED {
-                for (st, sku) in skus.iter_mut().zip(&model.scenario.skus) {
-                    let c = tally(st, sku, model.plain_capital);
-                    capital += c;
-                    if let (true, Some(k)) = (by_category, sku.category) {
-                        category_capital[k] += c;
-                    }
+            for (st, sku) in skus.iter_mut().zip(&model.scenario.skus) {
+                if MEASURED {
+                    tally(st, model.plain_capital);
+                }
+                let c = add_capital(&mut capital, st, sku, model.plain_capital);
+                if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
+                    category_capital[k] += c;
                 }
             }
         }
@@ -455,7 +473,15 @@ impl Engine {
                 *c = 0.0;
             }
         }
-        capital
+        let chart = &skus[model.chart_sku];
+        daily[day as usize] = DayRecord {
+            on_hand: capital[0],
+            in_transit: capital[1],
+            prepaid: capital[2],
+            sku_on_hand: chart.on_hand,
+            sku_short: chart.short_today,
+        };
+        capital[0] + capital[1] + capital[2]
     }
 
     /// Stock is neither created nor destroyed: start + received = shipped + on hand, and
@@ -661,19 +687,41 @@ impl Engine {
     }
 }
 
-/// End-of-day tallies of one SKU; returns its capital tied up [currency].
+/// End-of-day tallies of one SKU on a measured day.
 #[inline(always)]
-fn tally(st: &mut SkuState, sku: &crate::scenario::Sku, plain_capital: bool) -> f64 {
+fn tally(st: &mut SkuState, plain_capital: bool) {
     st.stockout_days += i64::from(st.short_today);
     st.on_hand_days += st.on_hand;
     st.backorder_days += st.backorders;
     st.on_order_days += st.on_order;
-    if plain_capital {
-        return sku.unit_cost * (st.on_hand + st.on_order) as f64;
+    if !plain_capital {
+        st.transit_value_days += st.transit_value;
+        st.prepaid_days += st.prepaid;
     }
-    st.transit_value_days += st.transit_value;
-    st.prepaid_days += st.prepaid;
-    sku.unit_cost * st.on_hand as f64 + st.transit_value + st.prepaid
+}
+
+/// Adds one SKU's end-of-day capital tied up to `capital` = [on hand, in transit, prepaid]
+/// [currency] and returns their sum (what `capital_tied_peak` counts). In transit is the value
+/// of goods departed and not received, prepaid the deposits on goods not yet departed; with no
+/// supplier and no sailing schedule (`plain_capital`) every unit on order is worth its unit
+/// cost and nothing is prepaid. The one place the calendar outputs' components are fed.
+#[inline(always)]
+fn add_capital(
+    capital: &mut [f64; 3],
+    st: &SkuState,
+    sku: &crate::scenario::Sku,
+    plain_capital: bool,
+) -> f64 {
+    let on_hand = sku.unit_cost * st.on_hand as f64;
+    let (in_transit, prepaid) = if plain_capital {
+        (sku.unit_cost * st.on_order as f64, 0.0)
+    } else {
+        (st.transit_value, st.prepaid)
+    };
+    capital[0] += on_hand;
+    capital[1] += in_transit;
+    capital[2] += prepaid;
+    on_hand + in_transit + prepaid
 }
 
 /// What the policy sees of SKU `sku` now.

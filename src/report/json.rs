@@ -26,6 +26,17 @@ struct Doc<'a> {
     /// Candidates on the Pareto frontier over every SKU.
     frontier: Vec<&'a str>,
     candidates: Vec<Candidate<'a>>,
+    /// The SKU whose on-hand units are charted.
+    chart_sku: &'a str,
+}
+
+/// The distribution of a replication's peak capital tied up: what finance must be able to
+/// fund in all but the worst 5% or 1% of futures.
+#[derive(Serialize)]
+struct AtRisk {
+    peak_mean: f64,
+    peak_p95: f64,
+    peak_p99: f64,
 }
 
 #[derive(Serialize)]
@@ -51,6 +62,7 @@ struct Candidate<'a> {
     verdict: VerdictDoc,
     metrics: BTreeMap<&'static str, Stat>,
     vs_first: BTreeMap<&'static str, Diff>,
+    capital_at_risk: AtRisk,
     /// The same summaries for each category's SKUs, by category id.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     categories: BTreeMap<&'a str, CategoryDoc>,
@@ -207,8 +219,17 @@ pub fn render(s: &Summary) -> String {
                         )
                     })
                     .collect(),
+                capital_at_risk: {
+                    let p = c.metric(Metric::CapitalTiedPeak);
+                    AtRisk {
+                        peak_mean: p.mean,
+                        peak_p95: p.p95,
+                        peak_p99: p.p99,
+                    }
+                },
             })
             .collect(),
+        chart_sku: &s.chart_sku,
     };
     let mut out = serde_json::to_string_pretty(&doc).expect("plain data serialises");
     out.push('\n');

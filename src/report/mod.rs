@@ -1,22 +1,33 @@
-//! Outputs of a run: `summary.json`, `summary.csv` and the terminal table.
+//! Outputs of a run: `summary.json`, `summary.csv`, the calendar tables
+//! (`capital_by_day.csv`, `capital_by_week.csv`), the charts under `plots/`, `report.html` and
+//! the terminal table.
 //!
 //! [`Summary`] is the one structure every format is written from. It holds nothing that varies
-//! between runs of the same inputs (no wall-clock time, no thread count), so `summary.json` is
-//! byte-identical for the same scenario, overrides and seed. Files are written under temporary
-//! names and renamed into place, so a failed run never leaves half-written outputs.
+//! between runs of the same inputs (no wall-clock time, no thread count), so every file is
+//! byte-identical for the same scenario, overrides and seed. Every file is rendered in memory
+//! first, then written under a temporary name and renamed into place, so a failed run never
+//! leaves half-written outputs.
 
+mod capital;
 mod csv;
+mod html;
 mod json;
+mod plot;
+mod recommend;
 mod table;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::calendar::Calendar;
 use crate::error::{Error, Result};
+use crate::experiment::Outcome;
 use crate::scenario::{Objective, Scenario};
 use crate::score::{self, Ranking};
 use crate::stats::CandidateStats;
+use crate::stats::daily::{DayStats, WeekStats};
 
+pub use recommend::{Recommendation, recommend};
 pub use table::render_table;
 
 /// `summary.json`'s text for a summary.
@@ -47,10 +58,23 @@ pub struct Summary {
     pub ranking: Ranking,
     /// Verdicts per category, in category order.
     pub category_rankings: Vec<Ranking>,
+    pub calendar: Calendar,
+    /// Per candidate (in candidate order), every simulated day, warm-up included.
+    pub days: Vec<Vec<DayStats>>,
+    /// Per candidate, the measured days by ISO week.
+    pub weeks: Vec<Vec<WeekStats>>,
+    /// The SKU whose on-hand units are charted.
+    pub chart_sku: String,
+    /// Days on which the chart SKU features in a live stream.
+    pub chart_stream_days: Vec<u32>,
+    /// Day ranges (inclusive) in which some SKU's seasonal multiplier exceeds 1, with the
+    /// largest such multiplier: the peak seasons the charts shade.
+    pub peak_windows: Vec<(u32, u32, f64)>,
 }
 
 impl Summary {
-    pub fn new(scenario: &Scenario, stats: Vec<CandidateStats>) -> Self {
+    pub fn new(scenario: &Scenario, outcome: Outcome) -> Self {
+        let stats = &outcome.stats;
         let objective = scenario.objective.clone();
         let ranking = score::rank(
             &objective,
@@ -62,6 +86,17 @@ impl Summary {
                 score::rank(&objective, &scopes)
             })
             .collect();
+        let cal = &scenario.calendar;
+        let chart = scenario.report.chart_sku;
+        let mut chart_stream_days: Vec<u32> = scenario
+            .streams
+            .streams
+            .iter()
+            .filter(|s| s.featured.iter().any(|&(k, _)| k == chart))
+            .map(|s| s.day())
+            .collect();
+        chart_stream_days.sort_unstable();
+        chart_stream_days.dedup();
         Summary {
             scenario_name: scenario.name.clone(),
             scenario_file: scenario
@@ -73,35 +108,110 @@ impl Summary {
             seed: scenario.seed,
             replications: scenario.replications,
             version: env!("CARGO_PKG_VERSION"),
-            start_date: scenario.calendar.start.to_string(),
-            horizon_days: scenario.calendar.horizon_days,
-            warmup_days: scenario.calendar.warmup_days,
+            start_date: cal.start.to_string(),
+            horizon_days: cal.horizon_days,
+            warmup_days: cal.warmup_days,
             candidates: scenario
                 .policies
                 .iter()
                 .map(|p| p.name.clone())
-                .zip(stats)
+                .zip(outcome.stats)
                 .collect(),
             params: scenario.policies.iter().map(|p| p.params.clone()).collect(),
             objective,
             categories: scenario.categories.iter().map(|c| c.id.clone()).collect(),
             ranking,
             category_rankings,
+            days: outcome.daily.iter().map(|d| d.days()).collect(),
+            weeks: outcome.daily.iter().map(|d| d.weeks(cal)).collect(),
+            calendar: cal.clone(),
+            chart_sku: scenario.skus[chart].id.clone(),
+            chart_stream_days,
+            peak_windows: peak_windows(scenario),
         }
     }
 }
 
-/// Writes every output file into `dir`, creating it if needed.
-pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<()> {
-    let files = [
-        ("summary.json", json::render(summary)),
-        ("summary.csv", csv::render(summary)?),
+/// Maximal runs of days on which some SKU's season multipliers multiply to more than 1.
+fn peak_windows(sc: &Scenario) -> Vec<(u32, u32, f64)> {
+    let mut out: Vec<(u32, u32, f64)> = Vec::new();
+    let mut open: Option<(u32, f64)> = None;
+    for day in 0..sc.calendar.horizon_days {
+        let m = sc
+            .skus
+            .iter()
+            .map(|s| {
+                s.demand
+                    .seasons
+                    .iter()
+                    .filter(|w| (w.from_day..=w.to_day).contains(&day))
+                    .map(|w| w.multiplier)
+                    .product::<f64>()
+            })
+            .fold(1.0f64, f64::max);
+        match (open, m > 1.0) {
+            (None, true) => open = Some((day, m)),
+            (Some((from, top)), true) => open = Some((from, top.max(m))),
+            (Some((from, top)), false) => {
+                out.push((from, day - 1, top));
+                open = None;
+            }
+            (None, false) => {}
+        }
+    }
+    if let Some((from, top)) = open {
+        out.push((from, sc.calendar.horizon_days - 1, top));
+    }
+    out
+}
+
+/// The files a run writes, relative to the output folder.
+pub const PLOTS_DIR: &str = "plots";
+
+/// Renders every output in memory: (path relative to the output folder, bytes).
+pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    let plots = plot::render_all(summary)?;
+    let html = html::render(summary, &plots);
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+        ("summary.json".into(), json::render(summary).into_bytes()),
+        ("summary.csv".into(), csv::render(summary)?.into_bytes()),
+        (
+            "capital_by_day.csv".into(),
+            capital::render_days(summary)?.into_bytes(),
+        ),
+        (
+            "capital_by_week.csv".into(),
+            capital::render_weeks(summary)?.into_bytes(),
+        ),
+        ("report.html".into(), html.into_bytes()),
     ];
-    fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create output folder {}", dir.display()), e))?;
+    for p in plots {
+        files.push((
+            Path::new(PLOTS_DIR).join(format!("{}.svg", p.name)),
+            p.svg.into_bytes(),
+        ));
+        files.push((Path::new(PLOTS_DIR).join(format!("{}.png", p.name)), p.png));
+    }
+    Ok(files)
+}
+
+/// Writes every output file into `dir`, creating it if needed. Returns the paths written.
+pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>> {
+    let files = render_outputs(summary)?;
+    for sub in [dir.to_path_buf(), dir.join(PLOTS_DIR)] {
+        fs::create_dir_all(&sub)
+            .map_err(|e| Error::io(format!("cannot create output folder {}", sub.display()), e))?;
+    }
+    let tmp_of = |rel: &Path| {
+        let name = rel
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        dir.join(rel).with_file_name(format!(".{name}.tmp"))
+    };
     let mut written = Vec::new();
-    for (name, content) in &files {
-        let tmp = dir.join(format!(".{name}.tmp"));
+    for (rel, content) in &files {
+        let tmp = tmp_of(rel);
         if let Err(e) = fs::write(&tmp, content) {
             let _ = fs::remove_file(&tmp);
             for t in written {
@@ -111,10 +221,12 @@ pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<()> {
         }
         written.push(tmp);
     }
-    for ((name, _), tmp) in files.iter().zip(&written) {
-        let dest = dir.join(name);
+    let mut out = Vec::new();
+    for ((rel, _), tmp) in files.iter().zip(&written) {
+        let dest = dir.join(rel);
         fs::rename(tmp, &dest)
             .map_err(|e| Error::io(format!("cannot write {}", dest.display()), e))?;
+        out.push(dest);
     }
-    Ok(())
+    Ok(out)
 }

@@ -56,7 +56,39 @@ pub struct Scenario {
     pub suppliers: Vec<Supplier>,
     pub disruptions: Disruptions,
     pub policies: Vec<PolicySpec>,
+    pub report: ReportSpec,
     pub objective: Objective,
+}
+
+/// What the report charts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportSpec {
+    /// SKU whose daily on-hand units are charted (index into `Scenario::skus`): `report.plot_sku`
+    /// or `--plot-sku`, else the first SKU (in file order) featured in a stream, else the first.
+    pub chart_sku: usize,
+}
+
+impl Scenario {
+    /// Charts SKU `id` instead (the `--plot-sku` option).
+    pub fn set_chart_sku(&mut self, id: &str) -> Result<(), InputError> {
+        match self.skus.iter().position(|s| s.id == id.trim()) {
+            Some(i) => {
+                self.report.chart_sku = i;
+                Ok(())
+            }
+            None => Err(InputError::new(format!(
+                "--plot-sku {id}: unknown SKU `{id}`; SKUs defined: {}",
+                known_skus(&self.skus)
+            ))),
+        }
+    }
+}
+
+fn known_skus(skus: &[Sku]) -> String {
+    skus.iter()
+        .map(|s| format!("`{}`", s.id))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Clone)]
@@ -325,6 +357,27 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
     let policies = policy::policies(ctx, raw.policies, &lane_ids, &categories, &skus)?;
     let objective = policy::objective(ctx, &raw.objective)?;
 
+    let report = {
+        let at = root.key("report");
+        let chart_sku = match &raw.report.plot_sku {
+            Some(id) => skus.iter().position(|s| s.id == id.trim()).ok_or_else(|| {
+                ctx.error(
+                    &at.key("plot_sku"),
+                    format!("unknown SKU `{id}`; SKUs defined: {}", known_skus(&skus)),
+                )
+            })?,
+            None => (0..skus.len())
+                .find(|&i| {
+                    streams
+                        .streams
+                        .iter()
+                        .any(|s| s.featured.iter().any(|&(k, _)| k == i))
+                })
+                .unwrap_or(0),
+        };
+        ReportSpec { chart_sku }
+    };
+
     Ok(Scenario {
         name,
         file: ctx.file.to_path_buf(),
@@ -339,6 +392,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         suppliers,
         disruptions,
         policies,
+        report,
         objective,
     })
 }

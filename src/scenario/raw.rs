@@ -38,6 +38,9 @@ pub struct RawScenario {
     #[serde(default)]
     pub disruptions: RawDisruptions,
     pub policies: Vec<RawPolicy>,
+    /// What the report shows and recommends.
+    #[serde(default)]
+    pub report: RawReport,
     /// How candidates are scored and which are acceptable.
     #[serde(default)]
     pub objective: RawObjective,
@@ -62,6 +65,14 @@ pub struct RawObjective {
 
 fn default_replications() -> u32 {
     100
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    /// SKU id whose on-hand units are charted.
+    #[serde(default)]
+    pub plot_sku: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -95,17 +95,35 @@ fn the_same_seed_gives_identical_bytes_on_one_and_two_threads() {
             .args(["--set", "policies.0.reorder_point=150"])
             .assert()
             .success();
-        outputs.push(fs::read(out.join("summary.json")).unwrap());
-        outputs.push(fs::read(out.join("summary.csv")).unwrap());
+        outputs.push(every_file(&out));
     }
-    assert_eq!(
-        outputs[0], outputs[2],
-        "summary.json differs between 1 and 2 threads"
-    );
-    assert_eq!(
-        outputs[1], outputs[3],
-        "summary.csv differs between 1 and 2 threads"
-    );
+    let names: Vec<_> = outputs[0].keys().cloned().collect();
+    assert!(names.len() >= 13, "too few outputs: {names:?}");
+    for name in names {
+        assert!(
+            outputs[0][&name] == outputs[1][&name],
+            "{name} differs between 1 and 2 threads"
+        );
+    }
+    assert_eq!(outputs[0].len(), outputs[1].len());
+}
+
+/// Every file under `dir` (plots included) by relative path.
+fn every_file(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                files.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    files
 }
 
 #[test]
@@ -183,5 +201,9 @@ fn run_prints_a_table_and_where_the_outputs_are() {
         .assert()
         .success()
         .stdout(predicates::str::contains("fill_rate"))
-        .stderr(predicates::str::contains("outputs written to"));
+        .stdout(predicates::str::contains(format!(
+            "restock: outputs written to {} (open {} in a browser)\n",
+            out.display(),
+            out.join("report.html").display()
+        )));
 }

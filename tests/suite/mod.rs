@@ -2,6 +2,7 @@ mod bad_input;
 mod cli;
 mod demand;
 mod fuzz;
+mod report;
 mod scenarios;
 mod supply;
 mod support;

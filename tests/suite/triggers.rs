@@ -204,8 +204,15 @@ fn layered_beats_days_of_cover_on_stream_stockouts_at_no_higher_cost() {
 #[test]
 fn verdicts_rank_every_candidate_and_name_the_best_per_category() {
     let sc = load("tune-categories.yaml", &["replications=48"]);
-    let stats = simulate(&sc);
-    let summary = restock::report::Summary::new(&sc, stats);
+    let outcome = restock::experiment::run_full(
+        &sc,
+        &restock::experiment::RunOptions {
+            threads: 2,
+            progress: false,
+        },
+    )
+    .expect("run succeeds");
+    let summary = restock::report::Summary::new(&sc, outcome);
     let mut ranks: Vec<_> = summary.ranking.verdicts.iter().map(|v| v.rank).collect();
     ranks.sort();
     assert_eq!(ranks, (1..=sc.policies.len()).collect::<Vec<_>>());

@@ -1,0 +1,80 @@
+//! The recommendation per category, as a reader of `report.html` wants it: for every SKU and
+//! for each category, the best candidate by the objective (`score::rank`: feasible first, then
+//! the lowest mean score) with the reason in words. Each category is judged on its own
+//! metrics, so categories may get different answers.
+
+use super::Summary;
+use crate::metrics::Metric;
+use crate::score::Ranking;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recommendation {
+    /// `all SKUs`, then each category id.
+    pub scope: String,
+    /// Index of the recommended candidate; `None` when none meets the constraints.
+    pub candidate: Option<usize>,
+    /// Why, in a sentence a planner can read.
+    pub reason: String,
+}
+
+/// The objective's constraints in words.
+pub fn constraints(s: &Summary) -> String {
+    let mut parts = Vec::new();
+    if let Some(f) = s.objective.min_fill_rate {
+        parts.push(format!("mean fill rate ≥ {f}"));
+    }
+    if let Some(c) = s.objective.max_capital_peak_p95 {
+        parts.push(format!("p95 of peak capital ≤ {c}"));
+    }
+    if parts.is_empty() {
+        "none set (objective.min_fill_rate, objective.max_capital_peak_p95)".to_string()
+    } else {
+        parts.join(" and ")
+    }
+}
+
+pub fn recommend(s: &Summary) -> Vec<Recommendation> {
+    let mut scopes: Vec<(String, &Ranking, usize)> = vec![("all SKUs".to_string(), &s.ranking, 0)];
+    for (k, (id, r)) in s.categories.iter().zip(&s.category_rankings).enumerate() {
+        scopes.push((format!("category {id}"), r, k + 1));
+    }
+    scopes
+        .into_iter()
+        .map(|(scope, ranking, k)| {
+            let stats = |i: usize| {
+                let c = &s.candidates[i].1;
+                if k == 0 { &c.all } else { &c.categories[k - 1] }
+            };
+            let feasible = ranking.verdicts.iter().filter(|v| v.feasible).count();
+            let reason = match ranking.best {
+                Some(i) => {
+                    let st = stats(i);
+                    let ties = ranking
+                        .verdicts
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, v)| *j != i && v.feasible && v.indistinguishable_from_best())
+                        .map(|(j, _)| s.candidates[j].0.as_str())
+                        .collect::<Vec<_>>();
+                    let tie = if ties.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; not distinguishable from it at 95%: {}", ties.join(", "))
+                    };
+                    format!(
+                        "lowest mean score among the {feasible} candidate(s) meeting the \
+                         constraints (fill rate {:.4}, total cost {:.2}/day){tie}",
+                        st.metric(Metric::FillRate).mean,
+                        st.metric(Metric::TotalCostPerDay).mean,
+                    )
+                }
+                None => "no candidate meets the constraints".to_string(),
+            };
+            Recommendation {
+                scope,
+                candidate: ranking.best,
+                reason,
+            }
+        })
+        .collect()
+}
