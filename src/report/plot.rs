@@ -793,7 +793,7 @@ fn fixed(v: f64, span: f64) -> String {
 
 /// A bar's value: three significant digits even below 10.
 fn compact_precise(v: f64) -> String {
-    if v.abs() < 10.0 {
+    if v != 0.0 && v.abs() < 10.0 {
         format!("{v:.3}")
     } else {
         compact(v)
