@@ -1,4 +1,4 @@
-//! The command line: `restock run` and `restock validate`.
+//! The command line: `restock run`, `restock validate` and `restock merge`.
 //!
 //! Flags are parsed by clap (a malformed flag is exit 2 with clap's message), turned into a
 //! validated scenario plus run options, and handed to the library. Nothing here simulates or
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, InputError, Result};
-use crate::experiment::{self, RunOptions};
+use crate::experiment::{self, Partial, RunOptions, Shard};
 use crate::report::{self, Summary};
 use crate::scenario::{self, Scenario};
 
@@ -33,6 +33,22 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario file (and any --set overrides) without running it.
     Validate(ValidateArgs),
+    /// Combine the partial results of `run --shard` into exactly the outputs one process
+    /// would have written.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Output folders of the shards (each holds a partial.json).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the combined outputs.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// No table; errors are still reported.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -57,6 +73,11 @@ pub struct RunArgs {
     /// SKU whose on-hand units are charted, overriding the scenario's `report.plot_sku`.
     #[arg(long, value_name = "SKU")]
     pub plot_sku: Option<String>,
+    /// Run only part K of N of the replications and write a partial result (`partial.json`)
+    /// for `restock merge`: `K/N`, `auto` (Slurm job arrays) or `auto/N` (Kubernetes Indexed
+    /// Jobs).
+    #[arg(long, value_name = "K/N|auto|auto/N")]
+    pub shard: Option<String>,
     /// No progress bar and no table; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
@@ -106,6 +127,7 @@ pub fn execute(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Run(args) => run(args),
+        Command::Merge(args) => merge(args),
     }
 }
 
@@ -120,6 +142,13 @@ fn run(args: RunArgs) -> Result<()> {
     if let Some(id) = &args.plot_sku {
         sc.set_chart_sku(id)?;
     }
+    let shard = match &args.shard {
+        None => None,
+        Some(text) => Some(
+            Shard::parse(text, |k| std::env::var(k).ok())
+                .map_err(|m| Error::Input(InputError::new(format!("--shard: {m}"))))?,
+        ),
+    };
     let out_dir = match &args.out {
         Some(d) => d.clone(),
         None => default_out_dir(&sc)?,
@@ -139,13 +168,23 @@ fn run(args: RunArgs) -> Result<()> {
             threads
         );
     }
-    let outcome = experiment::run_full(
-        &sc,
-        &RunOptions {
-            threads,
-            progress: !args.quiet && std::io::stderr().is_terminal(),
-        },
-    )?;
+    let opts = RunOptions {
+        threads,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    if let Some(shard) = shard {
+        experiment::run_shard(&sc, &opts, shard)?.save(&out_dir)?;
+        if !args.quiet {
+            println!(
+                "restock: shard {}/{} written to {}",
+                shard.index,
+                shard.count,
+                out_dir.join(experiment::PARTIAL_FILE).display()
+            );
+        }
+        return Ok(());
+    }
+    let outcome = experiment::run_full(&sc, &opts)?;
     let summary = Summary::new(&sc, outcome);
     report::write_outputs(&out_dir, &summary)?;
     if !args.quiet {
@@ -154,6 +193,39 @@ fn run(args: RunArgs) -> Result<()> {
             "restock: outputs written to {} (open {} in a browser)",
             out_dir.display(),
             out_dir.join("report.html").display()
+        );
+    }
+    Ok(())
+}
+
+fn merge(args: MergeArgs) -> Result<()> {
+    let parts = args
+        .dirs
+        .iter()
+        .map(|d| Partial::load(d))
+        .collect::<Result<Vec<_>>>()?;
+    let first = &parts[0];
+    // The run is rebuilt from its scenario exactly as the shards loaded it.
+    let mut sc = scenario::load(&first.scenario, &first.overrides)?;
+    sc.replications = first.replications;
+    sc.seed = first.seed;
+    if first.chart_sku >= sc.skus.len() {
+        return Err(Error::Input(InputError::new(format!(
+            "{}: the charted SKU does not exist in {}",
+            args.dirs[0].display(),
+            first.scenario.display()
+        ))));
+    }
+    sc.report.chart_sku = first.chart_sku;
+    let outcome = experiment::merge(&sc, parts).map_err(|m| Error::Input(InputError::new(m)))?;
+    let summary = Summary::new(&sc, outcome);
+    report::write_outputs(&args.out, &summary)?;
+    if !args.quiet {
+        print!("{}", report::render_table(&summary));
+        println!(
+            "restock: outputs written to {} (open {} in a browser)",
+            args.out.display(),
+            args.out.join("report.html").display()
         );
     }
     Ok(())

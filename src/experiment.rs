@@ -8,11 +8,14 @@
 //! number of replications. The calendar series (daily capital, chart-SKU stock) are folded by
 //! each worker into order-free accumulators (`stats::daily`) and merged once at the end.
 
+use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, Model, World};
 use crate::error::{Error, Result};
@@ -20,7 +23,7 @@ use crate::metrics::RepMetrics;
 use crate::policy::Policy;
 use crate::scenario::Scenario;
 use crate::stats::daily::DailyAcc;
-use crate::stats::{BLOCK, BlockStats, CandidateStats, RunAccumulator};
+use crate::stats::{BLOCK, BlockMoments, BlockStats, CandidateStats, RunAccumulator, Sketch};
 
 /// Blocks per wave: enough parallel tasks that the end-of-wave barrier costs little, few
 /// enough that the wave's block statistics stay small.
@@ -98,29 +101,272 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Vec<CandidateStats>
 /// [`run`], keeping the calendar series as well.
 pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
     let model = Model::new(scenario);
+    let blocks = u64::from(scenario.replications).div_ceil(BLOCK);
+    let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
+    let daily = execute(&model, opts, 0..blocks, &mut |b| acc.merge(b))?;
+    Ok(Outcome {
+        stats: acc.summarise(),
+        daily,
+    })
+}
+
+/// Part `index` (1-based) of `count` of a run: a contiguous range of statistics blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
+    /// The blocks of `total` this shard runs; the shards of a count partition them.
+    pub fn blocks(&self, total: u64) -> Range<u64> {
+        let (k, n) = (u64::from(self.index - 1), u64::from(self.count));
+        total * k / n..total * (k + 1) / n
+    }
+}
+
+/// What one shard writes: per block, the moments (they merge exactly only in block order);
+/// the quantile sketches and calendar accumulators of its replications (order-free); and what
+/// identifies the run, so that shards of different runs are never merged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Partial {
+    pub format: String,
+    pub version: String,
+    /// The scenario file as the shard was given it, and the run's settings.
+    pub scenario: PathBuf,
+    pub overrides: Vec<String>,
+    pub seed: u64,
+    pub replications: u32,
+    pub shard: Shard,
+    /// The charted SKU (index), which the calendar accumulators follow.
+    pub chart_sku: usize,
+    blocks: Vec<BlockMoments>,
+    sketches: Vec<Vec<Sketch>>,
+    daily: Vec<DailyAcc>,
+}
+
+/// The format tag of [`Partial`] files.
+pub const PARTIAL_FORMAT: &str = "restock-partial-1";
+
+/// The file a shard writes into its output folder.
+pub const PARTIAL_FILE: &str = "partial.json";
+
+impl Shard {
+    /// Parses `--shard`: `K/N` (1 ≤ K ≤ N), `auto` (a Slurm job array: K from
+    /// `SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN` + 1, N from `SLURM_ARRAY_TASK_COUNT`), or
+    /// `auto/N` (a Kubernetes Indexed Job: K from the 0-based `JOB_COMPLETION_INDEX` + 1).
+    pub fn parse(
+        text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> std::result::Result<Shard, String> {
+        let num = |name: &str, v: &str| -> std::result::Result<u32, String> {
+            v.trim()
+                .parse::<u32>()
+                .map_err(|_| format!("{name} is `{v}`, not a whole number"))
+        };
+        let var = |name: &str| {
+            env(name).ok_or_else(|| format!("`--shard {text}` needs {name} in the environment"))
+        };
+        let (index, count) = match text.trim() {
+            "auto" => {
+                let id = num("SLURM_ARRAY_TASK_ID", &var("SLURM_ARRAY_TASK_ID")?)?;
+                let count = num("SLURM_ARRAY_TASK_COUNT", &var("SLURM_ARRAY_TASK_COUNT")?)?;
+                // Arrays may be numbered from 0 or from 1 (`--array=0-9`, `--array=1-10`).
+                let min = match env("SLURM_ARRAY_TASK_MIN") {
+                    Some(m) => num("SLURM_ARRAY_TASK_MIN", &m)?,
+                    None => 1,
+                };
+                if id < min {
+                    return Err(format!(
+                        "SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}"
+                    ));
+                }
+                (id - min + 1, count)
+            }
+            t => match t.split_once('/') {
+                Some(("auto", n)) => {
+                    let count = num("N", n)?;
+                    let i = num("JOB_COMPLETION_INDEX", &var("JOB_COMPLETION_INDEX")?)?;
+                    (i.saturating_add(1), count)
+                }
+                Some((k, n)) => (num("K", k)?, num("N", n)?),
+                None => return Err(format!("`{text}` is not K/N, auto or auto/N")),
+            },
+        };
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("shard {index}/{count}: need 1 ≤ K ≤ N"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Partial {
+    /// Writes `partial.json` into `dir` (under a temporary name, then renamed).
+    pub fn save(&self, dir: &std::path::Path) -> Result<()> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("cannot create output folder {}", dir.display()), e))?;
+        let text = serde_json::to_string(self).expect("plain data serialises");
+        let tmp = dir.join(format!(".{PARTIAL_FILE}.tmp"));
+        std::fs::write(&tmp, text)
+            .map_err(|e| Error::io(format!("cannot write {}", tmp.display()), e))?;
+        let dest = dir.join(PARTIAL_FILE);
+        std::fs::rename(&tmp, &dest)
+            .map_err(|e| Error::io(format!("cannot write {}", dest.display()), e))
+    }
+
+    /// Reads the `partial.json` a shard wrote into `dir`.
+    pub fn load(dir: &std::path::Path) -> Result<Partial> {
+        let path = dir.join(PARTIAL_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::Input(
+                crate::InputError::new(format!("cannot read the partial result: {e}"))
+                    .in_file(&path),
+            )
+        })?;
+        serde_json::from_str(&text).map_err(|e| {
+            Error::Input(
+                crate::InputError::new(format!("not a restock partial result: {e}")).in_file(&path),
+            )
+        })
+    }
+}
+
+/// Runs one shard of `scenario` (its replications and seed as set).
+pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result<Partial> {
+    let model = Model::new(scenario);
+    let total = u64::from(scenario.replications).div_ceil(BLOCK);
+    let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
+    let mut blocks = Vec::new();
+    let daily = execute(&model, opts, shard.blocks(total), &mut |b| {
+        acc.push_values(b);
+        blocks.push(b.moments_only());
+    })?;
+    Ok(Partial {
+        format: PARTIAL_FORMAT.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.file.clone(),
+        overrides: scenario.overrides.clone(),
+        seed: scenario.seed,
+        replications: scenario.replications,
+        shard,
+        chart_sku: scenario.report.chart_sku,
+        blocks,
+        sketches: acc.sketches(),
+        daily,
+    })
+}
+
+/// Combines every shard of one run into exactly what one process computes. `scenario` must be
+/// the run's (same file, overrides, seed and replications); the shards must be 1..=N of one N.
+pub fn merge(scenario: &Scenario, mut parts: Vec<Partial>) -> std::result::Result<Outcome, String> {
+    let Some(first) = parts.first() else {
+        return Err("no partial results to merge".into());
+    };
+    let n = first.shard.count;
+    for p in &parts {
+        if p.format != PARTIAL_FORMAT || p.version != env!("CARGO_PKG_VERSION") {
+            return Err(format!(
+                "shard {}/{} was written by another restock version or format ({} {})",
+                p.shard.index, p.shard.count, p.format, p.version
+            ));
+        }
+        if p.shard.count != n
+            || p.chart_sku != scenario.report.chart_sku
+            || p.seed != scenario.seed
+            || p.replications != scenario.replications
+            || p.overrides != scenario.overrides
+        {
+            return Err(format!(
+                "shard {}/{} belongs to another run (shard count, seed, replications, charted SKU or --set overrides differ)",
+                p.shard.index, p.shard.count
+            ));
+        }
+    }
+    parts.sort_by_key(|p| p.shard.index);
+    let indices: Vec<u32> = parts.iter().map(|p| p.shard.index).collect();
+    if indices != (1..=n).collect::<Vec<_>>() {
+        return Err(format!(
+            "need shards 1..{n} of {n} exactly once each, got {}",
+            indices
+                .iter()
+                .map(|i| format!("{i}/{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let model = Model::new(scenario);
+    let candidates = scenario.policies.len();
+    let mut acc = RunAccumulator::new(candidates, model.scopes());
+    let total = u64::from(scenario.replications).div_ceil(BLOCK);
+    let mut daily: Vec<DailyAcc> = Vec::new();
+    for p in &parts {
+        if p.sketches.len() != candidates * model.scopes() || p.daily.len() != candidates {
+            return Err(format!(
+                "shard {}/{n} does not match the scenario's candidates",
+                p.shard.index
+            ));
+        }
+        for b in &p.blocks {
+            if acc.blocks_merged() != b.index {
+                return Err(format!(
+                    "shard {}/{n} is missing statistics block {}",
+                    p.shard.index,
+                    acc.blocks_merged()
+                ));
+            }
+            acc.merge_moments(b);
+        }
+        acc.merge_sketches(&p.sketches);
+        if daily.is_empty() {
+            daily = p.daily.clone();
+        } else {
+            daily.iter_mut().zip(&p.daily).for_each(|(a, b)| a.merge(b));
+        }
+    }
+    if acc.blocks_merged() != total {
+        return Err(format!(
+            "the shards hold {} of the run's {total} statistics blocks",
+            acc.blocks_merged()
+        ));
+    }
+    Ok(Outcome {
+        stats: acc.summarise(),
+        daily,
+    })
+}
+
+/// Runs statistics blocks `range` on a pool and hands each to `fold` in block order; returns
+/// the calendar accumulators, merged over workers.
+fn execute(
+    model: &Model,
+    opts: &RunOptions,
+    range: Range<u64>,
+    fold: &mut (dyn FnMut(&BlockStats) + Send),
+) -> Result<Vec<DailyAcc>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start {} worker threads: {e}", opts.threads)))?;
-    let reps = u64::from(scenario.replications);
-    let blocks = reps.div_ceil(BLOCK);
-    let progress = progress_bar(reps, opts.progress);
+    let reps = u64::from(model.scenario.replications);
+    let first_rep = (range.start * BLOCK).min(reps);
+    let progress = progress_bar((range.end * BLOCK).min(reps) - first_rep, opts.progress);
 
     // One worker per pool thread, built once: its world and engine buffers are the only
     // allocations that scale with the scenario.
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
-        .map(|_| Mutex::new(Worker::new(&model)))
+        .map(|_| Mutex::new(Worker::new(model)))
         .collect();
-    let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
-    // While the pool computes wave k, one task merges wave k − 1 into the statistics, so the
-    // merge (sequential, to stay in block order) does not leave a core idle.
+    // While the pool computes wave k, one task folds wave k − 1 (sequentially, to stay in
+    // block order), so the fold does not leave a core idle.
     let mut previous: Vec<BlockStats> = Vec::new();
     pool.install(|| {
-        let mut start = 0u64;
-        while start < blocks {
-            let end = (start + WAVE_BLOCKS).min(blocks);
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + WAVE_BLOCKS).min(range.end);
             let (_, current) = rayon::join(
-                || previous.iter().for_each(|b| acc.merge(b)),
+                || previous.iter().for_each(&mut *fold),
                 || {
                     (start..end)
                         .into_par_iter()
@@ -128,7 +374,7 @@ pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
                             let thread = rayon::current_thread_index().unwrap_or(0);
                             // Uncontended: each pool thread only ever locks its own worker.
                             let mut worker = workers[thread].lock().expect("worker poisoned");
-                            let b = worker.block(&model, index, reps);
+                            let b = worker.block(model, index, reps);
                             progress.inc(BLOCK.min(reps - index * BLOCK));
                             b
                         })
@@ -138,7 +384,7 @@ pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
             previous = current;
             start = end;
         }
-        previous.iter().for_each(|b| acc.merge(b));
+        previous.iter().for_each(&mut *fold);
     });
     progress.finish_and_clear();
     let mut daily: Vec<DailyAcc> = Vec::new();
@@ -151,10 +397,7 @@ pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
             daily.iter_mut().zip(&w.daily).for_each(|(a, b)| a.merge(b));
         }
     }
-    Ok(Outcome {
-        stats: acc.summarise(),
-        daily,
-    })
+    Ok(daily)
 }
 
 fn progress_bar(reps: u64, visible: bool) -> ProgressBar {
@@ -170,4 +413,50 @@ fn progress_bar(reps: u64, visible: bool) -> ProgressBar {
     );
     pb.enable_steady_tick(Duration::from_millis(200));
     pb
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_blocks() {
+        for total in [0u64, 1, 6, 7, 100] {
+            for count in 1..=9u32 {
+                let ranges: Vec<_> = (1..=count)
+                    .map(|index| Shard { index, count }.blocks(total))
+                    .collect();
+                assert_eq!(ranges[0].start, 0);
+                assert_eq!(ranges.last().unwrap().end, total);
+                assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+            }
+        }
+    }
+
+    #[test]
+    fn shard_specs_from_flags_and_environments() {
+        let none = |_: &str| None;
+        assert_eq!(Shard::parse("2/5", none), Ok(Shard { index: 2, count: 5 }));
+        assert!(Shard::parse("6/5", none).is_err());
+        assert!(Shard::parse("0/5", none).is_err());
+        assert!(
+            Shard::parse("auto", none)
+                .unwrap_err()
+                .contains("SLURM_ARRAY_TASK_ID")
+        );
+        let slurm = |k: &str| match k {
+            "SLURM_ARRAY_TASK_ID" => Some("8".to_string()),
+            "SLURM_ARRAY_TASK_COUNT" => Some("8".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            Shard::parse("auto", slurm),
+            Ok(Shard { index: 8, count: 8 })
+        );
+        let k8s = |k: &str| (k == "JOB_COMPLETION_INDEX").then(|| "0".to_string());
+        assert_eq!(
+            Shard::parse("auto/3", k8s),
+            Ok(Shard { index: 1, count: 3 })
+        );
+    }
 }

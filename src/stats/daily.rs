@@ -16,6 +16,8 @@
 //! Warm-up days are recorded like every other day (the charts show how the run settles); the
 //! weekly table and every mean compared with `summary.json` use measured days only.
 
+use serde::{Deserialize, Serialize};
+
 use crate::calendar::Calendar;
 use crate::metrics::DayRecord;
 
@@ -86,7 +88,7 @@ fn representative(key: i32) -> f64 {
 
 /// Quantiles of non-negative values in bounded memory. Counts are `u32`: a day sees one value
 /// per replication, and replications are capped far below 2³² (`MAX_REPLICATIONS`).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DaySketch {
     /// Key of `counts[0]`.
     offset: i32,
@@ -162,7 +164,7 @@ impl DaySketch {
 }
 
 /// One day's accumulators for one candidate.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct DayAcc {
     /// Fixed-point sums over flushed replications [currency / 1024]: on hand, in transit,
     /// prepaid.
@@ -180,7 +182,7 @@ struct DayAcc {
 const BATCH: usize = 16;
 
 /// A candidate's calendar accumulators: one [`DayAcc`] per simulated day.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DailyAcc {
     reps: u64,
     days: Vec<DayAcc>,
@@ -189,7 +191,10 @@ pub struct DailyAcc {
     /// daily sketches does not fit in cache; pushing each replication's values straight into
     /// them spent more time waiting on memory than the engine spent simulating. Batched, each
     /// day's sketches are visited once per `BATCH` replications.
+    /// Scratch, never saved: a saved accumulator is flushed and only merged or read.
+    #[serde(skip)]
     pending: Vec<[f64; 2]>,
+    #[serde(skip)]
     pending_reps: usize,
 }
 

@@ -93,6 +93,33 @@ impl BlockStats {
     }
 }
 
+/// A block's moments without its values: what a shard must keep per block, because moments
+/// merge exactly only in block order (values go into order-free sketches).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BlockMoments {
+    pub index: u64,
+    /// Per `candidate * scopes + scope`, per metric.
+    moments: Vec<Vec<Moments>>,
+    vs_first: Vec<Vec<Moments>>,
+    score_pairs: Vec<Moments>,
+}
+
+impl BlockStats {
+    /// The block's moments, for merging in block order.
+    pub fn moments_only(&self) -> BlockMoments {
+        BlockMoments {
+            index: self.index,
+            moments: self.candidates.iter().map(|c| c.moments.to_vec()).collect(),
+            vs_first: self
+                .candidates
+                .iter()
+                .map(|c| c.vs_first.to_vec())
+                .collect(),
+            score_pairs: self.score_pairs.clone(),
+        }
+    }
+}
+
 /// The running statistics of a run: blocks merged in index order.
 #[derive(Debug, Clone)]
 pub struct RunAccumulator {
@@ -128,27 +155,60 @@ impl RunAccumulator {
     /// Merges the next block. Blocks must arrive in index order, starting at 0, so that the
     /// float operations are the same on any thread count and for any sharding.
     pub fn merge(&mut self, block: &BlockStats) {
+        self.merge_moments(&block.moments_only());
+        self.push_values(block);
+    }
+
+    /// The order-dependent half of [`merge`](Self::merge): moments, in block order.
+    pub fn merge_moments(&mut self, block: &BlockMoments) {
         assert_eq!(
             block.index, self.next_block,
             "blocks are merged in index order"
         );
+        assert_eq!(block.moments.len(), self.candidates.len());
+        self.next_block += 1;
+        for (k, acc) in self.candidates.iter_mut().enumerate() {
+            for i in 0..METRIC_COUNT {
+                acc.moments[i].merge(&block.moments[k][i]);
+                acc.vs_first[i].merge(&block.vs_first[k][i]);
+            }
+        }
+        for (acc, b) in self.score_pairs.iter_mut().zip(&block.score_pairs) {
+            acc.merge(b);
+        }
+    }
+
+    /// The order-free half of [`merge`](Self::merge): the block's values into the sketches.
+    pub fn push_values(&mut self, block: &BlockStats) {
         assert_eq!(block.candidates.len(), self.candidates.len());
         assert_eq!(block.scopes, self.scopes);
-        self.next_block += 1;
         for (acc, b) in self.candidates.iter_mut().zip(&block.candidates) {
-            for i in 0..METRIC_COUNT {
-                acc.moments[i].merge(&b.moments[i]);
-                acc.vs_first[i].merge(&b.vs_first[i]);
-            }
             for m in &b.values {
                 for (sketch, &x) in acc.sketches.iter_mut().zip(&m.0) {
                     sketch.push(x);
                 }
             }
         }
-        for (acc, b) in self.score_pairs.iter_mut().zip(&block.score_pairs) {
-            acc.merge(b);
+    }
+
+    /// The quantile sketches, `candidate * scopes + scope`, then by metric.
+    pub fn sketches(&self) -> Vec<Vec<Sketch>> {
+        self.candidates.iter().map(|c| c.sketches.clone()).collect()
+    }
+
+    /// Adds sketches built elsewhere (another shard's); merging counts is order-free.
+    pub fn merge_sketches(&mut self, sketches: &[Vec<Sketch>]) {
+        assert_eq!(sketches.len(), self.candidates.len());
+        for (acc, other) in self.candidates.iter_mut().zip(sketches) {
+            for (a, b) in acc.sketches.iter_mut().zip(other) {
+                a.merge(b);
+            }
         }
+    }
+
+    /// Blocks merged so far.
+    pub fn blocks_merged(&self) -> u64 {
+        self.next_block
     }
 
     /// Summaries per candidate, in candidate order.

@@ -4,6 +4,7 @@ mod demand;
 mod fuzz;
 mod report;
 mod scenarios;
+mod shards;
 mod supply;
 mod support;
 mod theory;
