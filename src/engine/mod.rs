@@ -19,8 +19,14 @@
 //!
 //! State is flat: one [`SkuState`] per SKU, reused across replications. After the first
 //! replication on a thread, `run` allocates nothing.
+//!
+//! Here: the run, the day's phases and the metrics. Buyers and streams (phase 3–4) live in
+//! `sales.rs`; orders, shipments and arrivals (phases 1–2) in `logistics.rs`; one
+//! replication's random world in `world.rs`.
 
+mod logistics;
 pub mod queue;
+mod sales;
 pub mod world;
 
 use std::collections::VecDeque;
@@ -34,7 +40,9 @@ use crate::policy::{AnnouncedStreams, LiveStream, Orders, Policy, SkuView, Trigg
 use crate::rng::{Source, Stream, stream};
 use crate::scenario::{Mode, Scenario, StockoutRule};
 use crate::supply::{Books, Ledger, Leg, OpenShipment, Shipment, Supply, SupplyView};
+use logistics::{Logistics, place_orders, receive_due};
 pub use queue::EventQueue;
+use sales::{DayCtx, Switch, expire_waiting, serve, stream_day};
 pub use world::World;
 
 /// Everything prepared once per run from the scenario and shared read-only by all threads.
@@ -102,17 +110,6 @@ impl<'s> Model<'s> {
     pub fn sku_days(&self) -> u64 {
         u64::from(self.scenario.calendar.horizon_days) * self.scenario.skus.len() as u64
     }
-}
-
-/// A shipment's slot, with the top bit set for its departure (goods leave the supplier: the
-/// balance is paid, the deposit becomes stock in transit) and clear for its arrival (stock
-/// becomes sellable). One `u32`, not an enum: the heap writes an event and reads it back at
-/// once, and a tag stored apart from its payload would stall that read on every order.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Event(u32);
-
-impl Event {
-    const DEPARTURE: u32 = 1 << 31;
 }
 
 /// One SKU's stock and its running tallies over the measured days.
@@ -194,35 +191,6 @@ impl SkuState {
     }
 }
 
-/// A buyer who found the shelf empty and switched to another SKU, served after the day's
-/// sales pass: (from SKU, to SKU, units).
-type Switch = (usize, usize, u32);
-
-/// A shipment on its way, with the money it ties up.
-#[derive(Debug, Clone, Copy)]
-struct Slot {
-    sku: u32,
-    /// [units] ordered, and delivered (fewer when short).
-    qty: u32,
-    delivered: u32,
-    /// [currency] paid at shipment and tied in transit until arrival.
-    value: f64,
-    /// [currency] paid at order and tied at the supplier until departure.
-    deposit: f64,
-}
-
-/// Shipments in flight and the capacity they booked.
-#[derive(Debug)]
-struct Logistics {
-    queue: EventQueue<Event>,
-    /// Capacity booked and open shipments per SKU (what the policy's view reads).
-    books: Books,
-    slots: Vec<Slot>,
-    free: Vec<u32>,
-    /// Every shipment placed, when recording (tests and diagnostics).
-    log: Option<Vec<Shipment>>,
-}
-
 /// Reusable state for replaying replications; one per worker thread.
 #[derive(Debug)]
 pub struct Engine {
@@ -245,16 +213,6 @@ pub struct Engine {
     switches: Vec<Switch>,
     /// The replication's calendar, one record per simulated day.
     daily: Vec<DayRecord>,
-}
-
-/// Everything one SKU-day's demand handling needs besides the SKU's own state.
-struct DayCtx<'m, 'w> {
-    model: &'m Model<'m>,
-    world: &'w World,
-    day: u32,
-    sku: usize,
-    /// The stream of buyers' responses, opened at the first stockout of the SKU-day.
-    responses: Option<Stream>,
 }
 
 impl Engine {
@@ -756,418 +714,5 @@ fn view<'a>(
         ctr,
         conversion,
         supply: SupplyView::new(model, &logistics.books, sku, now),
-    }
-}
-
-/// [days since start] of an instant.
-#[inline(always)]
-fn days_of(t: SimTime) -> f64 {
-    f64::from(t.0) / f64::from(MINUTES_PER_DAY)
-}
-
-/// Serves `qty` units of demand arriving now; what stock cannot serve meets `rule`. Returns
-/// the units sold (served, or accepted as backorder or presale).
-#[inline(always)]
-fn serve<const MEASURED: bool>(
-    ctx: &mut DayCtx,
-    st: &mut SkuState,
-    qty: i64,
-    rule: StockoutRule,
-    in_stream: bool,
-    switches: &mut Vec<Switch>,
-) -> i64 {
-    let served = qty.min(st.on_hand);
-    st.on_hand -= served;
-    st.shipped += served;
-    let short = qty - served;
-    if MEASURED {
-        st.demanded += qty;
-        st.short += short;
-        if in_stream {
-            st.stream_demanded += qty;
-            st.stream_served += served;
-        }
-    }
-    if short == 0 {
-        return served;
-    }
-    st.short_today = true;
-    let accepted = match rule {
-        StockoutRule::Backorder => {
-            st.backorders += short;
-            if ctx.model.dated_backorders[ctx.sku] {
-                push_waiting(st, u32::MAX, short);
-            }
-            short
-        }
-        StockoutRule::Lost => {
-            if MEASURED {
-                st.lost += short;
-            }
-            0
-        }
-        StockoutRule::Presale {
-            accept_fraction,
-            max_wait_days,
-        } => {
-            let accepted = ctx.binomial(short, accept_fraction);
-            st.backorders += accepted;
-            push_waiting(st, ctx.day.saturating_add(max_wait_days), accepted);
-            if MEASURED {
-                st.presale += accepted;
-                st.cancelled += short - accepted;
-            }
-            accepted
-        }
-        StockoutRule::Substitute { sku, fraction } => {
-            let switching = ctx.binomial(short, fraction);
-            if MEASURED {
-                st.lost += short - switching;
-            }
-            if switching > 0 {
-                switches.push((ctx.sku, sku, switching.min(i64::from(u32::MAX)) as u32));
-            }
-            0
-        }
-    };
-    served + accepted
-}
-
-impl DayCtx<'_, '_> {
-    /// How many of `n` buyers do something each does with probability `p`.
-    fn binomial(&mut self, n: i64, p: f64) -> i64 {
-        let (seed, rep) = (self.model.scenario.seed, self.world.rep);
-        let (sku, day) = (self.sku as u32, self.day);
-        let rng = self
-            .responses
-            .get_or_insert_with(|| stream(seed, rep, Source::Response { sku, day }));
-        match Binomial::new(n.max(0) as u64, p) {
-            Ok(b) => b.sample(rng) as i64,
-            // p is validated into [0, 1]; this arm is unreachable in practice.
-            Err(_) => 0,
-        }
-    }
-}
-
-fn push_waiting(st: &mut SkuState, last_day: u32, qty: i64) {
-    if qty > 0 {
-        st.waiting
-            .push_back((last_day, qty.min(i64::from(u32::MAX)) as u32));
-    }
-}
-
-/// Cancels backorders that have waited past their last day.
-fn expire_waiting(st: &mut SkuState, day: u32, measured: bool) {
-    let mut expired = 0i64;
-    st.waiting.retain(|&(last, q)| {
-        let keep = last >= day;
-        if !keep {
-            expired += i64::from(q);
-        }
-        keep
-    });
-    st.backorders -= expired;
-    if measured {
-        st.cancelled += expired;
-    }
-}
-
-/// Off-stream buyers who have come by `minute` of the day, of `total`: demand is spread
-/// evenly over the day, rounded to whole buyers.
-fn arrived_by(total: i64, minute: u32) -> i64 {
-    ((total as f64) * f64::from(minute) / f64::from(MINUTES_PER_DAY)).round() as i64
-}
-
-/// A day on which SKU `ctx.sku` features in one or more streams. Returns the units sold.
-#[allow(clippy::too_many_arguments)]
-fn stream_day<const MEASURED: bool>(
-    ctx: &mut DayCtx,
-    st: &mut SkuState,
-    off_stream: i64,
-    policy: &mut dyn Policy,
-    orders: &mut Orders,
-    logistics: &mut Logistics,
-    history: &[u32],
-    step_sales: &mut [u32],
-    stream_out: &mut [bool],
-    switches: &mut Vec<Switch>,
-) -> i64 {
-    let (model, world, day, i) = (ctx.model, ctx.world, ctx.day, ctx.sku);
-    let sku = &model.scenario.skus[i];
-    let plan = &model.demand.streams;
-    let streams = &model.scenario.streams;
-    let mine = &plan.by_sku[i];
-    let mut sold = 0;
-    let mut off_served = 0;
-    while let Some(&e) = mine.get(st.next_stream) {
-        let entry = &plan.entries[e as usize];
-        if entry.day() != day {
-            break;
-        }
-        let stream = &streams.streams[entry.stream];
-        let start_minute = entry.start.0 - SimTime::day_start(day).0;
-        let end_minute = start_minute + stream.duration;
-        let before = arrived_by(off_stream, start_minute) - off_served;
-        sold += serve::<MEASURED>(ctx, st, before, sku.stockout, false, switches);
-        off_served += before;
-
-        let forecast = entry.forecast * st.forecast_factor;
-        let demand = world.stream_steps(entry.offset, entry.steps());
-        let mut stream_sold = 0i64;
-        let mut share = 0.0;
-        for (j, &q) in demand.iter().enumerate() {
-            let q = i64::from(q);
-            let was_short = st.short_today;
-            st.short_today = false;
-            let got = serve::<MEASURED>(ctx, st, q, sku.stockout_in_stream, true, switches);
-            if st.short_today && MEASURED {
-                let scopes = model.scopes();
-                stream_out[entry.stream * scopes] = true;
-                if let Some(k) = sku.category {
-                    stream_out[entry.stream * scopes + 1 + k] = true;
-                }
-            }
-            st.short_today |= was_short;
-            step_sales[j] = got.min(i64::from(u32::MAX)) as u32;
-            stream_sold += got;
-            share += entry.weights[j];
-            // The host's dashboard: the policy may react mid-stream.
-            let now = entry.step_end(j, stream.duration);
-            let upcoming = &mine[st.next_stream..];
-            let v = view(
-                model,
-                world,
-                logistics,
-                st,
-                i,
-                now,
-                &history[..day as usize],
-                upcoming,
-            );
-            let live = LiveStream {
-                start: entry.start,
-                duration: stream.duration,
-                elapsed: now.0 - entry.start.0,
-                forecast,
-                sold_by_step: &step_sales[..=j],
-                expected_share: share,
-            };
-            policy.review_in_stream(&v, &live, orders);
-            if !orders.is_empty() {
-                place_orders(model, world, logistics, orders, st, now, MEASURED);
-            }
-        }
-        sold += stream_sold;
-        // The planner's routine after a stream: correct later forecasts by actual ÷ forecast.
-        let lr = streams.learning_rate;
-        if lr > 0.0 && entry.forecast > 0.0 {
-            let ratio = stream_sold as f64 / entry.forecast;
-            st.forecast_factor = (1.0 - lr) * st.forecast_factor + lr * ratio;
-        }
-        let during = arrived_by(off_stream, end_minute) - off_served;
-        sold += serve::<MEASURED>(ctx, st, during, sku.stockout, false, switches);
-        off_served += during;
-        st.next_stream += 1;
-    }
-    sold += serve::<MEASURED>(
-        ctx,
-        st,
-        off_stream - off_served,
-        sku.stockout,
-        false,
-        switches,
-    );
-    sold
-}
-
-/// Turns the policy's orders for one SKU into shipments: each order is planned into legs (the
-/// fallback rule may move some to the backup) and each leg shipped. A leg whose stock is
-/// sellable today (no production, zero transit) is received at once, before today's demand.
-fn place_orders(
-    model: &Model,
-    world: &World,
-    lg: &mut Logistics,
-    orders: &mut Orders,
-    st: &mut SkuState,
-    now: SimTime,
-    measured: bool,
-) {
-    let sc = model.scenario;
-    let t = days_of(now);
-    for order in orders.drain() {
-        if measured {
-            st.triggered[order.trigger as usize] += 1;
-        }
-        let spec = &sc.skus[order.sku].supply;
-        if spec.fallback.is_none() {
-            // No rule can move it: one leg, planned without the quote machinery.
-            let leg = model.supply.primary(sc, order.sku, order.lane, order.qty);
-            ship_leg(model, world, lg, st, order.sku, leg, now, measured);
-            continue;
-        }
-        let legs = model.supply.plan(
-            sc,
-            &lg.books.ledger,
-            order.sku,
-            order.lane,
-            order.qty,
-            order.needed_by,
-            t,
-        );
-        for leg in legs.into_iter().flatten() {
-            if leg.qty > 0 {
-                ship_leg(model, world, lg, st, order.sku, leg, now, measured);
-            }
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn ship_leg(
-    model: &Model,
-    world: &World,
-    lg: &mut Logistics,
-    st: &mut SkuState,
-    sku: usize,
-    leg: Leg,
-    now: SimTime,
-    measured: bool,
-) {
-    let sc = model.scenario;
-    let spec = &sc.skus[sku];
-    let seq = st.seq;
-    st.seq = st.seq.wrapping_add(1);
-    let t = days_of(now);
-    let ship = model.supply.ship(
-        sc,
-        &mut lg.books.ledger,
-        &world.env,
-        world.rep,
-        sku,
-        seq,
-        leg,
-        now,
-    );
-    if let Some(log) = &mut lg.log {
-        log.push(ship);
-    }
-    let qty = i64::from(leg.qty);
-    st.on_order += qty;
-    st.ordered += qty;
-    let supplier = leg.supplier.map(|s| &sc.suppliers[s]);
-    let premium = supplier.map_or(0.0, |s| s.premium);
-    let unit_value = spec.unit_cost * (1.0 + premium);
-    let delivered = f64::from(ship.delivered);
-    if measured {
-        st.orders += 1;
-        let lane = &sc.lanes[leg.lane];
-        let f = lane.freight;
-        st.freight +=
-            delivered * (f.per_unit + f.per_kg * spec.weight_kg + f.per_m3 * spec.volume_m3);
-        st.premium += delivered * spec.unit_cost * premium;
-        st.units_ordered += qty;
-        st.units_by_mode[lane.mode as usize] += qty;
-        if matches!(lane.mode, Mode::Air | Mode::Express) {
-            st.units_air += qty;
-        }
-        if leg.backup && spec.supply.backup.is_some_and(|b| b.supplier.is_some()) {
-            st.units_backup_supplier += qty;
-        }
-        st.customs_holds += i64::from(ship.customs_hold);
-        st.port_delay_days += ship.port_delay();
-        st.lead_unit_days += ship.lead_time() * f64::from(leg.qty);
-    }
-    if ship.sellable_day <= now.day() {
-        st.receive(qty, i64::from(ship.delivered));
-        return;
-    }
-    let mut slot = Slot {
-        sku: sku as u32,
-        qty: leg.qty,
-        delivered: ship.delivered,
-        value: unit_value * delivered,
-        deposit: 0.0,
-    };
-    let departed = ship.departure <= t;
-    if departed {
-        st.transit_value += slot.value;
-    } else {
-        slot.deposit =
-            supplier.map_or(0.0, |s| s.deposit_fraction) * unit_value * f64::from(leg.qty);
-        st.prepaid += slot.deposit;
-    }
-    let id = match lg.free.pop() {
-        Some(id) => {
-            lg.slots[id as usize] = slot;
-            id
-        }
-        None => {
-            lg.slots.push(slot);
-            (lg.slots.len() - 1) as u32
-        }
-    };
-    if !departed {
-        let minutes = (ship.departure * f64::from(MINUTES_PER_DAY)).round();
-        let at = SimTime(minutes.min(f64::from(u32::MAX)) as u32);
-        lg.queue.push(at, Event(id | Event::DEPARTURE));
-    }
-    lg.queue
-        .push(SimTime::day_start(ship.sellable_day), Event(id));
-    lg.books.pipelines[sku].push(OpenShipment {
-        id,
-        qty: leg.qty,
-        lane: leg.lane,
-        backup: leg.backup,
-        ordered_day: now.day(),
-        quoted_eta_day: ship.quote.eta_day,
-    });
-}
-
-/// Handles every departure and arrival due at or before `now`.
-#[inline(always)]
-fn receive_due(lg: &mut Logistics, skus: &mut [SkuState], now: SimTime) {
-    while let Some((_, Event(event))) = lg.queue.pop_due(now) {
-        let slot = event & !Event::DEPARTURE;
-        let s = lg.slots[slot as usize];
-        let sku = s.sku as usize;
-        let st = &mut skus[sku];
-        if event & Event::DEPARTURE != 0 {
-            st.prepaid -= s.deposit;
-            st.transit_value += s.value;
-        } else {
-            st.transit_value -= s.value;
-            st.receive(i64::from(s.qty), i64::from(s.delivered));
-            let open = &mut lg.books.pipelines[sku];
-            if let Some(k) = open.iter().position(|o| o.id == slot) {
-                open.remove(k);
-            }
-            lg.free.push(slot);
-        }
-    }
-}
-
-impl SkuState {
-    /// A shipment of `ordered` units lands with `qty` of them (short deliveries land fewer).
-    fn receive(&mut self, ordered: i64, qty: i64) {
-        // Waiting buyers are served first, oldest backorders first.
-        let fill = qty.min(self.backorders);
-        self.backorders -= fill;
-        self.shipped += fill;
-        self.on_hand += qty - fill;
-        self.on_order -= ordered;
-        self.undelivered += ordered - qty;
-        self.received += qty;
-        let mut left = fill;
-        while left > 0 {
-            let Some(front) = self.waiting.front_mut() else {
-                break;
-            };
-            let take = left.min(i64::from(front.1));
-            front.1 -= take as u32;
-            left -= take;
-            if front.1 == 0 {
-                self.waiting.pop_front();
-            }
-        }
     }
 }

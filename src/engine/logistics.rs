@@ -1,0 +1,240 @@
+//! Shipments: the policy's orders planned into legs (the fallback rule may move some to the
+//! backup), shipped with every random draw of their story made at order time, and delivered
+//! when due — departures (the balance is paid, deposits become stock in transit) and arrivals
+//! (stock becomes sellable) from one event queue.
+
+use super::*;
+
+/// A shipment's slot, with the top bit set for its departure (goods leave the supplier: the
+/// balance is paid, the deposit becomes stock in transit) and clear for its arrival (stock
+/// becomes sellable). One `u32`, not an enum: the heap writes an event and reads it back at
+/// once, and a tag stored apart from its payload would stall that read on every order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Event(pub(super) u32);
+
+impl Event {
+    pub(super) const DEPARTURE: u32 = 1 << 31;
+}
+
+/// A shipment on its way, with the money it ties up.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Slot {
+    pub(super) sku: u32,
+    /// [units] ordered, and delivered (fewer when short).
+    pub(super) qty: u32,
+    pub(super) delivered: u32,
+    /// [currency] paid at shipment and tied in transit until arrival.
+    pub(super) value: f64,
+    /// [currency] paid at order and tied at the supplier until departure.
+    pub(super) deposit: f64,
+}
+
+/// Shipments in flight and the capacity they booked.
+#[derive(Debug)]
+pub(super) struct Logistics {
+    pub(super) queue: EventQueue<Event>,
+    /// Capacity booked and open shipments per SKU (what the policy's view reads).
+    pub(super) books: Books,
+    pub(super) slots: Vec<Slot>,
+    pub(super) free: Vec<u32>,
+    /// Every shipment placed, when recording (tests and diagnostics).
+    pub(super) log: Option<Vec<Shipment>>,
+}
+
+/// Turns the policy's orders for one SKU into shipments: each order is planned into legs (the
+/// fallback rule may move some to the backup) and each leg shipped. A leg whose stock is
+/// sellable today (no production, zero transit) is received at once, before today's demand.
+pub(super) fn place_orders(
+    model: &Model,
+    world: &World,
+    lg: &mut Logistics,
+    orders: &mut Orders,
+    st: &mut SkuState,
+    now: SimTime,
+    measured: bool,
+) {
+    let sc = model.scenario;
+    let t = days_of(now);
+    for order in orders.drain() {
+        if measured {
+            st.triggered[order.trigger as usize] += 1;
+        }
+        let spec = &sc.skus[order.sku].supply;
+        if spec.fallback.is_none() {
+            // No rule can move it: one leg, planned without the quote machinery.
+            let leg = model.supply.primary(sc, order.sku, order.lane, order.qty);
+            ship_leg(model, world, lg, st, order.sku, leg, now, measured);
+            continue;
+        }
+        let legs = model.supply.plan(
+            sc,
+            &lg.books.ledger,
+            order.sku,
+            order.lane,
+            order.qty,
+            order.needed_by,
+            t,
+        );
+        for leg in legs.into_iter().flatten() {
+            if leg.qty > 0 {
+                ship_leg(model, world, lg, st, order.sku, leg, now, measured);
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn ship_leg(
+    model: &Model,
+    world: &World,
+    lg: &mut Logistics,
+    st: &mut SkuState,
+    sku: usize,
+    leg: Leg,
+    now: SimTime,
+    measured: bool,
+) {
+    let sc = model.scenario;
+    let spec = &sc.skus[sku];
+    let seq = st.seq;
+    st.seq = st.seq.wrapping_add(1);
+    let t = days_of(now);
+    let ship = model.supply.ship(
+        sc,
+        &mut lg.books.ledger,
+        &world.env,
+        world.rep,
+        sku,
+        seq,
+        leg,
+        now,
+    );
+    if let Some(log) = &mut lg.log {
+        log.push(ship);
+    }
+    let qty = i64::from(leg.qty);
+    st.on_order += qty;
+    st.ordered += qty;
+    let supplier = leg.supplier.map(|s| &sc.suppliers[s]);
+    let premium = supplier.map_or(0.0, |s| s.premium);
+    let unit_value = spec.unit_cost * (1.0 + premium);
+    let delivered = f64::from(ship.delivered);
+    if measured {
+        st.orders += 1;
+        let lane = &sc.lanes[leg.lane];
+        let f = lane.freight;
+        st.freight +=
+            delivered * (f.per_unit + f.per_kg * spec.weight_kg + f.per_m3 * spec.volume_m3);
+        st.premium += delivered * spec.unit_cost * premium;
+        st.units_ordered += qty;
+        st.units_by_mode[lane.mode as usize] += qty;
+        if matches!(lane.mode, Mode::Air | Mode::Express) {
+            st.units_air += qty;
+        }
+        if leg.backup && spec.supply.backup.is_some_and(|b| b.supplier.is_some()) {
+            st.units_backup_supplier += qty;
+        }
+        st.customs_holds += i64::from(ship.customs_hold);
+        st.port_delay_days += ship.port_delay();
+        st.lead_unit_days += ship.lead_time() * f64::from(leg.qty);
+    }
+    if ship.sellable_day <= now.day() {
+        st.receive(qty, i64::from(ship.delivered));
+        return;
+    }
+    let mut slot = Slot {
+        sku: sku as u32,
+        qty: leg.qty,
+        delivered: ship.delivered,
+        value: unit_value * delivered,
+        deposit: 0.0,
+    };
+    let departed = ship.departure <= t;
+    if departed {
+        st.transit_value += slot.value;
+    } else {
+        slot.deposit =
+            supplier.map_or(0.0, |s| s.deposit_fraction) * unit_value * f64::from(leg.qty);
+        st.prepaid += slot.deposit;
+    }
+    let id = match lg.free.pop() {
+        Some(id) => {
+            lg.slots[id as usize] = slot;
+            id
+        }
+        None => {
+            lg.slots.push(slot);
+            (lg.slots.len() - 1) as u32
+        }
+    };
+    if !departed {
+        let minutes = (ship.departure * f64::from(MINUTES_PER_DAY)).round();
+        let at = SimTime(minutes.min(f64::from(u32::MAX)) as u32);
+        lg.queue.push(at, Event(id | Event::DEPARTURE));
+    }
+    lg.queue
+        .push(SimTime::day_start(ship.sellable_day), Event(id));
+    lg.books.pipelines[sku].push(OpenShipment {
+        id,
+        qty: leg.qty,
+        lane: leg.lane,
+        backup: leg.backup,
+        ordered_day: now.day(),
+        quoted_eta_day: ship.quote.eta_day,
+    });
+}
+
+/// Handles every departure and arrival due at or before `now`.
+#[inline(always)]
+pub(super) fn receive_due(lg: &mut Logistics, skus: &mut [SkuState], now: SimTime) {
+    while let Some((_, Event(event))) = lg.queue.pop_due(now) {
+        let slot = event & !Event::DEPARTURE;
+        let s = lg.slots[slot as usize];
+        let sku = s.sku as usize;
+        let st = &mut skus[sku];
+        if event & Event::DEPARTURE != 0 {
+            st.prepaid -= s.deposit;
+            st.transit_value += s.value;
+        } else {
+            st.transit_value -= s.value;
+            st.receive(i64::from(s.qty), i64::from(s.delivered));
+            let open = &mut lg.books.pipelines[sku];
+            if let Some(k) = open.iter().position(|o| o.id == slot) {
+                open.remove(k);
+            }
+            lg.free.push(slot);
+        }
+    }
+}
+
+impl SkuState {
+    /// A shipment of `ordered` units lands with `qty` of them (short deliveries land fewer).
+    fn receive(&mut self, ordered: i64, qty: i64) {
+        // Waiting buyers are served first, oldest backorders first.
+        let fill = qty.min(self.backorders);
+        self.backorders -= fill;
+        self.shipped += fill;
+        self.on_hand += qty - fill;
+        self.on_order -= ordered;
+        self.undelivered += ordered - qty;
+        self.received += qty;
+        let mut left = fill;
+        while left > 0 {
+            let Some(front) = self.waiting.front_mut() else {
+                break;
+            };
+            let take = left.min(i64::from(front.1));
+            front.1 -= take as u32;
+            left -= take;
+            if front.1 == 0 {
+                self.waiting.pop_front();
+            }
+        }
+    }
+}
+
+/// [days since start] of an instant.
+#[inline(always)]
+pub(super) fn days_of(t: SimTime) -> f64 {
+    f64::from(t.0) / f64::from(MINUTES_PER_DAY)
+}
