@@ -118,6 +118,22 @@ metrics! {
         "units ordered on measured days by air lanes";
     UnitsExpress => "units_express", "units",
         "units ordered on measured days by express lanes";
+    UnitsCoverSea => "units_cover_sea", "units",
+        "units the layered policy's cover dimension ordered on measured days that travelled by sea lanes (after any fallback)";
+    UnitsCoverAir => "units_cover_air", "units",
+        "units the layered policy's cover dimension ordered on measured days that travelled by air or express lanes (after any fallback)";
+    UnitsStreamSea => "units_stream_sea", "units",
+        "units the layered policy's live-stream schedule dimension ordered on measured days that travelled by sea lanes (after any fallback)";
+    UnitsStreamAir => "units_stream_air", "units",
+        "units the layered policy's live-stream schedule dimension ordered on measured days that travelled by air or express lanes (after any fallback)";
+    UnitsPulseSea => "units_pulse_sea", "units",
+        "units the layered policy's real-time pulse dimension ordered on measured days that travelled by sea lanes (after any fallback)";
+    UnitsPulseAir => "units_pulse_air", "units",
+        "units the layered policy's real-time pulse dimension ordered on measured days that travelled by air or express lanes (after any fallback)";
+    UnitsSignalSea => "units_signal_sea", "units",
+        "units the layered policy's viral early-warning dimension ordered on measured days that travelled by sea lanes (after any fallback)";
+    UnitsSignalAir => "units_signal_air", "units",
+        "units the layered policy's viral early-warning dimension ordered on measured days that travelled by air or express lanes (after any fallback)";
 }
 
 pub const METRIC_COUNT: usize = Metric::ALL.len();

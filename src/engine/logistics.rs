@@ -63,7 +63,17 @@ pub(super) fn place_orders(
         if spec.fallback.is_none() {
             // No rule can move it: one leg, planned without the quote machinery.
             let leg = model.supply.primary(sc, order.sku, order.lane, order.qty);
-            ship_leg(model, world, lg, st, order.sku, leg, now, measured);
+            ship_leg(
+                model,
+                world,
+                lg,
+                st,
+                order.sku,
+                order.trigger,
+                leg,
+                now,
+                measured,
+            );
             continue;
         }
         let legs = model.supply.plan(
@@ -77,7 +87,17 @@ pub(super) fn place_orders(
         );
         for leg in legs.into_iter().flatten() {
             if leg.qty > 0 {
-                ship_leg(model, world, lg, st, order.sku, leg, now, measured);
+                ship_leg(
+                    model,
+                    world,
+                    lg,
+                    st,
+                    order.sku,
+                    order.trigger,
+                    leg,
+                    now,
+                    measured,
+                );
             }
         }
     }
@@ -90,6 +110,7 @@ pub(super) fn ship_leg(
     lg: &mut Logistics,
     st: &mut SkuState,
     sku: usize,
+    trigger: Trigger,
     leg: Leg,
     now: SimTime,
     measured: bool,
@@ -128,6 +149,8 @@ pub(super) fn ship_leg(
         st.premium += delivered * spec.unit_cost * premium;
         st.units_ordered += qty;
         st.units_by_mode[lane.mode as usize] += qty;
+        let air = usize::from(matches!(lane.mode, Mode::Air | Mode::Express));
+        st.units_by_trigger[trigger as usize][air] += qty;
         if matches!(lane.mode, Mode::Air | Mode::Express) {
             st.units_air += qty;
         }

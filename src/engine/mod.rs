@@ -156,6 +156,8 @@ struct SkuState {
     triggered: [i64; Trigger::COUNT],
     /// Units ordered on measured days, by lane mode (sea, air, express).
     units_by_mode: [i64; 3],
+    /// Units ordered on measured days, by `Trigger` and by sea (0) or air/express (1).
+    units_by_trigger: [[i64; 2]; Trigger::COUNT],
     /// [units] ordered that a short delivery never brought.
     undelivered: i64,
     /// [currency] of goods departed and not yet received, and deposits on goods not yet
@@ -497,6 +499,7 @@ impl Engine {
         let (mut presale, mut cancelled, mut substituted, mut viral) = (0i64, 0i64, 0i64, 0u64);
         let mut triggered = [0i64; Trigger::COUNT];
         let mut by_mode = [0i64; 3];
+        let mut by_trigger = [[0i64; 2]; Trigger::COUNT];
         let (mut cap_prepaid, mut freight, mut premium, mut port_delay, mut lead_days) =
             (0.0, 0.0, 0.0, 0.0, 0.0);
         let (mut units, mut air, mut backup, mut holds) = (0i64, 0i64, 0i64, 0i64);
@@ -540,6 +543,10 @@ impl Engine {
             viral += world.viral_units(i);
             for (t, n) in triggered.iter_mut().zip(&st.triggered) {
                 *t += n;
+            }
+            for (u, n) in by_trigger.iter_mut().zip(&st.units_by_trigger) {
+                u[0] += n[0];
+                u[1] += n[1];
             }
             for (u, n) in by_mode.iter_mut().zip(&st.units_by_mode) {
                 *u += n;
@@ -631,6 +638,26 @@ impl Engine {
             (UnitsSea, by_mode[Mode::Sea as usize] as f64),
             (UnitsAir, by_mode[Mode::Air as usize] as f64),
             (UnitsExpress, by_mode[Mode::Express as usize] as f64),
+            (UnitsCoverSea, by_trigger[Trigger::Cover as usize][0] as f64),
+            (UnitsCoverAir, by_trigger[Trigger::Cover as usize][1] as f64),
+            (
+                UnitsStreamSea,
+                by_trigger[Trigger::Stream as usize][0] as f64,
+            ),
+            (
+                UnitsStreamAir,
+                by_trigger[Trigger::Stream as usize][1] as f64,
+            ),
+            (UnitsPulseSea, by_trigger[Trigger::Pulse as usize][0] as f64),
+            (UnitsPulseAir, by_trigger[Trigger::Pulse as usize][1] as f64),
+            (
+                UnitsSignalSea,
+                by_trigger[Trigger::Signal as usize][0] as f64,
+            ),
+            (
+                UnitsSignalAir,
+                by_trigger[Trigger::Signal as usize][1] as f64,
+            ),
         ];
         let mut out = RepMetrics::default();
         for (m, v) in values {

@@ -242,3 +242,27 @@ fn verdicts_rank_every_candidate_and_name_the_best_per_category() {
     assert_eq!(first["params"]["beauty.pulse_ratio"], 2.0);
     assert_eq!(json["candidates"][0]["params"]["beauty.ctr_growth"], "off");
 }
+
+#[test]
+fn attribution_by_dimension_and_mode_adds_up_to_the_units_ordered() {
+    let sc = load("livestream-basic.yaml", &["replications=32"]);
+    let stats = simulate(&sc);
+    let layered = &stats[3];
+    let mean = |m: Metric| layered.metric(m).mean;
+    let sea = mean(Metric::UnitsCoverSea)
+        + mean(Metric::UnitsStreamSea)
+        + mean(Metric::UnitsPulseSea)
+        + mean(Metric::UnitsSignalSea);
+    let air = mean(Metric::UnitsCoverAir)
+        + mean(Metric::UnitsStreamAir)
+        + mean(Metric::UnitsPulseAir)
+        + mean(Metric::UnitsSignalAir);
+    // Every order of the layered policy comes from one dimension.
+    assert!((sea - mean(Metric::UnitsSea)).abs() < 1e-6 * sea.max(1.0));
+    assert!(
+        (air - mean(Metric::UnitsAir) - mean(Metric::UnitsExpress)).abs() < 1e-6 * air.max(1.0)
+    );
+    assert!(mean(Metric::UnitsStreamAir) > 0.0 && mean(Metric::UnitsSignalAir) > 0.0);
+    // Textbook policies attribute nothing to the layered dimensions.
+    assert_eq!(stats[0].metric(Metric::UnitsCoverSea).mean, 0.0);
+}
