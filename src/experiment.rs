@@ -19,15 +19,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, Model, World};
 use crate::error::{Error, Result};
-use crate::metrics::RepMetrics;
+use crate::metrics::{METRIC_COUNT, RepMetrics};
 use crate::policy::Policy;
 use crate::scenario::Scenario;
 use crate::stats::daily::DailyAcc;
 use crate::stats::{BLOCK, BlockMoments, BlockStats, CandidateStats, RunAccumulator, Sketch};
 
-/// Blocks per wave: enough parallel tasks that the end-of-wave barrier costs little, few
-/// enough that the wave's block statistics stay small.
+/// Blocks per wave at most: enough parallel tasks that the end-of-wave barrier costs little.
 const WAVE_BLOCKS: u64 = 256;
+/// Memory two waves of block statistics may hold [bytes]: a block keeps every metric of every
+/// candidate and scope for its 16 replications, so a sweep's waves are made shorter.
+const WAVE_BYTES: u64 = 64 << 20;
+
+/// Blocks per wave for `model`: at most [`WAVE_BLOCKS`], at most [`WAVE_BYTES`] for two waves
+/// in flight, at least a few per thread.
+fn wave_blocks(model: &Model, threads: usize) -> u64 {
+    let rows = (model.scenario.policies.len() * model.scopes()) as u64;
+    let candidates = model.scenario.policies.len() as u64;
+    let per_block = rows * METRIC_COUNT as u64 * (BLOCK * 8 + 2 * 24)
+        + model.scopes() as u64 * candidates * candidates * 24;
+    (WAVE_BYTES / 2 / per_block.max(1)).clamp(4 * threads as u64, WAVE_BLOCKS)
+}
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -361,10 +373,11 @@ fn execute(
     // While the pool computes wave k, one task folds wave k − 1 (sequentially, to stay in
     // block order), so the fold does not leave a core idle.
     let mut previous: Vec<BlockStats> = Vec::new();
+    let wave = wave_blocks(model, pool.current_num_threads());
     pool.install(|| {
         let mut start = range.start;
         while start < range.end {
-            let end = (start + WAVE_BLOCKS).min(range.end);
+            let end = (start + wave).min(range.end);
             let (_, current) = rayon::join(
                 || previous.iter().for_each(&mut *fold),
                 || {
