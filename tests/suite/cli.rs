@@ -109,7 +109,7 @@ fn the_same_seed_gives_identical_bytes_on_one_and_two_threads() {
 }
 
 /// Every file under `dir` (plots included) by relative path.
-fn every_file(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub fn every_file(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
