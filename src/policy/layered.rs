@@ -2,19 +2,20 @@
 //! SKU, each with its own threshold per category, and each able to order by its own lane.
 //!
 //! - **cover** (regular stock level): the inventory position would cover fewer than
-//!   `cover_days` of forecast sales beyond the regular lane's quoted transit → order by the
+//!   `cover_days` of forecast sales beyond the regular lane's quoted lead time → order by the
 //!   regular lane up to `target_cover_days` beyond it.
 //! - **stream** (live-stream schedule): a stream announced to start within
-//!   `stream_window_days`, and the inventory position, less the forecast sales until the
-//!   stream, is below `stream_multiplier` × the stream's forecast → order the gap by the
+//!   `stream_window_days`, and the stock that will be there (on hand − owed + shipments quoted
+//!   to land by its day), less the forecast sales until the stream, is below
+//!   `stream_multiplier` × the stream's forecast → order the gap (needed by that day) by the
 //!   regular lane if its quote arrives by the stream's day, else by the fast lane. The regular
 //!   orders of the cover dimension carry the bulk afterwards: sea the bulk, air the gap.
 //! - **pulse** (real-time): mid-stream, the stream's sales so far exceed `pulse_ratio` ×
 //!   average daily sales → order at once by the fast lane what the live curve projects the
-//!   stream will still sell, plus the forecast sales over the fast lane's transit.
+//!   stream will still sell, plus the forecast sales over the fast lane's quoted lead time.
 //! - **signal** (viral early warning): CTR up more than `ctr_growth` week on week and
 //!   conversion over the last week above its 8-week average → order by the fast lane up to
-//!   (1 + growth) × forecast × (fast transit + `target_cover_days`).
+//!   (1 + growth) × forecast × (fast lead time + `target_cover_days`).
 //! - **transient vs persistent**: after a day selling above `persist_ratio` × the forecast,
 //!   if `persist_days` days in a row stay above it the rise is persistent and the forecast
 //!   steps up at once to the level of the last three of those days; otherwise the spike is
