@@ -46,7 +46,8 @@ pub fn render_table(s: &Summary) -> String {
 fn ranking(s: &Summary, out: &mut String) {
     let _ = writeln!(
         out,
-        "\nranking by score (lower is better; ≈ best: its paired 95% CI against the best contains 0)"
+        "\nranking by score (lower is better; Δ vs {}: paired difference with its 95% CI; ≈ best: its paired CI against the best contains 0)",
+        s.candidates[0].0
     );
     let w = s
         .candidates
@@ -57,10 +58,11 @@ fn ranking(s: &Summary, out: &mut String) {
         .max(9);
     let _ = writeln!(
         out,
-        "  {:>4}  {:<w$} {:>22} {:>9} {:>12} {:>13} {:>8} {:>6} {:>6}",
+        "  {:>4}  {:<w$} {:>22} {:>22} {:>9} {:>12} {:>13} {:>8} {:>6} {:>6}",
         "rank",
         "candidate",
         "score ± 95% CI",
+        "Δ score vs first",
         "fill",
         "cost/day",
         "peak cap p95",
@@ -78,13 +80,20 @@ fn ranking(s: &Summary, out: &mut String) {
             Some(h) => format!("{} ± {}", num(score.mean), num(h)),
             None => num(score.mean),
         };
+        let d = st.diff(Metric::Score);
+        let diff = match (c, d.ci95) {
+            (0, _) => "(baseline)".to_string(),
+            (_, Some(h)) => format!("{} ± {}", Signed(d.mean), num(h)),
+            (_, None) => Signed(d.mean).to_string(),
+        };
         let yes = |b: bool| if b { "yes" } else { "-" };
         let _ = writeln!(
             out,
-            "  {:>4}  {:<w$} {:>22} {:>9} {:>12} {:>13} {:>8} {:>6} {:>6}",
+            "  {:>4}  {:<w$} {:>22} {:>22} {:>9} {:>12} {:>13} {:>8} {:>6} {:>6}",
             v.rank,
             name,
             score,
+            diff,
             num(st.metric(Metric::FillRate).mean),
             num(st.metric(Metric::TotalCostPerDay).mean),
             num(st.metric(Metric::CapitalTiedPeak).p95),
