@@ -6,6 +6,7 @@
 //! file, the field path and the line. Nothing downstream re-validates: a `Scenario` is correct
 //! by construction.
 
+pub mod catalog;
 pub mod demand;
 pub mod document;
 pub mod policy;
@@ -149,6 +150,9 @@ pub fn from_text(text: &str, path: &Path, overrides: &[String]) -> Result<Scenar
         file: path,
     };
     let mut merged = doc.clone();
+    // Catalog rows become SKU nodes before categories are merged in, so they inherit exactly
+    // like SKUs written in YAML.
+    catalog::expand(&mut merged, path)?;
     merged
         .apply_category_defaults()
         .map_err(|(p, m)| ctx.error(&p, m))?;
@@ -193,6 +197,20 @@ impl Ctx<'_> {
         let err = err.in_file(self.file).at_path(path.to_string());
         match self.doc.locate(path) {
             Origin::File { line, column } => err.at_line(line, column),
+            Origin::Other {
+                source,
+                line,
+                column,
+            } => {
+                let err = err.in_file(&source.file).at_line(line, column);
+                match &source.column_name {
+                    Some(c) => InputError {
+                        message: format!("{} (CSV column `{c}`)", err.message),
+                        ..err
+                    },
+                    None => err,
+                }
+            }
             Origin::CommandLine => InputError {
                 message: format!("{} (value set with --set)", err.message),
                 ..err
