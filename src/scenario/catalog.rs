@@ -286,7 +286,10 @@ fn to_u32(x: u64) -> u32 {
 fn line_column(bytes: &[u8], offset: usize) -> (u32, u32) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
     let column = chars(&before[start..]) + 1;
     (to_u32(line as u64), to_u32(column as u64))
 }

@@ -145,14 +145,14 @@ pub fn from_text(text: &str, path: &Path, overrides: &[String]) -> Result<Scenar
     for o in overrides {
         apply_override(&mut doc, o)?;
     }
+    // Catalog rows become SKU nodes before categories are merged in, so they inherit exactly
+    // like SKUs written in YAML (and `--set catalog=…` can swap the export).
+    catalog::expand(&mut doc, path)?;
     let ctx = Ctx {
         doc: &doc,
         file: path,
     };
     let mut merged = doc.clone();
-    // Catalog rows become SKU nodes before categories are merged in, so they inherit exactly
-    // like SKUs written in YAML.
-    catalog::expand(&mut merged, path)?;
     merged
         .apply_category_defaults()
         .map_err(|(p, m)| ctx.error(&p, m))?;
