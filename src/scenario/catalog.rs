@@ -36,11 +36,12 @@ pub fn expand(doc: &mut Node, scenario: &Path) -> Result<(), InputError> {
         return Ok(());
     };
     let (_, named) = top.remove(pos);
-    let in_scenario = |msg: String, at: &str, node: &Node| {
-        InputError::new(msg)
+    let in_scenario = |msg: String, at: &str, node: &Node| match node.line {
+        Some(_) => InputError::new(msg)
             .in_file(scenario)
             .at_path(at)
-            .at_line(node.line, node.column)
+            .at_line(node.line, node.column),
+        None => InputError::new(format!("{msg} (value set with --set)")).at_path(at),
     };
     let rel = match &named.value {
         Value::Str(s) if !s.trim().is_empty() => s.trim().to_string(),
@@ -119,7 +120,8 @@ pub fn read(file: &Path) -> Result<Vec<Node>, InputError> {
         .headers()
         .map_err(|e| csv_error(file, &bytes, &e))?
         .clone();
-    let Some(hpos) = header.position() else {
+    let hpos = header.position().filter(|_| !header.is_empty());
+    let Some(hpos) = hpos else {
         return Err(InputError::new(format!(
             "the catalog is empty: expected a header row naming the columns {}",
             REQUIRED.join(", ")
