@@ -8,7 +8,8 @@
 //! expansion (an "alias bomb" becomes an error, not an out-of-memory).
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
@@ -22,6 +23,16 @@ pub struct Node {
     pub value: Value,
     pub line: Option<u32>,
     pub column: Option<u32>,
+    /// Set when the node was read from another file than the scenario (a catalog CSV), so
+    /// errors point into that file.
+    pub source: Option<Arc<Source>>,
+}
+
+/// A file other than the scenario that a node was read from, and the CSV column it was in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub file: PathBuf,
+    pub column_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,9 +127,15 @@ impl fmt::Display for FieldPath {
 }
 
 /// Where a field path points in the user's inputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     File {
+        line: Option<u32>,
+        column: Option<u32>,
+    },
+    /// A cell (or row) of a file the scenario references, such as its catalog.
+    Other {
+        source: Arc<Source>,
         line: Option<u32>,
         column: Option<u32>,
     },
@@ -131,6 +148,7 @@ impl Node {
             value,
             line: None,
             column: None,
+            source: None,
         }
     }
 
@@ -181,6 +199,7 @@ impl Node {
             value: s.value,
             line: (line > 0).then_some(line as u32),
             column: (column > 0).then_some(column as u32),
+            source: None,
         }
     }
 
@@ -199,6 +218,13 @@ impl Node {
                 Some(n) => node = n,
                 None => break,
             }
+        }
+        if let Some(source) = &node.source {
+            return Origin::Other {
+                source: source.clone(),
+                line: node.line,
+                column: node.column,
+            };
         }
         match node.line {
             Some(_) => Origin::File {

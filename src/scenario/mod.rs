@@ -6,6 +6,7 @@
 //! file, the field path and the line. Nothing downstream re-validates: a `Scenario` is correct
 //! by construction.
 
+pub mod catalog;
 pub mod demand;
 pub mod document;
 pub mod policy;
@@ -144,6 +145,9 @@ pub fn from_text(text: &str, path: &Path, overrides: &[String]) -> Result<Scenar
     for o in overrides {
         apply_override(&mut doc, o)?;
     }
+    // Catalog rows become SKU nodes before categories are merged in, so they inherit exactly
+    // like SKUs written in YAML (and `--set catalog=…` can swap the export).
+    catalog::expand(&mut doc, path)?;
     let ctx = Ctx {
         doc: &doc,
         file: path,
@@ -193,6 +197,20 @@ impl Ctx<'_> {
         let err = err.in_file(self.file).at_path(path.to_string());
         match self.doc.locate(path) {
             Origin::File { line, column } => err.at_line(line, column),
+            Origin::Other {
+                source,
+                line,
+                column,
+            } => {
+                let err = err.in_file(&source.file).at_line(line, column);
+                match &source.column_name {
+                    Some(c) => InputError {
+                        message: format!("{} (CSV column `{c}`)", err.message),
+                        ..err
+                    },
+                    None => err,
+                }
+            }
             Origin::CommandLine => InputError {
                 message: format!("{} (value set with --set)", err.message),
                 ..err

@@ -1,4 +1,5 @@
 mod bad_input;
+mod catalog;
 mod cli;
 mod demand;
 mod fuzz;
