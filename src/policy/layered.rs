@@ -265,32 +265,40 @@ impl Layered {
 
         if let Some(mult) = t.stream_multiplier {
             let window_end = v.day + t.stream_window_days;
-            if let Some(s) = v
+            // Every announced stream in the window, in time order: what the earlier ones
+            // take is not there for the later ones, and a stream too close for any lane to
+            // reach may be followed by one that is not.
+            let (mut for_streams, mut placed) = (0.0, 0i64);
+            for s in v
                 .streams
                 .iter()
-                .find(|s| s.start.day() >= v.day && s.start.day() <= window_end)
+                .filter(|s| s.start.day() >= v.day)
+                .take_while(|s| s.start.day() <= window_end)
             {
                 let day = s.start.day();
-                let needed = mult * s.forecast + f * f64::from(day - v.day);
+                for_streams += mult * s.forecast;
+                let needed = for_streams + f * f64::from(day - v.day);
                 // Stock landing after the stream does not serve it: count only shipments
                 // quoted to arrive by its day.
-                let ready = v.on_hand - v.backorders + v.supply.quoted_by(day);
+                let ready = v.on_hand - v.backorders + v.supply.quoted_by(day) + placed;
                 let deficit = needed - ready as f64;
-                if deficit > 0.0 {
-                    let q = Self::size(t, deficit);
-                    let until = f64::from(day - v.day);
-                    let lane = if self.quoted_days(v, self.regular_lane, q) <= until {
-                        Some(self.regular_lane)
-                    } else if self.quoted_days(v, self.fast_lane, q) <= until {
-                        Some(self.fast_lane)
-                    } else {
-                        None
-                    };
-                    if let Some(lane) = lane {
-                        ip += Self::order(orders, v, q, lane, Some(day), Trigger::Stream);
-                    }
+                if deficit <= 0.0 {
+                    continue;
+                }
+                let q = Self::size(t, deficit);
+                let until = f64::from(day - v.day);
+                let lane = if self.quoted_days(v, self.regular_lane, q) <= until {
+                    Some(self.regular_lane)
+                } else if self.quoted_days(v, self.fast_lane, q) <= until {
+                    Some(self.fast_lane)
+                } else {
+                    None
+                };
+                if let Some(lane) = lane {
+                    placed += Self::order(orders, v, q, lane, Some(day), Trigger::Stream);
                 }
             }
+            ip += placed;
         }
 
         if let Some(growth) = t.ctr_growth
@@ -509,6 +517,26 @@ mod tests {
         let later = [entry(50, 200.0, 20)];
         let o = review(&mut policy(wide), &stream_view(28, 0, &sales, &later, &[0]));
         assert_eq!(o[0].lane, 0);
+    }
+
+    #[test]
+    fn stream_prepares_for_a_later_stream_when_the_next_is_out_of_reach() {
+        let sales = [10u32; 28];
+        let t = Thresholds {
+            stream_multiplier: Some(1.5),
+            stream_window_days: 14,
+            ..off()
+        };
+        // Air takes 5 days: the stream in 2 days is out of reach, the one in 9 is not, and
+        // it needs stock for both: 1.5 × (100 + 200) + 9 days × 10 = 540.
+        let e = [entry(30, 100.0, 20), entry(37, 200.0, 20)];
+        let o = review(&mut policy(t), &stream_view(28, 400, &sales, &e, &[0, 1]));
+        assert_eq!(o.len(), 1);
+        assert_eq!(
+            (o[0].trigger, o[0].lane, o[0].qty),
+            (Trigger::Stream, 1, 140)
+        );
+        assert_eq!(o[0].needed_by, Some(37));
     }
 
     #[test]
