@@ -59,32 +59,23 @@ pub(super) fn place_orders(
         if measured {
             st.triggered[order.trigger as usize] += 1;
         }
-        let spec = &sc.skus[order.sku].supply;
-        if spec.fallback.is_none() {
+        let legs = if sc.skus[order.sku].supply.fallback.is_none() {
             // No rule can move it: one leg, planned without the quote machinery.
-            let leg = model.supply.primary(sc, order.sku, order.lane, order.qty);
-            ship_leg(
-                model,
-                world,
-                lg,
-                st,
+            [
+                Some(model.supply.primary(sc, order.sku, order.lane, order.qty)),
+                None,
+            ]
+        } else {
+            model.supply.plan(
+                sc,
+                &lg.books.ledger,
                 order.sku,
-                order.trigger,
-                leg,
-                now,
-                measured,
-            );
-            continue;
-        }
-        let legs = model.supply.plan(
-            sc,
-            &lg.books.ledger,
-            order.sku,
-            order.lane,
-            order.qty,
-            order.needed_by,
-            t,
-        );
+                order.lane,
+                order.qty,
+                order.needed_by,
+                t,
+            )
+        };
         for leg in legs.into_iter().flatten() {
             if leg.qty > 0 {
                 ship_leg(

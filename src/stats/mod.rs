@@ -155,25 +155,42 @@ impl RunAccumulator {
     /// Merges the next block. Blocks must arrive in index order, starting at 0, so that the
     /// float operations are the same on any thread count and for any sharding.
     pub fn merge(&mut self, block: &BlockStats) {
-        self.merge_moments(&block.moments_only());
+        let rows = block
+            .candidates
+            .iter()
+            .map(|c| (&c.moments[..], &c.vs_first[..]));
+        self.fold_moments(block.index, rows, &block.score_pairs);
         self.push_values(block);
     }
 
     /// The order-dependent half of [`merge`](Self::merge): moments, in block order.
     pub fn merge_moments(&mut self, block: &BlockMoments) {
-        assert_eq!(
-            block.index, self.next_block,
-            "blocks are merged in index order"
-        );
-        assert_eq!(block.moments.len(), self.candidates.len());
+        let rows = block
+            .moments
+            .iter()
+            .zip(&block.vs_first)
+            .map(|(m, v)| (&m[..], &v[..]));
+        self.fold_moments(block.index, rows, &block.score_pairs);
+    }
+
+    /// Merges one block's moments, per row (moments, paired differences), without copying
+    /// them: the single-process path does this for every block.
+    fn fold_moments<'b>(
+        &mut self,
+        index: u64,
+        rows: impl ExactSizeIterator<Item = (&'b [Moments], &'b [Moments])>,
+        score_pairs: &[Moments],
+    ) {
+        assert_eq!(index, self.next_block, "blocks are merged in index order");
+        assert_eq!(rows.len(), self.candidates.len());
         self.next_block += 1;
-        for (k, acc) in self.candidates.iter_mut().enumerate() {
+        for (acc, (moments, vs_first)) in self.candidates.iter_mut().zip(rows) {
             for i in 0..METRIC_COUNT {
-                acc.moments[i].merge(&block.moments[k][i]);
-                acc.vs_first[i].merge(&block.vs_first[k][i]);
+                acc.moments[i].merge(&moments[i]);
+                acc.vs_first[i].merge(&vs_first[i]);
             }
         }
-        for (acc, b) in self.score_pairs.iter_mut().zip(&block.score_pairs) {
+        for (acc, b) in self.score_pairs.iter_mut().zip(score_pairs) {
             acc.merge(b);
         }
     }

@@ -217,14 +217,37 @@ fn verdicts_rank_every_candidate_and_name_the_best_per_category() {
     ranks.sort();
     assert_eq!(ranks, (1..=sc.policies.len()).collect::<Vec<_>>());
     assert_eq!(summary.category_rankings.len(), 3);
-    for r in &summary.category_rankings {
+    for (k, r) in summary.category_rankings.iter().enumerate() {
         if let Some(best) = r.best {
             assert_eq!(r.verdicts[best].rank, 1);
             assert!(r.verdicts[best].feasible);
-            // The best is on the frontier unless another has higher fill rate, lower cost
-            // and lower peak capital at once — then it would not be best on score either.
-            assert!(r.verdicts.iter().any(|v| v.pareto));
         }
+        // The frontier is exactly the candidates no other dominates on (fill ↑, cost ↓,
+        // p95 peak capital ↓), recomputed here from the category's own summaries.
+        let point = |c: usize| {
+            let s = &summary.candidates[c].1.categories[k];
+            (
+                s.metric(Metric::FillRate).mean,
+                s.metric(Metric::TotalCostPerDay).mean,
+                s.metric(Metric::CapitalTiedPeak).p95,
+            )
+        };
+        let n = summary.candidates.len();
+        for c in 0..n {
+            let (f, cost, cap) = point(c);
+            let dominated = (0..n).any(|o| {
+                let (fo, co, ko) = point(o);
+                fo >= f && co <= cost && ko <= cap && (fo > f || co < cost || ko < cap)
+            });
+            assert_eq!(
+                r.verdicts[c].pareto, !dominated,
+                "category {k}, candidate {c}"
+            );
+        }
+        assert!(
+            r.frontier().len() < n,
+            "a 28-candidate sweep has dominated candidates"
+        );
     }
     let json: serde_json::Value =
         serde_json::from_str(&restock::report::render_json(&summary)).unwrap();
