@@ -42,12 +42,18 @@ const RECENT_DAYS: u32 = 3;
 pub struct Layered {
     spec: Arc<LayeredSpec>,
     period: u32,
-    regular_lane: usize,
-    fast_lane: usize,
-    /// Quoted transit of the regular and fast lanes [days].
+    lanes: Lanes,
+    memory: Vec<Memory>,
+}
+
+/// The lanes the policy orders by, with the transit it assumes when the view has no quote.
+#[derive(Debug, Clone, Copy)]
+struct Lanes {
+    regular: usize,
+    fast: usize,
+    /// Published median transit of the regular and fast lanes [days].
     regular_days: f64,
     fast_days: f64,
-    memory: Vec<Memory>,
 }
 
 /// What the policy remembers of one SKU within a replication.
@@ -246,55 +252,59 @@ impl Layered {
     ) -> Self {
         let n = spec.per_sku.len();
         Layered {
-            fast_lane: spec.fast_lane,
+            lanes: Lanes {
+                regular: regular_lane,
+                fast: spec.fast_lane,
+                regular_days,
+                fast_days,
+            },
             spec,
             period,
-            regular_lane,
-            regular_days,
-            fast_days,
             memory: vec![Memory::default(); n],
         }
     }
+}
 
-    /// Order size for a wanted quantity: whole units, at least the minimum order, in case packs.
-    fn size(t: &Thresholds, wanted: f64) -> u32 {
-        // NaN (never expected) orders nothing, like anything under half a unit.
-        if wanted.is_nan() || wanted < 0.5 {
-            return 0;
-        }
-        // The tolerance keeps float dust (240.0000001) from adding a unit.
-        let q = (wanted - 1e-6).ceil().min(f64::from(u32::MAX)) as u64;
-        let q = q.max(u64::from(t.min_order_qty));
-        let pack = u64::from(t.case_pack.max(1));
-        (q.div_ceil(pack) * pack).min(u64::from(u32::MAX)) as u32
+/// Order size for a wanted quantity: whole units, at least the minimum order, in case packs.
+fn size(t: &Thresholds, wanted: f64) -> u32 {
+    // NaN (never expected) orders nothing, like anything under half a unit.
+    if wanted.is_nan() || wanted < 0.5 {
+        return 0;
     }
+    // The tolerance keeps float dust (240.0000001) from adding a unit.
+    let q = (wanted - 1e-6).ceil().min(f64::from(u32::MAX)) as u64;
+    let q = q.max(u64::from(t.min_order_qty));
+    let pack = u64::from(t.case_pack.max(1));
+    (q.div_ceil(pack) * pack).min(u64::from(u32::MAX)) as u32
+}
 
-    /// Places an order; returns the units.
-    fn order(
-        orders: &mut Orders,
-        v: &SkuView,
-        qty: u32,
-        lane: usize,
-        needed_by: Option<u32>,
-        trigger: Trigger,
-    ) -> i64 {
-        orders.push(Order {
-            sku: v.sku,
-            qty,
-            lane,
-            needed_by,
-            trigger,
-        });
-        i64::from(qty)
-    }
+/// Places an order; returns the units.
+fn order(
+    orders: &mut Orders,
+    v: &SkuView,
+    qty: u32,
+    lane: usize,
+    needed_by: Option<u32>,
+    trigger: Trigger,
+) -> i64 {
+    orders.push(Order {
+        sku: v.sku,
+        qty,
+        lane,
+        needed_by,
+        trigger,
+    });
+    i64::from(qty)
+}
 
+impl Lanes {
     /// Days until stock ordered now on `lane` would be sellable, as quoted: the supplier's and
     /// forwarder's quote when the view has one (production, sailings, peak season), else the
     /// lane's published median transit.
     fn quoted_days(&self, v: &SkuView, lane: usize, qty: u32) -> f64 {
         match v.supply.quote(lane, qty.max(1)) {
             Some(q) => f64::from(q.eta_day.saturating_sub(v.day)),
-            None if lane == self.regular_lane => self.regular_days,
+            None if lane == self.regular => self.regular_days,
             None => self.fast_days,
         }
     }
@@ -326,17 +336,17 @@ impl Layered {
                 if deficit <= 0.0 {
                     continue;
                 }
-                let q = Self::size(t, deficit);
+                let q = size(t, deficit);
                 let until = f64::from(day - v.day);
-                let lane = if self.quoted_days(v, self.regular_lane, q) <= until {
-                    Some(self.regular_lane)
-                } else if self.quoted_days(v, self.fast_lane, q) <= until {
-                    Some(self.fast_lane)
+                let lane = if self.quoted_days(v, self.regular, q) <= until {
+                    Some(self.regular)
+                } else if self.quoted_days(v, self.fast, q) <= until {
+                    Some(self.fast)
                 } else {
                     None
                 };
                 if let Some(lane) = lane {
-                    placed += Self::order(orders, v, q, lane, Some(day), Trigger::Stream);
+                    placed += order(orders, v, q, lane, Some(day), Trigger::Stream);
                 }
             }
             ip += placed;
@@ -348,14 +358,17 @@ impl Layered {
                 .is_none_or(|d| v.day >= d + SIGNAL_COOLDOWN_DAYS)
         {
             let rise = window_mean(v.ctr, 0, 7) / window_mean(v.ctr, 7, 7) - 1.0;
-            let conv_week = window_mean(v.conversion, 0, 7);
-            let conv_avg = window_mean(v.conversion, 0, v.conversion.len().min(56));
-            if rise > growth && conv_week > conv_avg {
-                let fast = self.quoted_days(v, self.fast_lane, 1);
+            // Conversion is looked at only on a CTR rise: its 8-week average is the dearest
+            // part of the test, and most SKU-days have no rise.
+            if rise > growth
+                && window_mean(v.conversion, 0, 7)
+                    > window_mean(v.conversion, 0, v.conversion.len().min(56))
+            {
+                let fast = self.quoted_days(v, self.fast, 1);
                 let target = (1.0 + rise) * f * (fast + t.target_cover_days);
-                let q = Self::size(t, target - ip as f64);
+                let q = size(t, target - ip as f64);
                 if q > 0 {
-                    ip += Self::order(orders, v, q, self.fast_lane, None, Trigger::Signal);
+                    ip += order(orders, v, q, self.fast, None, Trigger::Signal);
                     m.last_signal = Some(v.day);
                 }
             }
@@ -365,12 +378,12 @@ impl Layered {
             && f > 0.0
         {
             let position = ip as f64;
-            let transit = self.quoted_days(v, self.regular_lane, 1);
+            let transit = self.quoted_days(v, self.regular, 1);
             if position < f * (transit + cover) {
                 let target = f * (transit + t.target_cover_days);
-                let q = Self::size(t, target - position);
+                let q = size(t, target - position);
                 if q > 0 {
-                    Self::order(orders, v, q, self.regular_lane, None, Trigger::Cover);
+                    order(orders, v, q, self.regular, None, Trigger::Cover);
                 }
             }
         }
@@ -386,32 +399,32 @@ impl Policy for Layered {
         if !is_review_day(v.day, self.period) {
             return;
         }
-        let t = self.spec.per_sku[v.sku];
-        let mut m = std::mem::take(&mut self.memory[v.sku]);
-        m.update(&t, v);
-        self.decide(&t, &mut m, v, orders);
-        self.memory[v.sku] = m;
+        let lanes = self.lanes;
+        let t = &self.spec.per_sku[v.sku];
+        let m = &mut self.memory[v.sku];
+        m.update(t, v);
+        lanes.decide(t, m, v, orders);
     }
 
     fn review_in_stream(&mut self, v: &SkuView, live: &LiveStream, orders: &mut Orders) {
-        let t = self.spec.per_sku[v.sku];
+        let lanes = self.lanes;
+        let t = &self.spec.per_sku[v.sku];
         let Some(ratio) = t.pulse_ratio else {
             return;
         };
-        let mut m = std::mem::take(&mut self.memory[v.sku]);
+        let m = &mut self.memory[v.sku];
         let sold = live.sold() as f64;
         if m.pulsed != Some(live.start) && m.forecast > 0.0 && sold > ratio * m.forecast {
             // The live curve: sales so far are `expected_share` of what the stream will sell.
             let projected = sold / live.expected_share.max(0.05);
-            let fast = self.quoted_days(v, self.fast_lane, 1);
+            let fast = lanes.quoted_days(v, lanes.fast, 1);
             let wanted = projected - sold + m.forecast * fast - v.inventory_position() as f64;
             m.pulsed = Some(live.start);
-            let q = Self::size(&t, wanted);
+            let q = size(t, wanted);
             if q > 0 {
-                Self::order(orders, v, q, self.fast_lane, None, Trigger::Pulse);
+                order(orders, v, q, lanes.fast, None, Trigger::Pulse);
             }
         }
-        self.memory[v.sku] = m;
     }
 }
 
@@ -491,10 +504,10 @@ mod tests {
             case_pack: 24,
             ..Thresholds::default()
         };
-        assert_eq!(Layered::size(&t, 1.0), 120);
-        assert_eq!(Layered::size(&t, 121.0), 144);
-        assert_eq!(Layered::size(&t, 0.0), 0);
-        assert_eq!(Layered::size(&t, f64::NAN), 0);
+        assert_eq!(size(&t, 1.0), 120);
+        assert_eq!(size(&t, 121.0), 144);
+        assert_eq!(size(&t, 0.0), 0);
+        assert_eq!(size(&t, f64::NAN), 0);
     }
 
     fn stream_view<'a>(

@@ -22,6 +22,9 @@ const WEEK: i64 = 7;
 pub struct Plant {
     /// Closed flag per day from day 0 (days outside are open).
     closed: Vec<bool>,
+    /// Per day from day 0, the first closed day on or after it (`closed.len()` when none):
+    /// a production run jumps from closure to closure instead of walking its days.
+    next_closed: Vec<u32>,
     /// Units each week can make; empty = unlimited.
     week_cap: Vec<u32>,
 }
@@ -58,7 +61,19 @@ impl Plant {
                 })
                 .collect(),
         };
-        Plant { closed, week_cap }
+        let mut next_closed = vec![span as u32; span];
+        for d in (0..span).rev() {
+            next_closed[d] = if closed[d] {
+                d as u32
+            } else {
+                next_closed.get(d + 1).copied().unwrap_or(span as u32)
+            };
+        }
+        Plant {
+            closed,
+            next_closed,
+            week_cap,
+        }
     }
 
     /// Weeks in the ledger (0 when capacity is unlimited).
@@ -85,23 +100,30 @@ impl Plant {
         let mut t = start;
         let mut left = work.max(0.0);
         let mut closed_days = 0;
+        let span = self.closed.len() as i64;
         loop {
             let day = t.floor() as i64;
-            if day >= self.closed.len() as i64 {
+            if day >= span {
                 // Past the closure table every day is open.
                 return (t + left, closed_days);
             }
-            if self.is_closed(day) {
-                t = (day + 1) as f64;
+            // Days before 0 are open: the first closure ahead is the table's first.
+            let next = f64::from(self.next_closed[day.max(0) as usize]);
+            if next > t {
+                // Open from t to the next closure: most runs finish here in one step.
+                if t + left <= next {
+                    return (t + left, closed_days);
+                }
+                left -= next - t;
+                t = next;
+            }
+            // On a closed day: skip the closure.
+            let mut d = t.floor() as i64;
+            while d < span && self.closed[d as usize] {
+                d += 1;
                 closed_days += 1;
-                continue;
             }
-            let room = (day + 1) as f64 - t;
-            if left <= room {
-                return (t + left, closed_days);
-            }
-            left -= room;
-            t = (day + 1) as f64;
+            t = d as f64;
         }
     }
 
@@ -225,6 +247,43 @@ mod tests {
         // Ready on the first closed day: waits for the reopening.
         assert_eq!(p.run(0.0, 5.0), (5.0, 0));
         assert_eq!(p.run(6.5, 1.0), (11.0, 4));
+    }
+
+    /// The run walked a day at a time, as the definition reads.
+    fn run_day_by_day(p: &Plant, start: f64, work: f64) -> (f64, u32) {
+        let (mut t, mut left, mut closed_days) = (start, work, 0);
+        loop {
+            let day = t.floor() as i64;
+            if p.is_closed(day) {
+                t = (day + 1) as f64;
+                closed_days += 1;
+                continue;
+            }
+            let room = (day + 1) as f64 - t;
+            if left <= room {
+                return (t + left, closed_days);
+            }
+            left -= room;
+            t = (day + 1) as f64;
+        }
+    }
+
+    #[test]
+    fn jumping_between_closures_equals_walking_the_days() {
+        let p = Plant::new(
+            &supplier(None, vec![(0, 1), (5, 9), (11, 11), (40, 60)]),
+            50,
+        );
+        for i in 0..2_000 {
+            let start = -3.0 + f64::from(i % 97) * 0.73;
+            let work = f64::from(i % 31) * 0.61;
+            let (t, c) = p.run(start, work);
+            let (t0, c0) = run_day_by_day(&p, start, work);
+            assert_eq!(c, c0, "closed days from {start} for {work}");
+            assert!((t - t0).abs() < 1e-9, "finish from {start} for {work}: {t} vs {t0}");
+        }
+        // Past the table (850 days) every day is open.
+        assert_eq!(p.run(900.5, 2.0), (902.5, 0));
     }
 
     #[test]
