@@ -61,7 +61,7 @@ struct Lanes {
 struct Memory {
     /// Days of streams it has seen announced, ascending.
     stream_days: Vec<u32>,
-    /// Day ranges [from, to) of transient spikes, left out of the forecast.
+    /// Day ranges [from, to) of transient spikes, left out of the forecast, in day order.
     transient: Vec<(u32, u32)>,
     /// Days whose sales were censored: the shelf was empty at the review opening the day or
     /// the next. A planner sees the closing stock; zero sales on an empty shelf say nothing
@@ -190,9 +190,12 @@ impl Memory {
     /// Whether day `d`'s sales count in the forecast.
     fn counts(&self, d: u32) -> bool {
         let watch_from = self.watching.map_or(u32::MAX, |w| w.0);
+        // Spikes are found in day order, so their ranges are sorted and disjoint: only the
+        // last one starting on or before `d` can hold it.
+        let spike = self.transient.partition_point(|&(a, _)| a <= d);
         !(d >= watch_from
             || self.is_censored(d)
-            || self.transient.iter().any(|&(a, b)| (a..b).contains(&d)))
+            || spike > 0 && d < self.transient[spike - 1].1)
     }
 
     /// [`mean`](Self::mean) over [from, to), sliding the last window when it can.
