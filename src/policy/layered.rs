@@ -44,6 +44,7 @@ pub struct Layered {
     period: u32,
     lanes: Lanes,
     memory: Vec<Memory>,
+    days: DayBits,
 }
 
 /// The lanes the policy orders by, with the transit it assumes when the view has no quote.
@@ -56,17 +57,9 @@ struct Lanes {
     fast_days: f64,
 }
 
-/// What the policy remembers of one SKU within a replication.
-#[derive(Debug, Clone, Default)]
+/// What the policy remembers of one SKU within a replication, besides its [`DayBits`] rows.
+#[derive(Debug, Clone, Copy, Default)]
 struct Memory {
-    /// Days of streams it has seen announced, ascending.
-    stream_days: Vec<u32>,
-    /// Day ranges [from, to) of transient spikes, left out of the forecast, in day order.
-    transient: Vec<(u32, u32)>,
-    /// Days whose sales were censored: the shelf was empty at the review opening the day or
-    /// the next. A planner sees the closing stock; zero sales on an empty shelf say nothing
-    /// about demand, and counting them would drive the forecast (and the orders) to zero.
-    censored: Vec<u32>,
     /// A rise under watch: first day, the forecast before it, days above so far.
     watching: Option<(u32, f64, u32)>,
     /// A persistent rise's level [units/day], floor of the forecast until the given day.
@@ -90,44 +83,26 @@ struct Memory {
 }
 
 impl Memory {
-    /// Back to a replication's start, keeping the lists' memory.
-    fn reset(&mut self) {
-        let mut lists = (
-            std::mem::take(&mut self.stream_days),
-            std::mem::take(&mut self.transient),
-            std::mem::take(&mut self.censored),
-        );
-        lists.0.clear();
-        lists.1.clear();
-        lists.2.clear();
-        *self = Memory {
-            stream_days: lists.0,
-            transient: lists.1,
-            censored: lists.2,
-            ..Memory::default()
-        };
-    }
-
     /// Learns what the day's view shows — empty shelf, announced streams, the sales of the
     /// days since the last review — and recomputes the forecast.
-    fn update(&mut self, t: &Thresholds, v: &SkuView) {
+    fn update(&mut self, t: &Thresholds, v: &SkuView, days: &mut Days) {
         if v.on_hand <= 0 {
-            if v.day > 0 && self.censored.last() != Some(&(v.day - 1)) {
-                self.censored.push(v.day - 1);
+            // The shelf was empty at the review opening the day: the day before and today
+            // are censored.
+            if v.day > 0 {
+                days.set(Days::HELD_OUT, v.day - 1);
             }
-            self.censored.push(v.day);
+            days.set(Days::HELD_OUT, v.day);
         }
         for s in v.streams.iter() {
-            let d = s.start.day();
-            if self.stream_days.last().is_none_or(|&last| d > last) {
-                self.stream_days.push(d);
-            }
+            days.set(Days::STREAM, s.start.day());
         }
         if let Some(ratio) = t.persist_ratio {
             for d in self.examined..v.day {
-                // A stream's sales are no spike: streams are planned for on their own.
-                if !self.is_stream_day(d) && !self.is_censored(d) {
-                    self.examine(t, ratio, v.sales, d);
+                // A stream's sales are no spike: streams are planned for on their own. Days
+                // not yet examined are held out only if censored (spikes lie behind them).
+                if !days.get(Days::STREAM, d) && !days.get(Days::HELD_OUT, d) {
+                    self.examine(t, ratio, v.sales, d, days);
                 }
             }
         }
@@ -135,13 +110,8 @@ impl Memory {
         let horizon = v.day.saturating_sub(t.forecast_days);
         // With no day to learn from, the last forecast stands.
         let mut f = self
-            .window_mean(v.sales, horizon, v.day)
+            .window_mean(v.sales, horizon, v.day, days)
             .unwrap_or(self.forecast);
-        // Forget what has left every window (after sliding it out: a leaving day is
-        // subtracted only if it counted), so memory stays small over long horizons.
-        self.transient.retain(|&(_, to)| to > horizon);
-        let gone = self.censored.partition_point(|&d| d < horizon);
-        self.censored.drain(..gone);
         match self.floor {
             Some((_, until)) if v.day >= until => self.floor = None,
             Some((level, _)) => f = f.max(level),
@@ -151,7 +121,7 @@ impl Memory {
     }
 
     /// The transient-vs-persistent test on day `d`'s sales.
-    fn examine(&mut self, t: &Thresholds, ratio: f64, sales: &[u32], d: u32) {
+    fn examine(&mut self, t: &Thresholds, ratio: f64, sales: &[u32], d: u32, days: &mut Days) {
         let sold = f64::from(sales[d as usize]);
         match self.watching {
             None if self.forecast > 0.0 && sold > ratio * self.forecast => {
@@ -162,7 +132,7 @@ impl Memory {
                 self.watching = Some((from, prior, above + 1));
             }
             Some((from, _, _)) => {
-                self.transient.push((from, d));
+                (from..d).for_each(|x| days.set(Days::HELD_OUT, x));
                 self.watching = None;
             }
         }
@@ -173,48 +143,36 @@ impl Memory {
             self.window_stale = true;
             // The new level is what the last days sold, not the spike that started it.
             let recent = (d + 1).saturating_sub(RECENT_DAYS).max(from);
-            if let Some(level) = self.mean(sales, recent, d + 1) {
+            if let Some(level) = self.mean(sales, recent, d + 1, days) {
                 self.floor = Some((level, d + 1 + t.forecast_days));
             }
         }
     }
 
-    fn is_stream_day(&self, d: u32) -> bool {
-        self.stream_days.binary_search(&d).is_ok()
-    }
-
-    fn is_censored(&self, d: u32) -> bool {
-        self.censored.binary_search(&d).is_ok()
-    }
-
-    /// Whether day `d`'s sales count in the forecast.
-    fn counts(&self, d: u32) -> bool {
+    /// Whether day `d`'s sales count in the forecast: not censored, not a transient spike,
+    /// not in a rise still under watch.
+    fn counts(&self, d: u32, days: &Days) -> bool {
         let watch_from = self.watching.map_or(u32::MAX, |w| w.0);
-        // Spikes are found in day order, so their ranges are sorted and disjoint: only the
-        // last one starting on or before `d` can hold it.
-        let spike = self.transient.partition_point(|&(a, _)| a <= d);
-        !(d >= watch_from
-            || self.is_censored(d)
-            || spike > 0 && d < self.transient[spike - 1].1)
+        d < watch_from && !days.get(Days::HELD_OUT, d)
     }
 
     /// [`mean`](Self::mean) over [from, to), sliding the last window when it can.
-    fn window_mean(&mut self, sales: &[u32], from: u32, to: u32) -> Option<f64> {
+    fn window_mean(&mut self, sales: &[u32], from: u32, to: u32, days: &Days) -> Option<f64> {
         let (a, b) = self.window;
         if self.window_stale || from < a || to < b || from > b {
             let (mut sum, mut n) = (0u64, 0u32);
-            for d in (from..to).filter(|&d| self.counts(d)) {
+            for d in (from..to).filter(|&d| self.counts(d, days)) {
                 sum += u64::from(sales[d as usize]);
                 n += 1;
             }
             (self.window_sum, self.window_days) = (sum, n);
         } else {
             let (mut sum, mut n) = (self.window_sum, self.window_days);
-            for d in (a..from).filter(|&d| self.counts(d)) {
+            for d in (a..from).filter(|&d| self.counts(d, days)) {
                 sum -= u64::from(sales[d as usize]);
                 n -= 1;
             }
-            for d in (b..to).filter(|&d| self.counts(d)) {
+            for d in (b..to).filter(|&d| self.counts(d, days)) {
                 sum += u64::from(sales[d as usize]);
                 n += 1;
             }
@@ -229,13 +187,94 @@ impl Memory {
     /// a rise still under watch; `None` when no day is left. Stream days count: streams recur,
     /// and the regular lane must carry their volume too — the stream dimension only tops up
     /// for the announced ones.
-    fn mean(&self, sales: &[u32], from: u32, to: u32) -> Option<f64> {
+    fn mean(&self, sales: &[u32], from: u32, to: u32, days: &Days) -> Option<f64> {
         let (mut sum, mut n) = (0u64, 0u32);
-        for d in (from..to).filter(|&d| self.counts(d)) {
+        for d in (from..to).filter(|&d| self.counts(d, days)) {
             sum += u64::from(sales[d as usize]);
             n += 1;
         }
         (n > 0).then(|| sum as f64 / f64::from(n))
+    }
+}
+
+/// Per SKU, one bit per day for each of [`Days::KINDS`] flags, in one flat allocation:
+/// reviews touch every SKU every day, and rows side by side keep that walk in cache, where
+/// per-SKU lists of days were a cache miss each (and a search).
+#[derive(Debug, Clone, Default)]
+struct DayBits {
+    /// Words per flag per SKU.
+    words: usize,
+    bits: Vec<u64>,
+}
+
+impl DayBits {
+    fn row_len(&self) -> usize {
+        self.words * Days::KINDS
+    }
+
+    /// Makes room for days up to `day` for `skus` SKUs (re-laying the rows out when they
+    /// grow: only in the first replication, as the days are reached).
+    fn reserve(&mut self, skus: usize, day: u32) {
+        let words = (day as usize / 64 + 1).next_multiple_of(2);
+        if words <= self.words && !self.bits.is_empty() {
+            return;
+        }
+        let words = words.max(self.words);
+        let mut bits = vec![0u64; skus * words * Days::KINDS];
+        if self.words > 0 {
+            for (old, new) in self
+                .bits
+                .chunks_exact(self.row_len())
+                .zip(bits.chunks_exact_mut(words * Days::KINDS))
+            {
+                for k in 0..Days::KINDS {
+                    new[k * words..k * words + self.words]
+                        .copy_from_slice(&old[k * self.words..(k + 1) * self.words]);
+                }
+            }
+        }
+        (self.words, self.bits) = (words, bits);
+    }
+
+    fn clear(&mut self) {
+        self.bits.fill(0);
+    }
+
+    fn days(&mut self, sku: usize) -> Days<'_> {
+        let n = self.row_len();
+        Days {
+            words: self.words,
+            row: &mut self.bits[sku * n..(sku + 1) * n],
+        }
+    }
+}
+
+/// One SKU's row of [`DayBits`].
+struct Days<'a> {
+    words: usize,
+    row: &'a mut [u64],
+}
+
+impl Days<'_> {
+    const KINDS: usize = 2;
+    /// Days left out of the forecast: censored (empty shelf) or a transient spike.
+    const HELD_OUT: usize = 0;
+    /// Days of streams seen announced.
+    const STREAM: usize = 1;
+
+    fn set(&mut self, kind: usize, day: u32) {
+        let d = day as usize;
+        // Days past the reserved ones cannot be reached by the forecast or the spike test.
+        if let Some(w) = self.row[kind * self.words..(kind + 1) * self.words].get_mut(d / 64) {
+            *w |= 1 << (d % 64);
+        }
+    }
+
+    fn get(&self, kind: usize, day: u32) -> bool {
+        let d = day as usize;
+        self.row[kind * self.words..(kind + 1) * self.words]
+            .get(d / 64)
+            .is_some_and(|w| w >> (d % 64) & 1 == 1)
     }
 }
 
@@ -264,6 +303,7 @@ impl Layered {
             spec,
             period,
             memory: vec![Memory::default(); n],
+            days: DayBits::default(),
         }
     }
 }
@@ -395,7 +435,8 @@ impl Lanes {
 
 impl Policy for Layered {
     fn reset(&mut self) {
-        self.memory.iter_mut().for_each(Memory::reset);
+        self.memory.fill(Memory::default());
+        self.days.clear();
     }
 
     fn review(&mut self, v: &SkuView, orders: &mut Orders) {
@@ -404,8 +445,11 @@ impl Policy for Layered {
         }
         let lanes = self.lanes;
         let t = &self.spec.per_sku[v.sku];
+        // Announced streams are the furthest days the policy marks.
+        let last = v.streams.iter().last().map_or(v.day, |s| s.start.day().max(v.day));
+        self.days.reserve(self.memory.len(), last);
         let m = &mut self.memory[v.sku];
-        m.update(t, v);
+        m.update(t, v, &mut self.days.days(v.sku));
         lanes.decide(t, m, v, orders);
     }
 
@@ -719,6 +763,27 @@ mod tests {
     /// The sliding forecast equals the forecast summed afresh, whatever censoring, spikes,
     /// transient and persistent rises happen — checked against `mean` on a long random run.
     #[test]
+    fn day_bits_keep_every_sku_s_days_when_they_grow() {
+        let mut bits = DayBits::default();
+        bits.reserve(3, 10);
+        bits.days(1).set(Days::HELD_OUT, 7);
+        bits.days(2).set(Days::STREAM, 9);
+        bits.reserve(3, 700);
+        bits.days(0).set(Days::STREAM, 700);
+        let a = bits.days(0);
+        assert!(a.get(Days::STREAM, 700) && !a.get(Days::HELD_OUT, 700));
+        let b = bits.days(1);
+        assert!(b.get(Days::HELD_OUT, 7) && !b.get(Days::STREAM, 7) && !b.get(Days::HELD_OUT, 8));
+        let mut c = bits.days(2);
+        assert!(c.get(Days::STREAM, 9) && !c.get(Days::HELD_OUT, 9));
+        // Beyond the reserved days nothing is marked and nothing is held.
+        c.set(Days::STREAM, 5_000);
+        assert!(!c.get(Days::STREAM, 5_000));
+        bits.clear();
+        assert!(!bits.days(1).get(Days::HELD_OUT, 7));
+    }
+
+    #[test]
     fn the_sliding_forecast_equals_summing_the_window_afresh() {
         use rand::{Rng, SeedableRng};
         let t = Thresholds {
@@ -743,6 +808,8 @@ mod tests {
             *s = (level * spike * (0.5 + crate::rng::unit_f64(rng.next_u64()))) as u32;
         }
         let mut m = Memory::default();
+        let mut bits = DayBits::default();
+        bits.reserve(1, days as u32);
         let mut recomputed = 0;
         for day in 0..days as u32 {
             // Now and then the shelf is empty in the morning.
@@ -752,9 +819,9 @@ mod tests {
                 100
             };
             let v = view(day, on_hand, &sales[..day as usize]);
-            m.update(&t, &v);
+            m.update(&t, &v, &mut bits.days(0));
             let horizon = day.saturating_sub(t.forecast_days);
-            let fresh = m.mean(v.sales, horizon, day);
+            let fresh = m.mean(v.sales, horizon, day, &bits.days(0));
             if let Some(f) = fresh {
                 let floor = m.floor.map_or(0.0, |(l, _)| l);
                 assert!(
@@ -767,7 +834,8 @@ mod tests {
                 (m.window_sum, m.window_days),
                 {
                     let (mut s, mut n) = (0u64, 0u32);
-                    for d in (horizon..day).filter(|&d| m.counts(d)) {
+                    let row = bits.days(0);
+                    for d in (horizon..day).filter(|&d| m.counts(d, &row)) {
                         s += u64::from(sales[d as usize]);
                         n += 1;
                     }
