@@ -186,12 +186,16 @@ impl Plant {
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     pub(crate) used: Vec<Vec<u32>>,
+    /// Per supplier, how many times its bookings changed this replication: quotes computed
+    /// at the same version and time are still right.
+    versions: Vec<u32>,
 }
 
 impl Ledger {
     pub fn new(plants: &[Plant]) -> Ledger {
         Ledger {
             used: plants.iter().map(|p| vec![0; p.weeks()]).collect(),
+            versions: vec![0; plants.len()],
         }
     }
 
@@ -199,10 +203,23 @@ impl Ledger {
         for u in &mut self.used {
             u.fill(0);
         }
+        self.versions.fill(0);
+    }
+
+    /// Books `qty` units at supplier `s` (its `plant`) from the week of `day` on.
+    pub fn book(&mut self, plant: &Plant, s: usize, day: i64, qty: u32) {
+        plant.commit(&mut self.used[s], day, qty);
+        self.versions[s] = self.versions[s].wrapping_add(1);
+    }
+
+    /// The number of changes to supplier `s`'s bookings so far.
+    pub fn version(&self, s: usize) -> u32 {
+        self.versions[s]
     }
 
     /// The bookings of supplier `s`, week by week (to book capacity by hand in tests).
     pub fn used_mut(&mut self, s: usize) -> &mut [u32] {
+        self.versions[s] = self.versions[s].wrapping_add(1);
         &mut self.used[s]
     }
 

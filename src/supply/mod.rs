@@ -332,7 +332,7 @@ impl Supply {
                     .draw_lazily(|| stream(seed, rep, Source::Production { sku: key, seq }));
                 let plant = &self.plants[s];
                 let p = plant.produce(&ledger.used[s], now, work, leg.qty);
-                plant.commit(&mut ledger.used[s], now.floor() as i64, leg.qty);
+                ledger.book(plant, s, now.floor() as i64, leg.qty);
                 let delivered = match &supplier.short_delivery {
                     Some(sd) if sd.probability > 0.0 => {
                         let mut rng = stream(seed, rep, Source::ShortDelivery { sku: key, seq });

@@ -3,6 +3,8 @@
 //! Realised arrivals, customs holds and congestion are not here: they are known only when
 //! the stock lands.
 
+use std::cell::Cell;
+
 use super::{Ledger, Quote, Supply};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::engine::Model;
@@ -29,19 +31,29 @@ pub struct OpenShipment {
 pub struct Books {
     pub(crate) ledger: Ledger,
     pub(crate) pipelines: Vec<Vec<OpenShipment>>,
+    /// The last one-unit quote per (supplier or none, lane), with the time and the supplier's
+    /// ledger version it was computed at. Every SKU of a supplier asks for the same quote at
+    /// every review (the cover dimension's lead time); it changes only with the time and the
+    /// bookings, so it is computed once per supplier, lane and change instead of per SKU.
+    unit_quotes: Vec<Cell<Option<(SimTime, u32, Quote)>>>,
+    lanes: usize,
 }
 
 impl Books {
     pub(crate) fn new(supply: &Supply, skus: usize) -> Books {
+        let lanes = supply.routes.len();
         Books {
             ledger: Ledger::new(&supply.plants),
             pipelines: vec![Vec::new(); skus],
+            unit_quotes: vec![Cell::new(None); (supply.plants.len() + 1) * lanes],
+            lanes,
         }
     }
 
     pub(crate) fn clear(&mut self) {
         self.ledger.clear();
         self.pipelines.iter_mut().for_each(Vec::clear);
+        self.unit_quotes.iter_mut().for_each(|q| *q.get_mut() = None);
     }
 }
 
@@ -87,11 +99,24 @@ impl<'a> SupplyView<'a> {
         let (model, books) = self.ctx?;
         let sc = model.scenario;
         let s = sc.skus[self.sku as usize].supply.supplier;
-        Some(
+        let fresh = || {
             model
                 .supply
-                .quote(sc, &books.ledger, s, lane, qty, self.now_days(), false),
-        )
+                .quote(sc, &books.ledger, s, lane, qty, self.now_days(), false)
+        };
+        if qty != 1 {
+            return Some(fresh());
+        }
+        let version = s.map_or(0, |s| books.ledger.version(s));
+        let slot = &books.unit_quotes[s.map_or(0, |s| s + 1) * books.lanes + lane];
+        match slot.get() {
+            Some((at, v, q)) if at == self.now && v == version => Some(q),
+            _ => {
+                let q = fresh();
+                slot.set(Some((self.now, version, q)));
+                Some(q)
+            }
+        }
     }
 
     /// The backup's quote for `qty` units ordered now (`lane` when the SKU has no backup
@@ -120,5 +145,51 @@ impl<'a> SupplyView<'a> {
             .filter(|o| o.quoted_eta_day <= day)
             .map(|o| i64::from(o.qty))
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn a_unit_quote_is_reused_only_until_the_bookings_or_the_time_change() {
+        let sc = crate::scenario::from_text(
+            "name: t\nstart_date: 2026-01-05\nhorizon_days: 60\nseed: 1\n\
+             skus:\n  - {id: A, unit_cost: 2, demand: {mean_per_day: 1}, supply: {supplier: f}}\n  \
+             - {id: B, unit_cost: 2, demand: {mean_per_day: 1}, supply: {supplier: f}}\n\
+             suppliers:\n  - {id: f, production_days: {fixed: 3}, capacity_per_week: 700}\n\
+             lanes: [{id: sea, mode: sea, transit_days: {fixed: 20}}]\n\
+             policies: [{name: p, kind: base_stock, order_up_to: 0, lane: sea}]\n",
+            Path::new("test.yaml"),
+            &[],
+        )
+        .expect("valid scenario");
+        let model = Model::new(&sc);
+        let mut books = Books::new(&model.supply, 2);
+        let fresh = |books: &Books, day: u32| {
+            model
+                .supply
+                .quote(&sc, &books.ledger, Some(0), 0, 1, f64::from(day), false)
+        };
+        let at = |books: &Books, sku: usize, day: u32| {
+            SupplyView::new(&model, books, sku, SimTime(day * MINUTES_PER_DAY))
+                .quote(0, 1)
+                .expect("the view quotes")
+        };
+        let free = at(&books, 0, 1);
+        assert_eq!(free, fresh(&books, 1));
+        assert!(!free.capacity_delayed);
+        // A's order fills the week: B's quote, same day, must see the queue.
+        books.ledger.book(&model.supply.plants[0], 0, 1, 700);
+        let queued = at(&books, 1, 1);
+        assert_eq!(queued, fresh(&books, 1));
+        assert!(queued.capacity_delayed && queued.eta_day > free.eta_day);
+        // Next day, same bookings: a new time, a new quote.
+        assert_eq!(at(&books, 0, 2), fresh(&books, 2));
+        // A new replication starts from empty books.
+        books.clear();
+        assert_eq!(at(&books, 1, 1), free);
     }
 }
