@@ -446,7 +446,11 @@ impl Policy for Layered {
         let lanes = self.lanes;
         let t = &self.spec.per_sku[v.sku];
         // Announced streams are the furthest days the policy marks.
-        let last = v.streams.iter().last().map_or(v.day, |s| s.start.day().max(v.day));
+        let last = v
+            .streams
+            .iter()
+            .last()
+            .map_or(v.day, |s| s.start.day().max(v.day));
         self.days.reserve(self.memory.len(), last);
         let m = &mut self.memory[v.sku];
         m.update(t, v, &mut self.days.days(v.sku));

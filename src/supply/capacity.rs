@@ -297,7 +297,10 @@ mod tests {
             let (t, c) = p.run(start, work);
             let (t0, c0) = run_day_by_day(&p, start, work);
             assert_eq!(c, c0, "closed days from {start} for {work}");
-            assert!((t - t0).abs() < 1e-9, "finish from {start} for {work}: {t} vs {t0}");
+            assert!(
+                (t - t0).abs() < 1e-9,
+                "finish from {start} for {work}: {t} vs {t0}"
+            );
         }
         // Past the table (850 days) every day is open.
         assert_eq!(p.run(900.5, 2.0), (902.5, 0));

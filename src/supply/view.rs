@@ -53,7 +53,9 @@ impl Books {
     pub(crate) fn clear(&mut self) {
         self.ledger.clear();
         self.pipelines.iter_mut().for_each(Vec::clear);
-        self.unit_quotes.iter_mut().for_each(|q| *q.get_mut() = None);
+        self.unit_quotes
+            .iter_mut()
+            .for_each(|q| *q.get_mut() = None);
     }
 }
 
