@@ -16,6 +16,11 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
+    println!("mean daily cost {:.4}", simulate(reps));
+}
+
+/// Mean daily cost over `reps` replications (`benches/targets.rs` times it too).
+pub fn simulate(reps: u64) -> f64 {
     let (horizon, warmup, lead) = (365usize, 60usize, 7usize);
     let (s, big_s) = (160i64, 300i64);
     let (h, b, k) = (0.1, 5.0, 100.0);
@@ -50,5 +55,5 @@ fn main() {
         }
         total += cost / (horizon - warmup) as f64;
     }
-    println!("mean daily cost {:.4}", total / reps as f64);
+    total / reps as f64
 }

@@ -4,18 +4,26 @@
 //! A value's bucket is its IEEE-754 exponent and top [`MANTISSA_BITS`] mantissa bits — one
 //! shift of its bit pattern, monotonic in the value — so a bucket spans a relative width of
 //! 2⁻⁹ and the value reported for it (its midpoint, clamped to what it saw) is within
-//! relative error α ≈ 0.1% of every value in it. Counts are integers and
-//! min/max are order-free, so merging sketches is exact and commutative: thread count and
-//! sharding cannot change a quantile. When a bucket holds one distinct value (whole-unit
-//! metrics below ~500, repeated values, zero) the quantile is reported exactly.
+//! relative error α ≈ 0.1% of every value in it. Only occupied buckets are stored, and at most
+//! [`MAX_BUCKETS`] of them: when more are needed, neighbouring buckets pair up (one mantissa
+//! bit less, α doubles), so memory is bounded whatever the number of replications. The level
+//! reached is the smallest at which the values seen fit — a function of the set of values, not
+//! of their order — and counts are integers and min/max order-free, so merging sketches is
+//! exact and commutative: thread count and sharding cannot change a quantile. When a bucket
+//! holds one distinct value (whole-unit metrics below ~500, repeated values, zero) the
+//! quantile is reported exactly.
 
 use serde::{Deserialize, Serialize};
 
-/// Mantissa bits kept in a bucket key.
+/// Mantissa bits kept in a bucket key at level 0.
 const MANTISSA_BITS: u32 = 9;
 const SHIFT: u32 = 52 - MANTISSA_BITS;
+/// Occupied buckets one sign of a sketch keeps at most. A metric's values over thousands of
+/// replications rarely span more than two octaves (1,024 buckets at level 0), so this costs at
+/// most one or two levels of resolution there, and 16 KB per sketch at worst.
+pub const MAX_BUCKETS: usize = 512;
 
-/// Relative accuracy of reported quantiles: half a bucket's relative width.
+/// Relative accuracy of reported quantiles at level 0: half a bucket's relative width.
 pub const RELATIVE_ACCURACY: f64 = 1.0 / (2u64 << MANTISSA_BITS) as f64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -25,47 +33,66 @@ struct Bucket {
     max: f64,
 }
 
-/// Dense buckets indexed from `offset`.
+/// Occupied buckets of one sign, by ascending key; a key at level `level` is the level-0 key
+/// shifted right by `level`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct Store {
-    offset: i32,
-    buckets: Vec<Option<Bucket>>,
+    level: u32,
+    buckets: Vec<(i32, Bucket)>,
 }
 
 impl Store {
-    fn add(&mut self, key: i32, x: f64, count: u64) {
-        if self.buckets.is_empty() {
-            self.offset = key;
+    /// Adds `count` values (smallest `min`, largest `max`) under `key` at this store's level.
+    fn add(&mut self, key: i32, min: f64, max: f64, count: u64) {
+        match self.buckets.binary_search_by_key(&key, |&(k, _)| k) {
+            Ok(i) => {
+                let b = &mut self.buckets[i].1;
+                b.count += count;
+                b.min = b.min.min(min);
+                b.max = b.max.max(max);
+            }
+            Err(i) => {
+                self.buckets.insert(i, (key, Bucket { count, min, max }));
+                if self.buckets.len() > MAX_BUCKETS {
+                    self.coarsen_to(self.level + 1);
+                }
+            }
         }
-        if key < self.offset {
-            let grow = (self.offset - key) as usize;
-            self.buckets.splice(0..0, std::iter::repeat_n(None, grow));
-            self.offset = key;
-        }
-        let i = (key - self.offset) as usize;
-        if i >= self.buckets.len() {
-            self.buckets.resize(i + 1, None);
-        }
-        let b = self.buckets[i].get_or_insert(Bucket {
-            count: 0,
-            min: x,
-            max: x,
-        });
-        b.count += count;
-        b.min = b.min.min(x);
-        b.max = b.max.max(x);
     }
 
-    fn add_bucket(&mut self, key: i32, other: &Bucket) {
-        self.add(key, other.min, other.count - 1);
-        self.add(key, other.max, 1);
+    /// Moves to `level` (≥ the current one), pairing buckets up, and on until the buckets fit.
+    fn coarsen_to(&mut self, level: u32) {
+        let mut level = level;
+        loop {
+            let shift = level - self.level;
+            let mut out: Vec<(i32, Bucket)> = Vec::with_capacity(self.buckets.len());
+            for &(k, b) in &self.buckets {
+                let k = k >> shift;
+                match out.last_mut() {
+                    Some((last, acc)) if *last == k => {
+                        acc.count += b.count;
+                        acc.min = acc.min.min(b.min);
+                        acc.max = acc.max.max(b.max);
+                    }
+                    _ => out.push((k, b)),
+                }
+            }
+            (self.level, self.buckets) = (level, out);
+            if self.buckets.len() <= MAX_BUCKETS {
+                return;
+            }
+            level += 1;
+        }
     }
 
-    fn iter(&self) -> impl DoubleEndedIterator<Item = (i32, &Bucket)> {
-        self.buckets
-            .iter()
-            .enumerate()
-            .filter_map(move |(i, b)| b.as_ref().map(|b| (self.offset + i as i32, b)))
+    fn merge(&mut self, other: &Store) {
+        if other.level > self.level {
+            self.coarsen_to(other.level);
+        }
+        for &(k, b) in &other.buckets {
+            // `add` may coarsen as it goes: each key is shifted to the level reached.
+            self.add(k >> (self.level - other.level), b.min, b.max, b.count);
+        }
     }
 }
 
@@ -77,6 +104,7 @@ pub struct Sketch {
     negative: Store,
 }
 
+/// A positive value's key at level 0.
 #[inline]
 fn key(abs: f64) -> i32 {
     // Positive finite doubles order like their bit patterns; 11 exponent + 9 mantissa bits fit.
@@ -84,9 +112,9 @@ fn key(abs: f64) -> i32 {
 }
 
 /// The value a bucket reports: its midpoint, clamped to what it saw.
-fn representative(key: i32, b: &Bucket) -> f64 {
-    let lower = f64::from_bits((key as u64) << SHIFT);
-    let upper = f64::from_bits(((key as u64) + 1) << SHIFT);
+fn representative(key: i32, level: u32, b: &Bucket) -> f64 {
+    let lower = f64::from_bits(((key as u64) << level) << SHIFT);
+    let upper = f64::from_bits((((key as u64) + 1) << level) << SHIFT);
     (0.5 * (lower + upper)).clamp(b.min, b.max)
 }
 
@@ -96,26 +124,38 @@ impl Sketch {
         self.count += 1;
         if x == 0.0 {
             self.zeros += 1;
-        } else if x > 0.0 {
-            self.positive.add(key(x), x, 1);
         } else {
-            self.negative.add(key(-x), -x, 1);
+            let store = if x > 0.0 {
+                &mut self.positive
+            } else {
+                &mut self.negative
+            };
+            let a = x.abs();
+            store.add(key(a) >> store.level, a, a, 1);
         }
     }
 
     pub fn merge(&mut self, other: &Sketch) {
         self.count += other.count;
         self.zeros += other.zeros;
-        for (k, b) in other.positive.iter() {
-            self.positive.add_bucket(k, b);
-        }
-        for (k, b) in other.negative.iter() {
-            self.negative.add_bucket(k, b);
-        }
+        self.positive.merge(&other.positive);
+        self.negative.merge(&other.negative);
+    }
+
+    /// Relative accuracy of this sketch's quantiles: [`RELATIVE_ACCURACY`] doubled for every
+    /// level its buckets were coarsened.
+    pub fn relative_accuracy(&self) -> f64 {
+        RELATIVE_ACCURACY * f64::from(1u32 << self.positive.level.max(self.negative.level))
     }
 
     pub fn count(&self) -> u64 {
         self.count
+    }
+
+    /// Bytes held on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        (self.positive.buckets.capacity() + self.negative.buckets.capacity())
+            * std::mem::size_of::<(i32, Bucket)>()
     }
 
     /// The q-quantile by the nearest-rank rule (the ⌈q·n⌉-th smallest value), within
@@ -127,21 +167,22 @@ impl Sketch {
         let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
         let mut seen = 0u64;
         // Most negative first: negative buckets by descending magnitude.
-        for (k, b) in self.negative.iter().rev() {
+        let neg = self.negative.level;
+        for (k, b) in self.negative.buckets.iter().rev() {
             seen += b.count;
             if seen >= rank {
-                let r = representative(k, b);
-                return Some(-r);
+                return Some(-representative(*k, neg, b));
             }
         }
         seen += self.zeros;
         if seen >= rank {
             return Some(0.0);
         }
-        for (k, b) in self.positive.iter() {
+        let pos = self.positive.level;
+        for (k, b) in &self.positive.buckets {
             seen += b.count;
             if seen >= rank {
-                return Some(representative(k, b));
+                return Some(representative(*k, pos, b));
             }
         }
         unreachable!("ranks are bounded by the count")
@@ -169,7 +210,33 @@ mod tests {
             let e = exact(&mut xs, q);
             let got = s.quantile(q).unwrap();
             assert!(
-                (got - e).abs() <= RELATIVE_ACCURACY * e.abs() + 1e-12,
+                (got - e).abs() <= s.relative_accuracy() * e.abs() + 1e-12,
+                "q={q}: {got} vs {e}"
+            );
+        }
+        // A narrow range keeps the full resolution.
+        let mut narrow = Sketch::default();
+        (0..10_000).for_each(|i| narrow.push(100.0 + f64::from(i) * 1e-3));
+        assert_eq!(narrow.relative_accuracy(), RELATIVE_ACCURACY);
+        assert!((narrow.quantile(0.5).unwrap() - 105.0).abs() <= 105.0 * RELATIVE_ACCURACY);
+    }
+
+    #[test]
+    fn memory_is_bounded_whatever_the_number_of_values() {
+        let mut s = Sketch::default();
+        let mut xs: Vec<f64> = (1..=200_000)
+            .map(|i| f64::from(i) * if i % 2 == 0 { 1.0 } else { -0.5 })
+            .collect();
+        xs.iter().for_each(|&x| s.push(x));
+        assert!(s.positive.buckets.len() <= MAX_BUCKETS && s.negative.buckets.len() <= MAX_BUCKETS);
+        assert!(s.heap_bytes() <= 2 * 2 * MAX_BUCKETS * std::mem::size_of::<(i32, Bucket)>());
+        // Coarser, and still within the accuracy it reports.
+        assert!(s.relative_accuracy() > RELATIVE_ACCURACY);
+        for q in [0.01, 0.05, 0.5, 0.95, 0.99] {
+            let e = exact(&mut xs, q);
+            let got = s.quantile(q).unwrap();
+            assert!(
+                (got - e).abs() <= s.relative_accuracy() * e.abs(),
                 "q={q}: {got} vs {e}"
             );
         }
@@ -202,6 +269,13 @@ mod tests {
         parts.reverse();
         let mut merged = Sketch::default();
         parts.iter().for_each(|p| merged.merge(p));
+        // The parts stop at different levels from the whole: merging must still agree.
+        assert!(
+            parts
+                .iter()
+                .any(|p| p.positive.level < whole.positive.level)
+        );
+        assert_eq!(merged, whole);
         for q in [0.05, 0.5, 0.95] {
             assert_eq!(merged.quantile(q), whole.quantile(q));
         }
