@@ -56,6 +56,8 @@ pub struct StreamPlan {
     pub by_sku: Vec<Vec<u32>>,
     /// Total steps over all entries (size of the world's step buffer).
     pub total_steps: usize,
+    /// The longest lead between a stream's announcement and its day [days].
+    pub max_announce_days: u32,
 }
 
 /// Share of a rate ∝ 2^(−t/h) over [0, duration) falling in each step of `step` minutes.
@@ -97,6 +99,11 @@ impl StreamPlan {
             }
         }
         StreamPlan {
+            max_announce_days: entries
+                .iter()
+                .map(|e| e.day().saturating_sub(e.announce_day))
+                .max()
+                .unwrap_or(0),
             entries,
             by_sku,
             total_steps: offset,

@@ -737,6 +737,7 @@ fn view<'a>(
             upcoming,
             today: day,
             forecast_factor: st.forecast_factor,
+            lookahead: plan.max_announce_days,
         },
         ctr,
         conversion,

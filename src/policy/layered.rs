@@ -594,6 +594,7 @@ mod tests {
                 upcoming,
                 today: day,
                 forecast_factor: 1.0,
+                lookahead: u32::MAX,
             },
             ..view(day, on_hand, sales)
         }

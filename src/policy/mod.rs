@@ -62,6 +62,10 @@ pub struct AnnouncedStreams<'a> {
     pub(crate) today: u32,
     /// Post-stream correction factor applied to the planner's forecasts.
     pub(crate) forecast_factor: f64,
+    /// The longest announcement lead of any stream [days]: entries starting later than this
+    /// after today cannot be announced yet, so the scan stops there instead of walking the
+    /// rest of the year's streams for every review.
+    pub(crate) lookahead: u32,
 }
 
 /// A stream as the planner knows it.
@@ -78,14 +82,17 @@ impl<'a> AnnouncedStreams<'a> {
         upcoming: &[],
         today: 0,
         forecast_factor: 1.0,
+        lookahead: u32::MAX,
     };
 
     /// Announced streams, in time order.
     pub fn iter(&self) -> impl Iterator<Item = AnnouncedStream> + 'a {
         let (entries, today, factor) = (self.entries, self.today, self.forecast_factor);
+        let last = today.saturating_add(self.lookahead);
         self.upcoming
             .iter()
             .map(move |&e| &entries[e as usize])
+            .take_while(move |e| e.day() <= last)
             .filter(move |e| e.announce_day <= today)
             .map(move |e| AnnouncedStream {
                 start: e.start,
