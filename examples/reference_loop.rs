@@ -1,7 +1,7 @@
 //! The yardstick for the engine's speed: the smallest hand-written loop of the textbook model
 //! (one SKU, Poisson demand by table inversion, fixed lead time, periodic-review (s,S), the
 //! same daily phases and cost tallies). `restock run` on the textbook scenario is timed against
-//! it as a whole process:
+//! it as a whole process (and `benches/targets.rs` against `simulate`):
 //!
 //!     cargo run --release --example reference_loop -- 100000
 //!
