@@ -47,6 +47,9 @@ fn ptrs<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> u32 {
     let a = -0.059 + 0.02483 * b;
     let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
     let vr = 0.9277 - 3.6224 / (b - 2.0);
+    // Below a mean of ~100 most draws miss the squeeze and take the logarithmic test, so its
+    // draw-independent logarithms are taken once.
+    let (ln_inv_alpha, ln_mean) = (inv_alpha.ln(), mean.ln());
     loop {
         let u = unit_f64(rng.next_u64()) - 0.5;
         let v = unit_f64(rng.next_u64());
@@ -58,13 +61,32 @@ fn ptrs<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> u32 {
         if k < 0.0 || (us < 0.013 && v > us) {
             continue;
         }
-        let lhs = v.ln() + inv_alpha.ln() - (a / (us * us) + b).ln();
-        let rhs = -mean + k * mean.ln() - statrs::function::gamma::ln_gamma(k + 1.0);
+        let lhs = v.ln() + ln_inv_alpha - (a / (us * us) + b).ln();
+        let rhs = -mean + k * ln_mean - ln_factorial(k);
         if lhs <= rhs {
             return k.min(f64::from(u32::MAX)) as u32;
         }
     }
 }
+
+/// ln(k!) for a whole `k` ≥ 0: from a table of the same function's values below
+/// [`LN_FACTORIALS`] (the rejection test's counts mostly are), so a draw is the same with or
+/// without it.
+fn ln_factorial(k: f64) -> f64 {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0..LN_FACTORIALS)
+            .map(|k| statrs::function::gamma::ln_gamma(k as f64 + 1.0))
+            .collect()
+    });
+    match table.get(k as usize) {
+        Some(&v) => v,
+        None => statrs::function::gamma::ln_gamma(k + 1.0),
+    }
+}
+
+/// Counts whose ln(k!) is tabulated.
+const LN_FACTORIALS: usize = 2048;
 
 #[cfg(test)]
 mod tests {
