@@ -160,7 +160,7 @@ pub struct Partial {
 }
 
 /// The format tag of [`Partial`] files.
-pub const PARTIAL_FORMAT: &str = "restock-partial-1";
+pub const PARTIAL_FORMAT: &str = "restock-partial-2";
 
 /// The file a shard writes into its output folder.
 pub const PARTIAL_FILE: &str = "partial.json";
@@ -237,11 +237,28 @@ impl Partial {
                     .in_file(&path),
             )
         })?;
-        serde_json::from_str(&text).map_err(|e| {
-            Error::Input(
-                crate::InputError::new(format!("not a restock partial result: {e}")).in_file(&path),
-            )
-        })
+        let input = |msg: String| Error::Input(crate::InputError::new(msg).in_file(&path));
+        // The stamp first: a partial from another version may not parse as this one's, and
+        // "another version" is the error worth reporting then.
+        #[derive(Deserialize)]
+        struct Stamp {
+            format: String,
+            version: String,
+        }
+        let stamp: Stamp = serde_json::from_str(&text)
+            .map_err(|e| input(format!("not a restock partial result: {e}")))?;
+        if stamp.format != PARTIAL_FORMAT || stamp.version != env!("CARGO_PKG_VERSION") {
+            return Err(input(format!(
+                "written by another restock version or format ({} {}); this is {} {}: \
+                 rerun that shard with this restock",
+                stamp.format,
+                stamp.version,
+                PARTIAL_FORMAT,
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        serde_json::from_str(&text)
+            .map_err(|e| input(format!("not a restock partial result: {e}")))
     }
 }
 

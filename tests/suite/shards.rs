@@ -212,5 +212,22 @@ fn bad_shards_and_incomplete_merges_are_refused() {
             .arg(&merged),
         "partial.json",
     );
+    // A shard from another release: its stamp is reported, not the field its layout lacks.
+    let old = tmp.path().join("old");
+    std::fs::create_dir(&old).unwrap();
+    std::fs::write(
+        old.join("partial.json"),
+        r#"{"format": "restock-partial-1", "version": "0.0.9", "sketches": [[{"positive": {"offset": 3}}]]}"#,
+    )
+    .unwrap();
+    rejected(
+        restock()
+            .arg("merge")
+            .arg(&old)
+            .arg(&b)
+            .arg("--out")
+            .arg(&merged),
+        "another restock version or format (restock-partial-1 0.0.9)",
+    );
     assert!(!merged.exists());
 }
