@@ -257,8 +257,7 @@ impl Partial {
                 env!("CARGO_PKG_VERSION")
             )));
         }
-        serde_json::from_str(&text)
-            .map_err(|e| input(format!("not a restock partial result: {e}")))
+        serde_json::from_str(&text).map_err(|e| input(format!("not a restock partial result: {e}")))
     }
 }
 
