@@ -409,12 +409,6 @@ pub struct WeekStats {
 mod tests {
     use super::*;
 
-    fn exact(xs: &mut [f64], q: f64) -> f64 {
-        xs.sort_by(f64::total_cmp);
-        let rank = ((q * xs.len() as f64).ceil() as usize).clamp(1, xs.len());
-        xs[rank - 1]
-    }
-
     #[test]
     fn day_sketch_quantiles_are_within_its_accuracy() {
         let mut xs: Vec<f64> = (0..5000)
@@ -423,7 +417,7 @@ mod tests {
         let mut s = DaySketch::default();
         xs.iter().for_each(|&x| s.push(x));
         for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
-            let e = exact(&mut xs, q);
+            let e = crate::stats::exact_quantile(&mut xs, q);
             let got = s.quantile(q).unwrap();
             let tol = if e < f64::from(LINEAR) {
                 1.0

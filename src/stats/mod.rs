@@ -15,6 +15,15 @@ use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
 pub use moments::{BLOCK, Moments};
 pub use sketch::Sketch;
 
+/// The q-quantile of `xs` by the nearest-rank rule, sorting them: what the sketches' tests
+/// compare against.
+#[cfg(test)]
+pub(crate) fn exact_quantile(xs: &mut [f64], q: f64) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let rank = ((q * xs.len() as f64).ceil() as usize).clamp(1, xs.len());
+    xs[rank - 1]
+}
+
 /// Statistics of one block of [`BLOCK`] consecutive replications, computed by one worker:
 /// moments and paired differences against the first candidate by Welford in replication
 /// order, plus the block's raw values for the run's quantile sketches (a sketch per block

@@ -193,12 +193,6 @@ impl Sketch {
 mod tests {
     use super::*;
 
-    fn exact(xs: &mut [f64], q: f64) -> f64 {
-        xs.sort_by(f64::total_cmp);
-        let rank = ((q * xs.len() as f64).ceil() as usize).clamp(1, xs.len());
-        xs[rank - 1]
-    }
-
     #[test]
     fn quantiles_are_within_the_relative_accuracy() {
         let mut xs: Vec<f64> = (0..10_000)
@@ -207,7 +201,7 @@ mod tests {
         let mut s = Sketch::default();
         xs.iter().for_each(|&x| s.push(x));
         for q in [0.0, 0.05, 0.25, 0.5, 0.95, 1.0] {
-            let e = exact(&mut xs, q);
+            let e = crate::stats::exact_quantile(&mut xs, q);
             let got = s.quantile(q).unwrap();
             assert!(
                 (got - e).abs() <= s.relative_accuracy() * e.abs() + 1e-12,
@@ -233,7 +227,7 @@ mod tests {
         // Coarser, and still within the accuracy it reports.
         assert!(s.relative_accuracy() > RELATIVE_ACCURACY);
         for q in [0.01, 0.05, 0.5, 0.95, 0.99] {
-            let e = exact(&mut xs, q);
+            let e = crate::stats::exact_quantile(&mut xs, q);
             let got = s.quantile(q).unwrap();
             assert!(
                 (got - e).abs() <= s.relative_accuracy() * e.abs(),

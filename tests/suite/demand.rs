@@ -9,7 +9,7 @@ use restock::policy::{Orders, Policy, SkuView};
 use restock::scenario::{self, Scenario};
 use restock::stats::Moments;
 
-use super::support::{Z, assert_agrees, load, simulate};
+use super::support::{Z, agrees, assert_agrees, load, simulate};
 
 fn scenario(text: &str) -> Scenario {
     scenario::from_text(text, Path::new("test.yaml"), &[]).unwrap_or_else(|e| panic!("{e}"))
@@ -23,17 +23,6 @@ fn one_sku(demand: &str, extra: &str) -> Scenario {
          {extra}\nlanes: [{{id: sea, mode: sea, transit_days: {{fixed: 10}}}}]\n\
          policies: [{{name: none, kind: base_stock, order_up_to: 0, lane: sea}}]\n"
     ))
-}
-
-/// Asserts a sample mean is within Z standard errors of `expected`.
-fn agrees(what: &str, m: &Moments, expected: f64) {
-    let se = m.std_error().unwrap();
-    assert!(
-        (m.mean - expected).abs() <= Z * se + 1e-9,
-        "{what}: {} vs {expected} ({:.2} SE)",
-        m.mean,
-        (m.mean - expected).abs() / se
-    );
 }
 
 fn worlds(sc: &Scenario, reps: u64, mut f: impl FnMut(&Model, &World)) {

@@ -12,25 +12,16 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::cli::restock;
-use super::support::scenario_path;
+use super::support::{run_livestream_cmd, scenario_path};
 
 /// Runs the live-stream scenario (two candidates, three SKUs, warm-up, a peak season, weekly
 /// streams) with few replications into a fresh folder.
 fn run_livestream(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    restock()
-        .args([
-            "run",
-            scenario_path("livestream-basic.yaml").to_str().unwrap(),
-        ])
-        .args([
-            "--replications",
-            "48",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ])
+    run_livestream_cmd(48)
+        .arg("--out")
+        .arg(&out)
         .args(extra)
         .assert()
         .success();

@@ -5,21 +5,12 @@ use std::fs;
 use std::path::Path;
 
 use super::cli::{every_file, restock};
-use super::support::scenario_path;
+use super::support::run_livestream_cmd;
 
 fn run(args: &[&str], out: &Path) {
-    restock()
-        .args([
-            "run",
-            scenario_path("livestream-basic.yaml").to_str().unwrap(),
-        ])
-        .args([
-            "--replications",
-            "100",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ])
+    run_livestream_cmd(100)
+        .arg("--out")
+        .arg(out)
         .args(args)
         .assert()
         .success();
@@ -74,19 +65,8 @@ fn merged_shards_equal_one_process_byte_for_byte() {
 fn auto_shards_read_slurm_and_kubernetes_indices() {
     let tmp = tempfile::tempdir().unwrap();
     let slurm = tmp.path().join("slurm");
-    restock()
-        .args([
-            "run",
-            scenario_path("livestream-basic.yaml").to_str().unwrap(),
-        ])
-        .args([
-            "--replications",
-            "40",
-            "--quiet",
-            "--shard",
-            "auto",
-            "--out",
-        ])
+    run_livestream_cmd(40)
+        .args(["--shard", "auto", "--out"])
         .arg(&slurm)
         .env("SLURM_ARRAY_TASK_ID", "0")
         .env("SLURM_ARRAY_TASK_MIN", "0")
@@ -97,19 +77,8 @@ fn auto_shards_read_slurm_and_kubernetes_indices() {
         serde_json::from_str(&fs::read_to_string(slurm.join("partial.json")).unwrap()).unwrap();
     assert_eq!(p["shard"], serde_json::json!({"index": 1, "count": 3}));
     let k8s = tmp.path().join("k8s");
-    restock()
-        .args([
-            "run",
-            scenario_path("livestream-basic.yaml").to_str().unwrap(),
-        ])
-        .args([
-            "--replications",
-            "40",
-            "--quiet",
-            "--shard",
-            "auto/4",
-            "--out",
-        ])
+    run_livestream_cmd(40)
+        .args(["--shard", "auto/4", "--out"])
         .arg(&k8s)
         .env("JOB_COMPLETION_INDEX", "3")
         .assert()
@@ -130,14 +99,9 @@ fn rejected(cmd: &mut assert_cmd::Command, needle: &str) {
 fn bad_shards_and_incomplete_merges_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let base = || {
-        let mut c = restock();
-        c.args([
-            "run",
-            scenario_path("livestream-basic.yaml").to_str().unwrap(),
-        ])
-        .args(["--replications", "40", "--quiet"])
-        .env_remove("SLURM_ARRAY_TASK_ID")
-        .env_remove("JOB_COMPLETION_INDEX");
+        let mut c = run_livestream_cmd(40);
+        c.env_remove("SLURM_ARRAY_TASK_ID")
+            .env_remove("JOB_COMPLETION_INDEX");
         c
     };
     let out = tmp.path().join("never");

@@ -15,7 +15,7 @@ use restock::scenario::{self, Scenario};
 use restock::stats::Moments;
 use restock::supply::{Environment, Ledger, Leg, Shipment};
 
-use super::support::{Z, load, simulate};
+use super::support::{Z, agrees, load, simulate};
 
 fn scenario_at(text: &str, file: &Path) -> Scenario {
     scenario::from_text(text, file, &[]).unwrap_or_else(|e| panic!("{e}"))
@@ -23,17 +23,6 @@ fn scenario_at(text: &str, file: &Path) -> Scenario {
 
 fn scenario(text: &str) -> Scenario {
     scenario_at(text, Path::new("test.yaml"))
-}
-
-/// Asserts a sample mean is within Z standard errors of `expected`.
-fn agrees(what: &str, m: &Moments, expected: f64) {
-    let se = m.std_error().unwrap();
-    assert!(
-        (m.mean - expected).abs() <= Z * se + 1e-9,
-        "{what}: {} vs {expected} ({:.2} SE)",
-        m.mean,
-        (m.mean - expected).abs() / se
-    );
 }
 
 /// A proportion agrees with `p` within Z binomial standard errors.

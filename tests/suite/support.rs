@@ -15,6 +15,16 @@ pub fn scenario_path(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// `restock run` on the live-stream scenario with `reps` replications and `--quiet`, for the
+/// tests that check what the command writes; add `--out` and any other flags.
+pub fn run_livestream_cmd(reps: u32) -> assert_cmd::Command {
+    let mut c = super::cli::restock();
+    c.arg("run")
+        .arg(scenario_path("livestream-basic.yaml"))
+        .args(["--replications", &reps.to_string(), "--quiet"]);
+    c
+}
+
 pub fn load(name: &str, overrides: &[&str]) -> Scenario {
     let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     scenario::load(&scenario_path(name), &o).unwrap_or_else(|e| panic!("{e}"))
@@ -41,6 +51,17 @@ pub const Z: f64 = 4.0;
 /// without demand has probability 2·10⁻⁹, so every replication orders daily, the sample's
 /// standard error is exactly 0 and theory differs by 2·10⁻⁹. Far below any modelling error.
 pub const FLOOR: f64 = 1e-6;
+
+/// Asserts a sample mean is within Z standard errors of `expected`.
+pub fn agrees(what: &str, m: &restock::stats::Moments, expected: f64) {
+    let se = m.std_error().unwrap();
+    assert!(
+        (m.mean - expected).abs() <= Z * se + 1e-9,
+        "{what}: {} vs {expected} ({:.2} SE)",
+        m.mean,
+        (m.mean - expected).abs() / se
+    );
+}
 
 /// Asserts that `metric`'s simulated mean is within Z standard errors of `expected`.
 pub fn assert_agrees(case: &str, stats: &CandidateStats, metric: Metric, expected: f64, n: u64) {
