@@ -16,8 +16,9 @@
 //! - **signal** (viral early warning): CTR up more than `ctr_growth` week on week and
 //!   conversion over the last week above its 8-week average → order by the fast lane up to
 //!   (1 + growth) × forecast × (fast lead time + `target_cover_days`).
-//! - **transient vs persistent**: after a day selling above `persist_ratio` × the forecast,
-//!   if `persist_days` days in a row stay above it the rise is persistent and the forecast
+//! - **transient vs persistent**: after a day selling above `persist_ratio` × the forecast and
+//!   more than [`SPIKE_SDS`] standard deviations of ordinary days above it (noise is no spike),
+//!   if `persist_days` days in a row stay above the ratio the rise is persistent and the forecast
 //!   steps up at once to the level of the last three of those days; otherwise the spike is
 //!   transient and its days are left out of the forecast (ordinary replenishment).
 //!
