@@ -3,10 +3,11 @@
 //!
 //!     cargo bench --bench targets
 //!
-//! - `textbook_run/restock` vs `textbook_run/reference_loop`: a whole textbook run (every
-//!   replication drawn, replayed and folded into the statistics and calendar series) against
-//!   the hand-written loop of `examples/reference_loop.rs`, 2,000 replications each, in
-//!   SKU-days per second. Target: restock within 2× of the loop.
+//! - `textbook_run/restock` vs `textbook_run/reference_loop_guide` and `…_bisect`: a whole
+//!   textbook run (every replication drawn, replayed and folded into the statistics and
+//!   calendar series) against the hand-written loop of `examples/reference_loop.rs` with each
+//!   of its Poisson table samplers, 2,000 replications each, in SKU-days per second. Target:
+//!   restock within 2× of the loop.
 //! - `per_sku_day/textbook` vs `per_sku_day/catalog_sweep`: one replication's world drawn and
 //!   every candidate replayed, per candidate-SKU-day, on `textbook-ss.yaml` (1 candidate) and
 //!   on `catalog-1000.yaml` (27 candidates: the full model as a sweep runs it). Target: the
@@ -55,9 +56,14 @@ fn textbook_run(c: &mut Criterion) {
     g.bench_function("restock", |b| {
         b.iter(|| black_box(run_full(&sc, &one_thread()).expect("runs")))
     });
-    g.bench_function("reference_loop", |b| {
-        b.iter(|| black_box(reference_loop::simulate(REPS)))
-    });
+    for (name, sampler) in [
+        ("reference_loop_guide", reference_loop::Sampler::Guide),
+        ("reference_loop_bisect", reference_loop::Sampler::Bisect),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(reference_loop::simulate(REPS, sampler)))
+        });
+    }
     g.finish();
 }
 

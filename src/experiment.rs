@@ -6,7 +6,8 @@
 //! order, and blocks are merged in index order. Blocks run in parallel on a rayon pool, in
 //! waves, so the output is identical for any thread count and memory does not grow with the
 //! number of replications. The calendar series (daily capital, chart-SKU stock) are folded by
-//! each worker into order-free accumulators (`stats::daily`) and merged once at the end.
+//! each worker, block by block, into accumulators that do not depend on which worker ran
+//! which block (`stats::daily`), and merged once at the end.
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -101,6 +102,8 @@ impl Worker {
             }
             stats.push(&self.metrics);
         }
+        // The calendar means are summed per block (`stats::daily`).
+        self.daily.iter_mut().for_each(DailyAcc::flush);
         stats
     }
 }
@@ -160,7 +163,7 @@ pub struct Partial {
 }
 
 /// The format tag of [`Partial`] files.
-pub const PARTIAL_FORMAT: &str = "restock-partial-2";
+pub const PARTIAL_FORMAT: &str = "restock-partial-3";
 
 /// The file a shard writes into its output folder.
 pub const PARTIAL_FILE: &str = "partial.json";
@@ -418,8 +421,7 @@ fn execute(
     progress.finish_and_clear();
     let mut daily: Vec<DailyAcc> = Vec::new();
     for w in workers {
-        let mut w = w.into_inner().expect("worker poisoned");
-        w.daily.iter_mut().for_each(DailyAcc::flush);
+        let w = w.into_inner().expect("worker poisoned");
         if daily.is_empty() {
             daily = w.daily;
         } else {

@@ -19,7 +19,7 @@
 //!                                      │          every SKU and each category)
 //!                        score::rank → feasible, rank, Pareto frontier, ties with the best
 //!        + each day's capital and chart-SKU stock (metrics::DayRecord, warm-up included)
-//!                       stats::daily::DailyAcc per worker, order-free, merged at the end
+//!                       stats::daily::DailyAcc per worker, block by block, merged at the end
 //!                                      │
 //!   report: summary.json, summary.csv, capital_by_day/week.csv, plots/*.svg|png,
 //!           report.html, terminal table

@@ -63,29 +63,47 @@ pub struct Model<'s> {
     has_substitutes: bool,
     /// The SKU whose daily stock the calendar outputs follow (index into `Scenario::skus`).
     chart_sku: usize,
+    /// Whether the scenario uses none of the features the day loop otherwise checks for on
+    /// every SKU-day — streams, leading signals, expiring backorders, substitutes, categories,
+    /// suppliers or sailings — as the textbook models do. The day loop is then compiled a
+    /// second time with those checks known false (`day_phases::<_, true>`): the same code,
+    /// with dead branches removed and fewer values competing for registers (−8% on the
+    /// textbook run).
+    plain: bool,
 }
 
 impl<'s> Model<'s> {
     pub fn new(scenario: &'s Scenario) -> Self {
+        let plain_capital =
+            scenario.suppliers.is_empty() && scenario.lanes.iter().all(|l| l.sailings.is_none());
+        let dated_backorders: Vec<bool> = scenario
+            .skus
+            .iter()
+            .map(|s| {
+                s.stockout.max_wait_days().is_some()
+                    || s.stockout_in_stream.max_wait_days().is_some()
+            })
+            .collect();
+        let has_substitutes = scenario.skus.iter().any(|s| {
+            matches!(s.stockout, StockoutRule::Substitute { .. })
+                || matches!(s.stockout_in_stream, StockoutRule::Substitute { .. })
+        });
+        let demand = DemandModel::new(scenario);
+        let plain = plain_capital
+            && !has_substitutes
+            && !dated_backorders.contains(&true)
+            && demand.streams.entries.is_empty()
+            && scenario.skus.iter().all(|s| s.demand.signals.is_none())
+            && scenario.categories.is_empty();
         Model {
             scenario,
-            demand: DemandModel::new(scenario),
+            demand,
             supply: Supply::new(scenario),
-            plain_capital: scenario.suppliers.is_empty()
-                && scenario.lanes.iter().all(|l| l.sailings.is_none()),
-            dated_backorders: scenario
-                .skus
-                .iter()
-                .map(|s| {
-                    s.stockout.max_wait_days().is_some()
-                        || s.stockout_in_stream.max_wait_days().is_some()
-                })
-                .collect(),
-            has_substitutes: scenario.skus.iter().any(|s| {
-                matches!(s.stockout, StockoutRule::Substitute { .. })
-                    || matches!(s.stockout_in_stream, StockoutRule::Substitute { .. })
-            }),
+            plain_capital,
+            dated_backorders,
+            has_substitutes,
             chart_sku: scenario.report.chart_sku,
+            plain,
         }
     }
 
@@ -282,7 +300,6 @@ impl Engine {
         out: &mut RepMetrics,
     ) {
         let sc = model.scenario;
-        let cal = &sc.calendar;
         policy.reset();
         let lg = &mut self.logistics;
         lg.queue.clear();
@@ -297,24 +314,39 @@ impl Engine {
         }
         self.stream_out.fill(false);
         self.category_peak.fill(0.0);
-        let mut peak_capital = 0.0f64;
+        let peak_capital = if model.plain {
+            self.all_days::<true>(model, world, policy)
+        } else {
+            self.all_days::<false>(model, world, policy)
+        };
+        self.check_conservation(model);
+        self.write_metrics(model, world, peak_capital, out);
+    }
 
+    /// Every day of the horizon; returns the peak end-of-day capital over measured days.
+    /// `PLAIN` must be `model.plain`.
+    fn all_days<const PLAIN: bool>(
+        &mut self,
+        model: &Model,
+        world: &World,
+        policy: &mut dyn Policy,
+    ) -> f64 {
+        let cal = &model.scenario.calendar;
+        let mut peak_capital = 0.0f64;
         // Warm-up and measured days run the same code; the const flag compiles the tallies
         // out of warm-up days instead of branching on every SKU-day.
         for day in 0..cal.warmup_days {
-            self.day_phases::<false>(model, world, policy, day);
+            self.day_phases::<false, PLAIN>(model, world, policy, day);
         }
         for day in cal.warmup_days..cal.horizon_days {
-            let capital = self.day_phases::<true>(model, world, policy, day);
+            let capital = self.day_phases::<true, PLAIN>(model, world, policy, day);
             // A branch, not `f64::max`: a new peak is rare, so the branch is predicted and
             // the running peak stops being a data dependency carried from day to day.
             if capital > peak_capital {
                 peak_capital = capital;
             }
         }
-
-        self.check_conservation(model);
-        self.write_metrics(model, world, peak_capital, out);
+        peak_capital
     }
 
     /// One simulated day for every SKU; records the day's end-of-day capital and chart-SKU
@@ -323,7 +355,7 @@ impl Engine {
     /// read back from `daily`: reading 8-byte halves of the record's just-written 16-byte store
     /// stalled store forwarding and cost a quarter of the textbook replay.
     #[inline(always)]
-    fn day_phases<const MEASURED: bool>(
+    fn day_phases<const MEASURED: bool, const PLAIN: bool>(
         &mut self,
         model: &Model,
         world: &World,
@@ -345,7 +377,8 @@ impl Engine {
             category_peak,
             daily,
         } = self;
-        let by_category = !category_capital.is_empty();
+        let by_category = !PLAIN && !category_capital.is_empty();
+        let plain_capital = PLAIN || model.plain_capital;
         receive_due(logistics, skus, now);
         let plan = &model.demand.streams;
         let mut capital = [0.0; 3];
@@ -354,12 +387,12 @@ impl Engine {
         // review → orders → demand in one pass, which keeps its state in cache.
         for (i, sku) in model.scenario.skus.iter().enumerate() {
             let st = &mut skus[i];
-            if !st.waiting.is_empty() {
+            if !PLAIN && !st.waiting.is_empty() {
                 expire_waiting(st, day, MEASURED);
             }
             let history = &mut sales[i * *days..(i + 1) * *days];
             let mine = &plan.by_sku[i];
-            let view = view(
+            let view = view::<PLAIN>(
                 model,
                 world,
                 logistics,
@@ -383,9 +416,10 @@ impl Engine {
             };
             st.short_today = false;
             let off_stream = i64::from(world.demand(i, day));
-            let sold = if mine
-                .get(st.next_stream)
-                .is_some_and(|&e| plan.entries[e as usize].day() == day)
+            let sold = if !PLAIN
+                && mine
+                    .get(st.next_stream)
+                    .is_some_and(|&e| plan.entries[e as usize].day() == day)
             {
                 stream_day::<MEASURED>(
                     &mut ctx, st, off_stream, policy, orders, logistics, history, step_sales,
@@ -395,18 +429,18 @@ impl Engine {
                 serve::<MEASURED>(&mut ctx, st, off_stream, sku.stockout, false, switches)
             };
             history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
-            if !model.has_substitutes {
+            if PLAIN || !model.has_substitutes {
                 if MEASURED {
-                    tally(st, model.plain_capital);
+                    tally(st, plain_capital);
                 }
-                let c = add_capital(&mut capital, st, sku, model.plain_capital);
+                let c = add_capital(&mut capital, st, sku, plain_capital);
                 if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
                 }
             }
         }
 
-        if model.has_substitutes {
+        if !PLAIN && model.has_substitutes {
             for (from, to, units) in switches.drain(..) {
                 let target = &mut skus[to];
                 let got = i64::from(units).min(target.on_hand);
@@ -419,9 +453,9 @@ impl Engine {
             }
             for (st, sku) in skus.iter_mut().zip(&model.scenario.skus) {
                 if MEASURED {
-                    tally(st, model.plain_capital);
+                    tally(st, plain_capital);
                 }
-                let c = add_capital(&mut capital, st, sku, model.plain_capital);
+                let c = add_capital(&mut capital, st, sku, plain_capital);
                 if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
                 }
@@ -709,10 +743,11 @@ fn add_capital(
     on_hand + in_transit + prepaid
 }
 
-/// What the policy sees of SKU `sku` now.
+/// What the policy sees of SKU `sku` now. `PLAIN` (`Model::plain`): no streams and no
+/// signals to show, known at compile time.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn view<'a>(
+fn view<'a, const PLAIN: bool>(
     model: &'a Model,
     world: &'a World,
     logistics: &'a Logistics,
@@ -724,7 +759,22 @@ fn view<'a>(
 ) -> SkuView<'a> {
     let day = now.day();
     let plan = &model.demand.streams;
-    let (ctr, conversion) = world.signals_before(sku, day);
+    let (ctr, conversion) = if PLAIN {
+        (&[][..], &[][..])
+    } else {
+        world.signals_before(sku, day)
+    };
+    let streams = if PLAIN {
+        AnnouncedStreams::EMPTY
+    } else {
+        AnnouncedStreams {
+            entries: &plan.entries,
+            upcoming,
+            today: day,
+            forecast_factor: st.forecast_factor,
+            lookahead: plan.max_announce_days,
+        }
+    };
     SkuView {
         sku,
         day,
@@ -732,13 +782,7 @@ fn view<'a>(
         backorders: st.backorders,
         on_order: st.on_order,
         sales,
-        streams: AnnouncedStreams {
-            entries: &plan.entries,
-            upcoming,
-            today: day,
-            forecast_factor: st.forecast_factor,
-            lookahead: plan.max_announce_days,
-        },
+        streams,
         ctr,
         conversion,
         supply: SupplyView::new(model, &logistics.books, sku, now),

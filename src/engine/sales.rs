@@ -187,7 +187,7 @@ pub(super) fn stream_day<const MEASURED: bool>(
             // The host's dashboard: the policy may react mid-stream.
             let now = entry.step_end(j, stream.duration);
             let upcoming = &mine[st.next_stream..];
-            let v = view(
+            let v = view::<false>(
                 model,
                 world,
                 logistics,

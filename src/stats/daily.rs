@@ -2,14 +2,17 @@
 //! (on hand, in transit, prepaid) and one chosen SKU's on-hand units, summarised across
 //! replications — means, p5/p50/p95 — in memory that does not grow with replications.
 //!
-//! Everything here is order-free, so each worker folds the replications it happens to run and
-//! the workers are merged at the end, whatever the thread count, with identical results:
+//! Everything here is order-free at the grain of statistics blocks ([`BLOCK`] consecutive
+//! replications, which one worker always runs together and in order): each worker folds the
+//! blocks it happens to run, calling [`DailyAcc::flush`] at the end of each, and the workers
+//! are merged at the end, whatever the thread count, with identical results:
 //!
-//! - means come from sums kept in fixed point (1/1024 of a currency unit):
-//!   integer addition is exact and associative, so no summation order can change a bit. A
-//!   float sum per block, merged in block order, would do too, but it would hold a whole
-//!   calendar per block in flight; fixed point holds one per worker. The rounding (at most
-//!   1/2048 per value) is far below anything a planner reads;
+//! - means come from sums kept in fixed point (1/1024 of a currency unit): a block's values
+//!   are added in floating point in replication order, and the block's sum is rounded to fixed
+//!   point once; integer addition of block sums is exact and associative, so no order of blocks
+//!   can change a bit. (Rounding each value instead cost a tenth of the textbook run; a float
+//!   sum per block merged in block order would hold a whole calendar per block in flight.) The
+//!   rounding (at most 1/2048 per block) is far below anything a planner reads;
 //! - quantiles come from [`DaySketch`], a counts-only log-bucket histogram: merging adds
 //!   integer counts, so it is exact and commutative too.
 //!
@@ -20,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
 use crate::metrics::DayRecord;
+use crate::stats::BLOCK;
 
 /// Mantissa bits of a log bucket: buckets 2⁻⁶ wide (relative) above [`LINEAR`], so a quantile
 /// there is reported within [`DAY_RELATIVE_ACCURACY`] (0.8%) of a value in its bucket; below
@@ -47,8 +51,7 @@ const FIX: f64 = 1024.0;
 const MAGIC: f64 = 4_503_599_627_370_496.0;
 
 /// x·1024 rounded to the nearest integer, for 0 ≤ x < 4.4·10¹² (clamped beyond; NaN → 0).
-/// Branch-free: a saturating `as` cast costs compares and conditional moves on every value,
-/// and this runs three times per simulated day and replication.
+/// Branch-free: a saturating `as` cast costs compares and conditional moves on every value.
 #[inline(always)]
 // `clamp` would keep a NaN (and then produce garbage bits); `max` then `min` send it to 0.
 #[allow(clippy::manual_clamp)]
@@ -166,20 +169,20 @@ impl DaySketch {
 /// One day's accumulators for one candidate.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct DayAcc {
-    /// Fixed-point sums over flushed replications [currency / 1024]: on hand, in transit,
-    /// prepaid.
+    /// Fixed-point sums over flushed blocks [currency / 1024]: on hand, in transit, prepaid.
     sums: [u128; 3],
-    /// The same over pending replications; at most `BATCH` values below 2⁵² each, so a u64
-    /// cannot overflow, and u64 adds are cheaper than u128 ones.
-    batch: [u64; 3],
+    /// The same over the pending block's replications, in replication order [currency].
+    /// Zero once flushed, so never saved.
+    #[serde(skip)]
+    batch: [f64; 3],
     /// Replications in which the chart SKU turned demand away that day.
     sku_short: u64,
     total: DaySketch,
     sku: DaySketch,
 }
 
-/// Replications whose sketch values wait in `DailyAcc::pending` before being folded.
-const BATCH: usize = 16;
+/// Replications whose values wait in `DailyAcc::pending` before being folded: one block.
+const BATCH: usize = BLOCK as usize;
 
 /// A candidate's calendar accumulators: one [`DayAcc`] per simulated day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -208,25 +211,24 @@ impl DailyAcc {
         }
     }
 
-    /// Folds one replication's calendar (one record per simulated day).
+    /// Folds one replication's calendar (one record per simulated day). At most [`BLOCK`]
+    /// replications between two [`flush`](Self::flush)es: a block's.
     pub fn push(&mut self, records: &[DayRecord]) {
         assert_eq!(records.len(), self.days.len(), "one record per day");
-        self.reps += 1;
         let k = self.pending_reps;
+        assert!(k < BATCH, "flush at the end of every block");
+        self.reps += 1;
         for (d, (acc, r)) in self.days.iter_mut().zip(records).enumerate() {
-            acc.batch[0] += fix(r.on_hand);
-            acc.batch[1] += fix(r.in_transit);
-            acc.batch[2] += fix(r.prepaid);
+            acc.batch[0] += r.on_hand;
+            acc.batch[1] += r.in_transit;
+            acc.batch[2] += r.prepaid;
             acc.sku_short += u64::from(r.sku_short);
             self.pending[d * BATCH + k] = [r.total(), r.sku_on_hand as f64];
         }
         self.pending_reps += 1;
-        if self.pending_reps == BATCH {
-            self.flush();
-        }
     }
 
-    /// Folds the pending sketch values; needed before merging or reading.
+    /// Ends a block: folds its values. Needed before merging or reading.
     pub fn flush(&mut self) {
         let k = self.pending_reps;
         if k == 0 {
@@ -238,8 +240,8 @@ impl DailyAcc {
                 acc.sku.push(units);
             }
             for (sum, b) in acc.sums.iter_mut().zip(&mut acc.batch) {
-                *sum += u128::from(*b);
-                *b = 0;
+                *sum += u128::from(fix(*b));
+                *b = 0.0;
             }
         }
         self.pending_reps = 0;
@@ -548,20 +550,22 @@ mod tests {
                 })
                 .collect()
         };
+        // Blocks of 16, 16 and a short one of 8, dealt to two workers as a pool may: the
+        // short block first to one, the others to the other.
+        let blocks = [0..16, 16..32, 32..40];
         let mut one = DailyAcc::new(30);
         let (mut a, mut b) = (DailyAcc::new(30), DailyAcc::new(30));
-        for r in 0..40 {
-            one.push(&recs(r));
-            if r % 2 == 0 {
-                a.push(&recs(r))
-            } else {
-                b.push(&recs(r))
+        for (k, block) in blocks.into_iter().enumerate() {
+            let worker = if k == 2 { &mut a } else { &mut b };
+            for r in block {
+                one.push(&recs(r));
+                worker.push(&recs(r));
             }
+            one.flush();
+            worker.flush();
         }
-        for acc in [&mut one, &mut a, &mut b] {
-            acc.flush();
-        }
-        b.merge(&a);
-        assert_eq!(b.days(), one.days());
+        a.merge(&b);
+        assert_eq!(a.days(), one.days());
+        assert_eq!(a.replications(), 40);
     }
 }
