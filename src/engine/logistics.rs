@@ -59,24 +59,7 @@ pub(super) fn place_orders(
         if measured {
             st.triggered[order.trigger as usize] += 1;
         }
-        let legs = if sc.skus[order.sku].supply.fallback.is_none() {
-            // No rule can move it: one leg, planned without the quote machinery.
-            [
-                Some(model.supply.primary(sc, order.sku, order.lane, order.qty)),
-                None,
-            ]
-        } else {
-            model.supply.plan(
-                sc,
-                &lg.books.ledger,
-                order.sku,
-                order.lane,
-                order.qty,
-                order.needed_by,
-                t,
-            )
-        };
-        for leg in legs.into_iter().flatten() {
+        let mut ship = |lg: &mut Logistics, leg: Leg| {
             if leg.qty > 0 {
                 ship_leg(
                     model,
@@ -89,6 +72,29 @@ pub(super) fn place_orders(
                     now,
                     measured,
                 );
+            }
+        };
+        if sc.skus[order.sku].supply.fallback.is_none() {
+            // No rule can move it: one leg, planned without the quote machinery, and shipped
+            // straight away — passed through a two-leg array, its fields were read back from
+            // memory as wider words than they were written in, a store-forwarding stall that
+            // cost a sixth of ordering on the textbook.
+            ship(
+                lg,
+                model.supply.primary(sc, order.sku, order.lane, order.qty),
+            );
+        } else {
+            let legs = model.supply.plan(
+                sc,
+                &lg.books.ledger,
+                order.sku,
+                order.lane,
+                order.qty,
+                order.needed_by,
+                t,
+            );
+            for leg in legs.into_iter().flatten() {
+                ship(lg, leg);
             }
         }
     }

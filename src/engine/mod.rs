@@ -332,28 +332,24 @@ impl Engine {
         policy: &mut dyn Policy,
     ) -> f64 {
         let cal = &model.scenario.calendar;
-        let mut peak_capital = 0.0f64;
         // Warm-up and measured days run the same code; the const flag compiles the tallies
         // out of warm-up days instead of branching on every SKU-day.
         for day in 0..cal.warmup_days {
             self.day_phases::<false, PLAIN>(model, world, policy, day);
         }
         for day in cal.warmup_days..cal.horizon_days {
-            let capital = self.day_phases::<true, PLAIN>(model, world, policy, day);
-            // A branch, not `f64::max`: a new peak is rare, so the branch is predicted and
-            // the running peak stops being a data dependency carried from day to day.
-            if capital > peak_capital {
-                peak_capital = capital;
-            }
+            self.day_phases::<true, PLAIN>(model, world, policy, day);
         }
-        peak_capital
+        // Read back once the days are done: a running peak in the day loop was a value carried
+        // through memory from each day to the next (the compiler keeps it on the stack).
+        self.daily[cal.warmup_days as usize..]
+            .iter()
+            .map(DayRecord::total)
+            .fold(0.0, f64::max)
     }
 
     /// One simulated day for every SKU; records the day's end-of-day capital and chart-SKU
-    /// stock in `daily` and returns the capital on hand + in transit [currency] (the contract
-    /// of `capital_tied_peak`, like `capital_tied_avg`). Returned from registers rather than
-    /// read back from `daily`: reading 8-byte halves of the record's just-written 16-byte store
-    /// stalled store forwarding and cost a quarter of the textbook replay.
+    /// stock in `daily`.
     #[inline(always)]
     fn day_phases<const MEASURED: bool, const PLAIN: bool>(
         &mut self,
@@ -361,7 +357,7 @@ impl Engine {
         world: &World,
         policy: &mut dyn Policy,
         day: u32,
-    ) -> f64 {
+    ) {
         let now = SimTime::day_start(day);
         let Engine {
             skus,
@@ -475,7 +471,6 @@ impl Engine {
             sku_on_hand: chart.on_hand,
             sku_short: chart.short_today,
         };
-        capital[0] + capital[1] + capital[2]
     }
 
     /// Stock is neither created nor destroyed: start + received = shipped + on hand, and
