@@ -59,17 +59,23 @@ fn cdf_table(mean: f64) -> Vec<u64> {
 
 /// Mean daily cost over `reps` replications (`benches/targets.rs` times it too).
 pub fn simulate(reps: u64, sampler: Sampler) -> f64 {
+    match sampler {
+        Sampler::Guide => {
+            let guide = CountTable::poisson(20.0);
+            run(reps, |bits| i64::from(guide.sample(bits)))
+        }
+        Sampler::Bisect => {
+            let cdf = cdf_table(20.0);
+            run(reps, |bits| cdf.partition_point(|&t| t <= bits) as i64)
+        }
+    }
+}
+
+/// The loop itself, compiled once per sampler so that neither pays for the choice.
+fn run(reps: u64, draw: impl Fn(u64) -> i64) -> f64 {
     let (horizon, warmup, lead) = (365usize, 60usize, 7usize);
     let (s, big_s) = (160i64, 300i64);
     let (h, b, k) = (0.1, 5.0, 100.0);
-    let guide = CountTable::poisson(20.0);
-    let cdf = cdf_table(20.0);
-    let draw = |bits: u64| -> i64 {
-        match sampler {
-            Sampler::Guide => i64::from(guide.sample(bits)),
-            Sampler::Bisect => cdf.partition_point(|&t| t <= bits) as i64,
-        }
-    };
     let mut total = 0.0;
     for rep in 0..reps {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(rep);

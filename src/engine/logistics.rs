@@ -78,7 +78,7 @@ pub(super) fn place_orders(
             // No rule can move it: one leg, planned without the quote machinery, and shipped
             // straight away — passed through a two-leg array, its fields were read back from
             // memory as wider words than they were written in, a store-forwarding stall that
-            // cost a sixth of ordering on the textbook.
+            // cost a fifth of ordering on the textbook.
             ship(
                 lg,
                 model.supply.primary(sc, order.sku, order.lane, order.qty),

@@ -50,7 +50,8 @@ const FIX: f64 = 1024.0;
 /// bits of the mantissa.
 const MAGIC: f64 = 4_503_599_627_370_496.0;
 
-/// x·1024 rounded to the nearest integer, for 0 ≤ x < 4.4·10¹² (clamped beyond; NaN → 0).
+/// x·1024 rounded to the nearest integer, for 0 ≤ x < 4.4·10¹² (clamped beyond; NaN → 0). Its
+/// argument is a block's sum of one day's values.
 /// Branch-free: a saturating `as` cast costs compares and conditional moves on every value.
 #[inline(always)]
 // `clamp` would keep a NaN (and then produce garbage bits); `max` then `min` send it to 0.
