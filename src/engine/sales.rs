@@ -133,11 +133,11 @@ pub(super) fn arrived_by(total: i64, minute: u32) -> i64 {
 
 /// A day on which SKU `ctx.sku` features in one or more streams. Returns the units sold.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn stream_day<const MEASURED: bool>(
+pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
     ctx: &mut DayCtx,
     st: &mut SkuState,
     off_stream: i64,
-    policy: &mut dyn Policy,
+    policy: &mut P,
     orders: &mut Orders,
     logistics: &mut Logistics,
     history: &[u32],

@@ -215,7 +215,7 @@ impl Orders {
     }
 }
 
-pub trait Policy: Send {
+pub trait Policy: Send + std::any::Any {
     /// Forgets everything learnt in the previous replication.
     fn reset(&mut self) {}
 
