@@ -54,7 +54,6 @@ pub(super) fn place_orders(
     measured: bool,
 ) {
     let sc = model.scenario;
-    let t = days_of(now);
     for order in orders.drain() {
         if measured {
             st.triggered[order.trigger as usize] += 1;
@@ -91,7 +90,7 @@ pub(super) fn place_orders(
                 order.lane,
                 order.qty,
                 order.needed_by,
-                t,
+                now.days(),
             );
             for leg in legs.into_iter().flatten() {
                 ship(lg, leg);
@@ -116,7 +115,7 @@ pub(super) fn ship_leg(
     let spec = &sc.skus[sku];
     let seq = st.seq;
     st.seq = st.seq.wrapping_add(1);
-    let t = days_of(now);
+    let t = now.days();
     let ship = model.supply.ship(
         sc,
         &mut lg.books.ledger,
@@ -253,8 +252,4 @@ impl SkuState {
     }
 }
 
-/// [days since start] of an instant.
-#[inline(always)]
-pub(super) fn days_of(t: SimTime) -> f64 {
-    f64::from(t.0) / f64::from(MINUTES_PER_DAY)
-}
+

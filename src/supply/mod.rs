@@ -290,13 +290,13 @@ impl Supply {
         leg: Leg,
         at: SimTime,
     ) -> Shipment {
-        let now = f64::from(at.0) / f64::from(MINUTES_PER_DAY);
+        let now = at.days();
         if let (None, Some(m)) = (leg.supplier, self.fixed_minutes[leg.lane]) {
             // Nothing random, dated or booked: arrival is the order time plus the transit,
             // in whole minutes, exactly as quoted.
             let arrival = at.0.saturating_add(m);
             let day = SimTime(arrival).ceil_day();
-            let t = f64::from(arrival) / f64::from(MINUTES_PER_DAY);
+            let t = SimTime(arrival).days();
             return Shipment {
                 sku,
                 leg,

@@ -6,7 +6,7 @@
 use std::cell::Cell;
 
 use super::{Ledger, Quote, Supply};
-use crate::calendar::{MINUTES_PER_DAY, SimTime};
+use crate::calendar::SimTime;
 use crate::engine::Model;
 
 /// A shipment ordered and not yet received, as the purchase-order list shows it.
@@ -85,7 +85,7 @@ impl<'a> SupplyView<'a> {
     }
 
     fn now_days(&self) -> f64 {
-        f64::from(self.now.0) / f64::from(MINUTES_PER_DAY)
+        self.now.days()
     }
 
     /// Open shipments of the SKU, in order of ordering, with their quoted arrivals.
@@ -153,6 +153,7 @@ impl<'a> SupplyView<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::MINUTES_PER_DAY;
     use std::path::Path;
 
     #[test]
