@@ -278,7 +278,10 @@ impl Supply {
 
     /// Ships one leg of SKU `sku`, its `seq`-th order of the replication, ordered at `now`:
     /// books capacity and draws everything the leg will go through.
+    /// The common case — no supplier, fixed transit — is inline, so that a caller pays for
+    /// the fields of the shipment it reads and not for the rest.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn ship(
         &self,
         sc: &Scenario,
@@ -320,6 +323,24 @@ impl Supply {
                 delivered: leg.qty,
             };
         }
+        self.ship_drawn(sc, ledger, env, rep, sku, seq, leg, at)
+    }
+
+    /// `ship` for a leg with a supplier or a random transit.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn ship_drawn(
+        &self,
+        sc: &Scenario,
+        ledger: &mut Ledger,
+        env: &Environment,
+        rep: u64,
+        sku: usize,
+        seq: u32,
+        leg: Leg,
+        at: SimTime,
+    ) -> Shipment {
+        let now = at.days();
         let seed = sc.seed;
         let key = sku as u32;
         let quote = self.quote(sc, ledger, leg.supplier, leg.lane, leg.qty, now, false);
