@@ -251,5 +251,3 @@ impl SkuState {
         }
     }
 }
-
-

@@ -327,7 +327,7 @@ impl Engine {
         self.write_metrics(model, world, peak_capital, out);
     }
 
-    /// `all_days` of a plain model. A textbook policy's review is compiled into the day loop
+    /// The days of a plain model. A textbook policy's review is compiled into the day loop
     /// (one copy per policy type): called through `dyn`, the call alone clobbered every
     /// register the loop kept its state in, so the state went to the stack and back on every
     /// SKU-day, and the view was built in memory field by field for a review that reads four of
@@ -335,19 +335,91 @@ impl Engine {
     fn plain_days(&mut self, model: &Model, world: &World, policy: &mut dyn Policy) -> f64 {
         let any: &mut dyn Any = policy;
         if let Some(p) = any.downcast_mut::<PeriodicSS>() {
-            return self.all_days::<true, _>(model, world, p);
+            return self.sku_by_sku(model, world, p);
         }
         if let Some(p) = any.downcast_mut::<BaseStock>() {
-            return self.all_days::<true, _>(model, world, p);
+            return self.sku_by_sku(model, world, p);
         }
         if let Some(p) = any.downcast_mut::<ReorderPointQuantity>() {
-            return self.all_days::<true, _>(model, world, p);
+            return self.sku_by_sku(model, world, p);
         }
-        self.all_days::<true, _>(model, world, policy)
+        self.sku_by_sku(model, world, policy)
     }
 
-    /// Every day of the horizon; returns the peak end-of-day capital over measured days.
-    /// `PLAIN` must be `model.plain`.
+    /// A plain model's days, one SKU's whole horizon after another: nothing in a plain model
+    /// links two SKUs' days (no substitutes, suppliers, categories or streams), so the order
+    /// changes no result, and a SKU's state and the loop's invariants stay put for a year
+    /// instead of being set up again for every SKU-day (−6% on the textbook run). The daily
+    /// capital is summed SKU by SKU in the same order as the general loop sums it, so every
+    /// bit agrees with it (`the_plain_day_loop_equals_the_general_one`).
+    fn sku_by_sku<P: Policy + ?Sized>(
+        &mut self,
+        model: &Model,
+        world: &World,
+        policy: &mut P,
+    ) -> f64 {
+        let cal = &model.scenario.calendar;
+        self.daily.fill(DayRecord::default());
+        for i in 0..model.scenario.skus.len() {
+            // A SKU's events concern it alone; those left by the previous one are due after
+            // the horizon.
+            self.logistics.queue.clear();
+            for day in 0..cal.warmup_days {
+                self.plain_sku_day::<false, P>(model, world, policy, i, day);
+            }
+            for day in cal.warmup_days..cal.horizon_days {
+                self.plain_sku_day::<true, P>(model, world, policy, i, day);
+            }
+        }
+        self.peak_capital(model)
+    }
+
+    /// One day of SKU `i` of a plain model; adds its end-of-day capital to the day's record.
+    #[inline(always)]
+    fn plain_sku_day<const MEASURED: bool, P: Policy + ?Sized>(
+        &mut self,
+        model: &Model,
+        world: &World,
+        policy: &mut P,
+        i: usize,
+        day: u32,
+    ) {
+        let Engine {
+            skus,
+            logistics,
+            orders,
+            sales,
+            days,
+            step_sales,
+            stream_out,
+            switches,
+            daily,
+            ..
+        } = self;
+        receive_due(logistics, skus, SimTime::day_start(day));
+        let sku = &model.scenario.skus[i];
+        let st = &mut skus[i];
+        let history = &mut sales[i * *days..(i + 1) * *days];
+        sku_day::<MEASURED, true, P>(
+            model, world, logistics, orders, policy, st, i, day, history, step_sales, stream_out,
+            switches,
+        );
+        if MEASURED {
+            tally(st, true);
+        }
+        let c = capital_of(st, sku, true);
+        let r = &mut daily[day as usize];
+        r.on_hand += c[0];
+        r.in_transit += c[1];
+        r.prepaid += c[2];
+        if i == model.chart_sku {
+            r.sku_on_hand = st.on_hand;
+            r.sku_short = st.short_today;
+        }
+    }
+
+    /// Every day of the horizon, day by day; returns the peak end-of-day capital over measured
+    /// days. `PLAIN` must be `model.plain`.
     fn all_days<const PLAIN: bool, P: Policy + ?Sized>(
         &mut self,
         model: &Model,
@@ -363,9 +435,14 @@ impl Engine {
         for day in cal.warmup_days..cal.horizon_days {
             self.day_phases::<true, PLAIN, P>(model, world, policy, day);
         }
-        // Read back once the days are done: a running peak in the day loop was a value carried
-        // through memory from each day to the next (the compiler keeps it on the stack).
-        self.daily[cal.warmup_days as usize..]
+        self.peak_capital(model)
+    }
+
+    /// The peak end-of-day capital over measured days, read back once the days are done: a
+    /// running peak in the day loop was a value carried through memory from each day to the
+    /// next (the compiler keeps it on the stack).
+    fn peak_capital(&self, model: &Model) -> f64 {
+        self.daily[model.scenario.calendar.warmup_days as usize..]
             .iter()
             .map(DayRecord::total)
             .fold(0.0, f64::max)
@@ -399,55 +476,17 @@ impl Engine {
         let by_category = !PLAIN && !category_capital.is_empty();
         let plain_capital = PLAIN || model.plain_capital;
         receive_due(logistics, skus, now);
-        let plan = &model.demand.streams;
         let mut capital = [0.0; 3];
 
         // SKUs interact only through substitutes (applied after this pass), so each SKU runs
         // review → orders → demand in one pass, which keeps its state in cache.
         for (i, sku) in model.scenario.skus.iter().enumerate() {
             let st = &mut skus[i];
-            if !PLAIN && !st.waiting.is_empty() {
-                expire_waiting(st, day, MEASURED);
-            }
             let history = &mut sales[i * *days..(i + 1) * *days];
-            let mine = &plan.by_sku[i];
-            let view = view::<PLAIN>(
-                model,
-                world,
-                logistics,
-                st,
-                i,
-                now,
-                &history[..day as usize],
-                &mine[st.next_stream..],
+            sku_day::<MEASURED, PLAIN, P>(
+                model, world, logistics, orders, policy, st, i, day, history, step_sales,
+                stream_out, switches,
             );
-            policy.review(&view, orders);
-            if !orders.is_empty() {
-                place_orders(model, world, logistics, orders, st, now, MEASURED);
-            }
-
-            let mut ctx = DayCtx {
-                model,
-                world,
-                day,
-                sku: i,
-                responses: None,
-            };
-            st.short_today = false;
-            let off_stream = i64::from(world.demand(i, day));
-            let sold = if !PLAIN
-                && mine
-                    .get(st.next_stream)
-                    .is_some_and(|&e| plan.entries[e as usize].day() == day)
-            {
-                stream_day::<MEASURED, P>(
-                    &mut ctx, st, off_stream, policy, orders, logistics, history, step_sales,
-                    stream_out, switches,
-                )
-            } else {
-                serve::<MEASURED>(&mut ctx, st, off_stream, sku.stockout, false, switches)
-            };
-            history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
             if PLAIN || !model.has_substitutes {
                 if MEASURED {
                     tally(st, plain_capital);
@@ -724,6 +763,70 @@ impl Engine {
     }
 }
 
+/// Phases 2–3 of SKU `i`'s day: the policy reviews it, its orders are shipped, its demand is
+/// served (streams included). End-of-day tallies are the caller's: they wait for substitutes.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
+    model: &Model,
+    world: &World,
+    logistics: &mut Logistics,
+    orders: &mut Orders,
+    policy: &mut P,
+    st: &mut SkuState,
+    i: usize,
+    day: u32,
+    history: &mut [u32],
+    step_sales: &mut [u32],
+    stream_out: &mut [bool],
+    switches: &mut Vec<Switch>,
+) {
+    let now = SimTime::day_start(day);
+    let sku = &model.scenario.skus[i];
+    let plan = &model.demand.streams;
+    if !PLAIN && !st.waiting.is_empty() {
+        expire_waiting(st, day, MEASURED);
+    }
+    let mine: &[u32] = if PLAIN { &[] } else { &plan.by_sku[i] };
+    let view = view::<PLAIN>(
+        model,
+        world,
+        logistics,
+        st,
+        i,
+        now,
+        &history[..day as usize],
+        if PLAIN { &[] } else { &mine[st.next_stream..] },
+    );
+    policy.review(&view, orders);
+    if !orders.is_empty() {
+        place_orders(model, world, logistics, orders, st, now, MEASURED);
+    }
+
+    let mut ctx = DayCtx {
+        model,
+        world,
+        day,
+        sku: i,
+        responses: None,
+    };
+    st.short_today = false;
+    let off_stream = i64::from(world.demand(i, day));
+    let sold = if !PLAIN
+        && mine
+            .get(st.next_stream)
+            .is_some_and(|&e| plan.entries[e as usize].day() == day)
+    {
+        stream_day::<MEASURED, P>(
+            &mut ctx, st, off_stream, policy, orders, logistics, history, step_sales, stream_out,
+            switches,
+        )
+    } else {
+        serve::<MEASURED>(&mut ctx, st, off_stream, sku.stockout, false, switches)
+    };
+    history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
+}
+
 /// End-of-day tallies of one SKU on a measured day.
 #[inline(always)]
 fn tally(st: &mut SkuState, plain_capital: bool) {
@@ -749,16 +852,23 @@ fn add_capital(
     sku: &crate::scenario::Sku,
     plain_capital: bool,
 ) -> f64 {
+    let [on_hand, in_transit, prepaid] = capital_of(st, sku, plain_capital);
+    capital[0] += on_hand;
+    capital[1] += in_transit;
+    capital[2] += prepaid;
+    on_hand + in_transit + prepaid
+}
+
+/// One SKU's end-of-day capital: [on hand, in transit, prepaid] [currency] (see `add_capital`).
+#[inline(always)]
+fn capital_of(st: &SkuState, sku: &crate::scenario::Sku, plain_capital: bool) -> [f64; 3] {
     let on_hand = sku.unit_cost * st.on_hand as f64;
     let (in_transit, prepaid) = if plain_capital {
         (sku.unit_cost * st.on_order as f64, 0.0)
     } else {
         (st.transit_value, st.prepaid)
     };
-    capital[0] += on_hand;
-    capital[1] += in_transit;
-    capital[2] += prepaid;
-    on_hand + in_transit + prepaid
+    [on_hand, in_transit, prepaid]
 }
 
 /// What the policy sees of SKU `sku` now. `PLAIN` (`Model::plain`): no streams and no
@@ -839,13 +949,20 @@ mod tests {
     }
 
     /// The plain day loop is the general one with branches that are dead for such scenarios
-    /// removed, and the textbook policies' reviews compiled in: it must give the same bits, on
-    /// the textbook and on variants it also covers (lost sales, a lane with random transit,
-    /// each textbook policy, and a policy it calls through `dyn`).
+    /// removed, the textbook policies' reviews compiled in and SKUs taken one after another: it
+    /// must give the same bits, on the textbook and on variants it also covers (three SKUs, lost
+    /// sales, a lane with random transit, each textbook policy, and a policy it calls through
+    /// `dyn`).
     #[test]
     fn the_plain_day_loop_equals_the_general_one() {
-        let variants: [&[&str]; 6] = [
+        let three_skus = "skus=[{id: A, unit_cost: 10.1, initial_on_hand: 300, demand: {mean_per_day: 20, \
+            distribution: poisson}, costs: {holding_per_unit_day: 0.1, backorder_per_unit_day: 5.0, \
+            fixed_order_cost: 100.0}}, {id: B, unit_cost: 3.3, initial_on_hand: 90, stockout: lost, \
+            demand: {mean_per_day: 30, distribution: poisson}}, {id: C, unit_cost: 0.7, \
+            initial_on_hand: 200, demand: {mean_per_day: 11, distribution: poisson}}]";
+        let variants: [&[&str]; 7] = [
             &[],
+            &[three_skus],
             &["skus.0.stockout=lost"],
             &["lanes.0.transit_days={lognormal: {median: 7, sigma: 0.3}}"],
             &[
