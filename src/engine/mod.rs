@@ -359,7 +359,6 @@ impl Engine {
         policy: &mut P,
     ) -> f64 {
         let cal = &model.scenario.calendar;
-        self.daily.fill(DayRecord::default());
         for i in 0..model.scenario.skus.len() {
             // A SKU's events concern it alone; those left by the previous one are due after
             // the horizon.
@@ -409,9 +408,20 @@ impl Engine {
         }
         let c = capital_of(st, sku, true);
         let r = &mut daily[day as usize];
-        r.on_hand += c[0];
-        r.in_transit += c[1];
-        r.prepaid += c[2];
+        if i == 0 {
+            // The first SKU starts the day's sums (from zero, as the general loop's do): no
+            // pass to clear the records first, and no read of a cleared one.
+            *r = DayRecord {
+                on_hand: 0.0 + c[0],
+                in_transit: 0.0 + c[1],
+                prepaid: 0.0 + c[2],
+                ..DayRecord::default()
+            };
+        } else {
+            r.on_hand += c[0];
+            r.in_transit += c[1];
+            r.prepaid += c[2];
+        }
         if i == model.chart_sku {
             r.sku_on_hand = st.on_hand;
             r.sku_short = st.short_today;
