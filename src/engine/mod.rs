@@ -7,7 +7,8 @@
 //! arrives at once, before demand),
 //! (3) the day's demand is served from stock in time order, and what stock cannot serve meets
 //! the SKU's stockout rule, (4) buyers who switch to a substitute buy from it, (5) end-of-day
-//! holding, backorder and capital are tallied.
+//! holding, backorder and capital are tallied. A plain model, whose SKUs never meet (see
+//! `Model::plain`), runs the same phases SKU by SKU, each SKU over the whole horizon.
 //!
 //! Off-stream demand is spread evenly over the day. On a day with a live stream featuring the
 //! SKU, the off-stream buyers who come before the stream are served first, then the stream's
@@ -69,10 +70,10 @@ pub struct Model<'s> {
     chart_sku: usize,
     /// Whether the scenario uses none of the features the day loop otherwise checks for on
     /// every SKU-day — streams, leading signals, expiring backorders, substitutes, categories,
-    /// suppliers or sailings — as the textbook models do. The day loop is then compiled a
-    /// second time with those checks known false (`day_phases::<_, true>`): the same code,
-    /// with dead branches removed and fewer values competing for registers (−8% on the
-    /// textbook run).
+    /// suppliers or sailings — as the textbook models do. Such a model is replayed SKU by SKU
+    /// (`sku_by_sku`) by the same per-SKU-day code compiled with those checks known false
+    /// (`sku_day::<_, true, _>`): dead branches removed and fewer values competing for
+    /// registers (−8% on the textbook run).
     plain: bool,
 }
 
