@@ -79,8 +79,10 @@ struct Memory {
     /// Sum of the squares of the window's counted sales.
     window_sq: u64,
     window_days: u32,
-    /// Standard deviation of the window's counted daily sales at the last review [units].
-    spread: f64,
+    /// The window's (sum, sum of squares, days) at the last review that counted a day: the
+    /// spread (`spread`) is computed from them only when a spike test needs it — a square
+    /// root and a division on every SKU-day were a sixth of the policy's review.
+    spread_of: (u64, u64, u32),
     /// A day already in the window changed whether it counts (a rise found persistent
     /// re-admits the days it held out): sum the window afresh.
     window_stale: bool,
@@ -136,7 +138,7 @@ impl Memory {
             // its mean on a third of its days; leaving those out biased its forecast 30% low.
             None if self.forecast > 0.0
                 && sold > ratio * self.forecast
-                && sold > self.forecast + SPIKE_SDS * self.spread =>
+                && sold > self.forecast + SPIKE_SDS * self.spread() =>
             {
                 self.watching = Some((d, self.forecast, 1));
             }
@@ -170,7 +172,7 @@ impl Memory {
     }
 
     /// [`mean`](Self::mean) over [from, to), sliding the last window when it can; sets
-    /// [`spread`](Self::spread).
+    /// the spread's sums.
     fn window_mean(&mut self, sales: &[u32], from: u32, to: u32, days: &Days) -> Option<f64> {
         let (a, b) = self.window;
         let add = |d: u32| {
@@ -198,10 +200,20 @@ impl Memory {
         if self.window_days == 0 {
             return None;
         }
-        let n = f64::from(self.window_days);
-        let mean = self.window_sum as f64 / n;
-        self.spread = (self.window_sq as f64 / n - mean * mean).max(0.0).sqrt();
-        Some(mean)
+        self.spread_of = (self.window_sum, self.window_sq, self.window_days);
+        Some(self.window_sum as f64 / f64::from(self.window_days))
+    }
+
+    /// Standard deviation of the counted daily sales in the forecast window of the last review
+    /// that counted a day [units] (0 before any).
+    fn spread(&self) -> f64 {
+        let (sum, sq, days) = self.spread_of;
+        if days == 0 {
+            return 0.0;
+        }
+        let n = f64::from(days);
+        let mean = sum as f64 / n;
+        (sq as f64 / n - mean * mean).max(0.0).sqrt()
     }
 
     /// Mean daily sales over days [from, to), leaving out censored days, transient spikes and
