@@ -205,7 +205,9 @@ impl Memory {
     }
 
     /// Standard deviation of the counted daily sales in the forecast window of the last review
-    /// that counted a day [units] (0 before any).
+    /// that counted a day [units] (0 before any). Cold: inlined, the compiler hoisted it out
+    /// of the spike test's loop and computed it on every review again.
+    #[cold]
     fn spread(&self) -> f64 {
         let (sum, sq, days) = self.spread_of;
         if days == 0 {
