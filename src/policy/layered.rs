@@ -205,9 +205,10 @@ impl Memory {
     }
 
     /// Standard deviation of the counted daily sales in the forecast window of the last review
-    /// that counted a day [units] (0 before any). Cold: inlined, the compiler hoisted it out
-    /// of the spike test's loop and computed it on every review again.
+    /// that counted a day [units] (0 before any). Out of line: inlined, the compiler hoisted it
+    /// out of the spike test's loop and computed it on every review again.
     #[cold]
+    #[inline(never)]
     fn spread(&self) -> f64 {
         let (sum, sq, days) = self.spread_of;
         if days == 0 {
