@@ -963,7 +963,7 @@ mod tests {
     /// removed, the textbook policies' reviews compiled in and SKUs taken one after another: it
     /// must give the same bits, on the textbook and on variants it also covers (three SKUs, lost
     /// sales, a lane with random transit, each textbook policy, and a policy it calls through
-    /// `dyn`).
+    /// `dyn`, alone and with three SKUs).
     #[test]
     fn the_plain_day_loop_equals_the_general_one() {
         let three_skus = "skus=[{id: A, unit_cost: 10.1, initial_on_hand: 300, demand: {mean_per_day: 20, \
@@ -971,7 +971,15 @@ mod tests {
             fixed_order_cost: 100.0}}, {id: B, unit_cost: 3.3, initial_on_hand: 90, stockout: lost, \
             demand: {mean_per_day: 30, distribution: poisson}}, {id: C, unit_cost: 0.7, \
             initial_on_hand: 200, demand: {mean_per_day: 11, distribution: poisson}}]";
-        let variants: [&[&str]; 7] = [
+        let two_lanes = "lanes=[{id: sea, mode: sea, transit_days: {fixed: 7}}, \
+            {id: air, mode: air, transit_days: {fixed: 2}}]";
+        let layered: [&str; 4] = [
+            "policies.0.kind=layered",
+            "policies.0.fast_lane=air",
+            "policies.0.reorder_point=",
+            "policies.0.order_up_to=",
+        ];
+        let variants: [&[&str]; 8] = [
             &[],
             &[three_skus],
             &["skus.0.stockout=lost"],
@@ -986,12 +994,9 @@ mod tests {
                 "policies.0.order_up_to=",
                 "policies.0.order_quantity=140",
             ],
+            &[two_lanes, layered[0], layered[1], layered[2], layered[3]],
             &[
-                "lanes=[{id: sea, mode: sea, transit_days: {fixed: 7}}, {id: air, mode: air, transit_days: {fixed: 2}}]",
-                "policies.0.kind=layered",
-                "policies.0.fast_lane=air",
-                "policies.0.reorder_point=",
-                "policies.0.order_up_to=",
+                three_skus, two_lanes, layered[0], layered[1], layered[2], layered[3],
             ],
         ];
         for overrides in variants {
