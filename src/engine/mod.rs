@@ -22,15 +22,15 @@
 //! replication on a thread, `run` allocates nothing.
 //!
 //! Here: the run, the day's phases and the metrics. Buyers and streams (phase 3–4) live in
-//! `sales.rs`; orders, shipments and arrivals (phases 1–2) in `logistics.rs`; one
-//! replication's random world in `world.rs`.
+//! `sales.rs`; orders, shipments and arrivals (phases 1–2) in `logistics.rs`; plain models'
+//! SKU-by-SKU loop in `plain.rs`; one replication's random world in `world.rs`.
 
 mod logistics;
+mod plain;
 pub mod queue;
 mod sales;
 pub mod world;
 
-use std::any::Any;
 use std::collections::VecDeque;
 
 use rand_distr::{Binomial, Distribution};
@@ -38,10 +38,7 @@ use rand_distr::{Binomial, Distribution};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::demand::{DemandModel, StreamEntry};
 use crate::metrics::{DayRecord, Metric, RepMetrics};
-use crate::policy::{
-    AnnouncedStreams, BaseStock, LiveStream, Orders, PeriodicSS, Policy, ReorderPointQuantity,
-    SkuView, Trigger,
-};
+use crate::policy::{AnnouncedStreams, LiveStream, Orders, Policy, SkuView, Trigger};
 use crate::rng::{Source, Stream, stream};
 use crate::scenario::{Mode, Scenario, StockoutRule};
 use crate::supply::{Books, Ledger, Leg, OpenShipment, Shipment, Supply, SupplyView};
@@ -326,107 +323,6 @@ impl Engine {
         };
         self.check_conservation(model);
         self.write_metrics(model, world, peak_capital, out);
-    }
-
-    /// The days of a plain model. A textbook policy's review is compiled into the day loop
-    /// (one copy per policy type): called through `dyn`, the call alone clobbered every
-    /// register the loop kept its state in, so the state went to the stack and back on every
-    /// SKU-day, and the view was built in memory field by field for a review that reads four of
-    /// them (−12% on the textbook run). Other policies keep the dynamic call.
-    fn plain_days(&mut self, model: &Model, world: &World, policy: &mut dyn Policy) -> f64 {
-        let any: &mut dyn Any = policy;
-        if let Some(p) = any.downcast_mut::<PeriodicSS>() {
-            return self.sku_by_sku(model, world, p);
-        }
-        if let Some(p) = any.downcast_mut::<BaseStock>() {
-            return self.sku_by_sku(model, world, p);
-        }
-        if let Some(p) = any.downcast_mut::<ReorderPointQuantity>() {
-            return self.sku_by_sku(model, world, p);
-        }
-        self.sku_by_sku(model, world, policy)
-    }
-
-    /// A plain model's days, one SKU's whole horizon after another: nothing in a plain model
-    /// links two SKUs' days (no substitutes, suppliers, categories or streams), so the order
-    /// changes no result, and a SKU's state and the loop's invariants stay put for a year
-    /// instead of being set up again for every SKU-day (−6% on the textbook run). The daily
-    /// capital is summed SKU by SKU in the same order as the general loop sums it, so every
-    /// bit agrees with it (`the_plain_day_loop_equals_the_general_one`).
-    fn sku_by_sku<P: Policy + ?Sized>(
-        &mut self,
-        model: &Model,
-        world: &World,
-        policy: &mut P,
-    ) -> f64 {
-        let cal = &model.scenario.calendar;
-        for i in 0..model.scenario.skus.len() {
-            // A SKU's events concern it alone; those left by the previous one are due after
-            // the horizon.
-            self.logistics.queue.clear();
-            for day in 0..cal.warmup_days {
-                self.plain_sku_day::<false, P>(model, world, policy, i, day);
-            }
-            for day in cal.warmup_days..cal.horizon_days {
-                self.plain_sku_day::<true, P>(model, world, policy, i, day);
-            }
-        }
-        self.peak_capital(model)
-    }
-
-    /// One day of SKU `i` of a plain model; adds its end-of-day capital to the day's record.
-    #[inline(always)]
-    fn plain_sku_day<const MEASURED: bool, P: Policy + ?Sized>(
-        &mut self,
-        model: &Model,
-        world: &World,
-        policy: &mut P,
-        i: usize,
-        day: u32,
-    ) {
-        let Engine {
-            skus,
-            logistics,
-            orders,
-            sales,
-            days,
-            step_sales,
-            stream_out,
-            switches,
-            daily,
-            ..
-        } = self;
-        receive_due(logistics, skus, SimTime::day_start(day));
-        let sku = &model.scenario.skus[i];
-        let st = &mut skus[i];
-        let history = &mut sales[i * *days..(i + 1) * *days];
-        sku_day::<MEASURED, true, P>(
-            model, world, logistics, orders, policy, st, i, day, history, step_sales, stream_out,
-            switches,
-        );
-        if MEASURED {
-            tally(st, true);
-        }
-        let c = capital_of(st, sku, true);
-        let r = &mut daily[day as usize];
-        if i == 0 {
-            // The first SKU starts the day's sums (from zero, as the general loop's do): no
-            // pass to clear the records first, and no read of a cleared one.
-            *r = DayRecord {
-                on_hand: 0.0 + c[0],
-                in_transit: 0.0 + c[1],
-                prepaid: 0.0 + c[2],
-                ..DayRecord::default()
-            };
-        } else {
-            r.on_hand += c[0];
-            r.in_transit += c[1];
-            r.prepaid += c[2];
-        }
-        if i == model.chart_sku {
-            r.sku_on_hand = st.on_hand;
-            r.sku_short = st.short_today;
-        }
     }
 
     /// Every day of the horizon, day by day; returns the peak end-of-day capital over measured
