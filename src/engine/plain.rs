@@ -48,8 +48,8 @@ impl Engine {
     ) -> f64 {
         let cal = &model.scenario.calendar;
         for i in 0..model.scenario.skus.len() {
-            // A SKU's events concern it alone; those left by the previous one are due after
-            // the horizon.
+            // A SKU's events concern it alone; the previous SKU's events still queued fall due
+            // after the last day's start, so the general loop never pops them either.
             self.logistics.queue.clear();
             for day in 0..cal.warmup_days {
                 self.plain_sku_day::<false, P>(model, world, policy, i, day);
