@@ -93,6 +93,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn days_are_the_division_bit_for_bit() {
+        let samples = (0..3 * MINUTES_PER_DAY).chain([
+            400 * MINUTES_PER_DAY,
+            400 * MINUTES_PER_DAY + 1,
+            u32::MAX - 1,
+            u32::MAX,
+        ]);
+        for m in samples {
+            let divided = f64::from(m) / f64::from(MINUTES_PER_DAY);
+            assert_eq!(SimTime(m).days().to_bits(), divided.to_bits(), "minute {m}");
+        }
+    }
+
+    #[test]
     fn receiving_waits_for_the_next_morning() {
         assert_eq!(SimTime::day_start(3).ceil_day(), 3);
         assert_eq!(SimTime(3 * MINUTES_PER_DAY + 1).ceil_day(), 4);

@@ -215,6 +215,8 @@ impl Orders {
     }
 }
 
+/// `Any` lets the engine recognise a textbook policy and compile its review into the loop of
+/// plain models (`engine/plain.rs`).
 pub trait Policy: Send + std::any::Any {
     /// Forgets everything learnt in the previous replication.
     fn reset(&mut self) {}
