@@ -92,8 +92,8 @@ struct Memory {
 }
 
 impl Memory {
-    /// Learns what the day's view shows — empty shelf, announced streams, the sales of the
-    /// days since the last review — and recomputes the forecast.
+    /// Learns what the day's view shows — empty shelf, the sales of the days since the last
+    /// review — and recomputes the forecast. Announced streams' days are already marked.
     fn update(&mut self, t: &Thresholds, v: &SkuView, days: &mut Days) {
         if v.on_hand <= 0 {
             // The shelf was empty at the review opening the day: the day before and today
@@ -102,9 +102,6 @@ impl Memory {
                 days.set(Days::HELD_OUT, v.day - 1);
             }
             days.set(Days::HELD_OUT, v.day);
-        }
-        for s in v.streams.iter() {
-            days.set(Days::STREAM, s.start.day());
         }
         if let Some(ratio) = t.persist_ratio {
             for d in self.examined..v.day {
@@ -175,26 +172,28 @@ impl Memory {
     /// the spread's sums.
     fn window_mean(&mut self, sales: &[u32], from: u32, to: u32, days: &Days) -> Option<f64> {
         let (a, b) = self.window;
-        let add = |d: u32| {
-            let x = u64::from(sales[d as usize]);
-            (x, x * x)
-        };
+        let (mut sum, mut sq, mut n) = (self.window_sum, self.window_sq, self.window_days);
+        let mut e = b;
         if self.window_stale || from < a || to < b || from > b {
-            let (mut sum, mut sq, mut n) = (0u64, 0u64, 0u32);
-            for (x, xx) in (from..to).filter(|&d| self.counts(d, days)).map(add) {
-                (sum, sq, n) = (sum + x, sq + xx, n + 1);
-            }
-            (self.window_sum, self.window_sq, self.window_days) = (sum, sq, n);
+            (sum, sq, n, e) = (0, 0, 0, from);
         } else {
-            let (mut sum, mut sq, mut n) = (self.window_sum, self.window_sq, self.window_days);
-            for (x, xx) in (a..from).filter(|&d| self.counts(d, days)).map(add) {
-                (sum, sq, n) = (sum - x, sq - xx, n - 1);
+            let mut d = a;
+            while d < from {
+                if self.counts(d, days) {
+                    let x = u64::from(sales[d as usize]);
+                    (sum, sq, n) = (sum - x, sq - x * x, n - 1);
+                }
+                d += 1;
             }
-            for (x, xx) in (b..to).filter(|&d| self.counts(d, days)).map(add) {
-                (sum, sq, n) = (sum + x, sq + xx, n + 1);
-            }
-            (self.window_sum, self.window_sq, self.window_days) = (sum, sq, n);
         }
+        while e < to {
+            if self.counts(e, days) {
+                let x = u64::from(sales[e as usize]);
+                (sum, sq, n) = (sum + x, sq + x * x, n + 1);
+            }
+            e += 1;
+        }
+        (self.window_sum, self.window_sq, self.window_days) = (sum, sq, n);
         self.window = (from, to);
         self.window_stale = false;
         if self.window_days == 0 {
@@ -235,51 +234,49 @@ impl Memory {
 
 /// Per SKU, one bit per day for each of [`Days::KINDS`] flags, in one flat allocation:
 /// reviews touch every SKU every day, and rows side by side keep that walk in cache, where
-/// per-SKU lists of days were a cache miss each (and a search).
+/// per-SKU lists of days were a cache miss each (and a search). The flags of a day share a
+/// word pair, so one index reaches both.
 #[derive(Debug, Clone, Default)]
 struct DayBits {
-    /// Words per flag per SKU.
+    /// Words per SKU, 64 days each.
     words: usize,
-    bits: Vec<u64>,
+    bits: Vec<[u64; Days::KINDS]>,
 }
 
 impl DayBits {
-    fn row_len(&self) -> usize {
-        self.words * Days::KINDS
-    }
-
     /// Makes room for days up to `day` for `skus` SKUs (re-laying the rows out when they
     /// grow: only in the first replication, as the days are reached).
+    #[inline]
     fn reserve(&mut self, skus: usize, day: u32) {
-        let words = (day as usize / 64 + 1).next_multiple_of(2);
-        if words <= self.words && !self.bits.is_empty() {
+        if (day as usize) < self.words * 64 {
             return;
         }
-        let words = words.max(self.words);
-        let mut bits = vec![0u64; skus * words * Days::KINDS];
+        self.grow(skus, day);
+    }
+
+    #[cold]
+    fn grow(&mut self, skus: usize, day: u32) {
+        let words = (day as usize / 64 + 1).next_multiple_of(2);
+        let mut bits = vec![[0u64; Days::KINDS]; skus * words];
         if self.words > 0 {
             for (old, new) in self
                 .bits
-                .chunks_exact(self.row_len())
-                .zip(bits.chunks_exact_mut(words * Days::KINDS))
+                .chunks_exact(self.words)
+                .zip(bits.chunks_exact_mut(words))
             {
-                for k in 0..Days::KINDS {
-                    new[k * words..k * words + self.words]
-                        .copy_from_slice(&old[k * self.words..(k + 1) * self.words]);
-                }
+                new[..old.len()].copy_from_slice(old);
             }
         }
         (self.words, self.bits) = (words, bits);
     }
 
     fn clear(&mut self) {
-        self.bits.fill(0);
+        self.bits.fill([0; Days::KINDS]);
     }
 
     fn days(&mut self, sku: usize) -> Days<'_> {
-        let n = self.row_len();
+        let n = self.words;
         Days {
-            words: self.words,
             row: &mut self.bits[sku * n..(sku + 1) * n],
         }
     }
@@ -287,8 +284,7 @@ impl DayBits {
 
 /// One SKU's row of [`DayBits`].
 struct Days<'a> {
-    words: usize,
-    row: &'a mut [u64],
+    row: &'a mut [[u64; Days::KINDS]],
 }
 
 impl Days<'_> {
@@ -301,16 +297,16 @@ impl Days<'_> {
     fn set(&mut self, kind: usize, day: u32) {
         let d = day as usize;
         // Days past the reserved ones cannot be reached by the forecast or the spike test.
-        if let Some(w) = self.row[kind * self.words..(kind + 1) * self.words].get_mut(d / 64) {
-            *w |= 1 << (d % 64);
+        if let Some(w) = self.row.get_mut(d / 64) {
+            w[kind] |= 1 << (d % 64);
         }
     }
 
     fn get(&self, kind: usize, day: u32) -> bool {
         let d = day as usize;
-        self.row[kind * self.words..(kind + 1) * self.words]
+        self.row
             .get(d / 64)
-            .is_some_and(|w| w >> (d % 64) & 1 == 1)
+            .is_some_and(|w| w[kind] >> (d % 64) & 1 == 1)
     }
 }
 
@@ -381,54 +377,29 @@ impl Lanes {
     /// forwarder's quote when the view has one (production, sailings, peak season), else the
     /// lane's published median transit.
     fn quoted_days(&self, v: &SkuView, lane: usize, qty: u32) -> f64 {
-        match v.supply.quote(lane, qty.max(1)) {
-            Some(q) => f64::from(q.eta_day.saturating_sub(v.day)),
+        match v.supply.eta_day(lane, qty.max(1)) {
+            Some(eta) => f64::from(eta.saturating_sub(v.day)),
             None if lane == self.regular => self.regular_days,
             None => self.fast_days,
         }
     }
 
     /// The day's review, dimension by dimension; each sees the orders the previous placed.
-    fn decide(&self, t: &Thresholds, m: &mut Memory, v: &SkuView, orders: &mut Orders) {
+    /// `streams`: whether any stream is announced. The stream and signal dimensions are out
+    /// of line: most SKU-days have neither, and inlined their set-up was paid on every one.
+    fn decide(
+        &self,
+        t: &Thresholds,
+        m: &mut Memory,
+        v: &SkuView,
+        streams: bool,
+        orders: &mut Orders,
+    ) {
         let f = m.forecast;
         let mut ip = v.inventory_position();
 
-        if let Some(mult) = t.stream_multiplier {
-            let window_end = v.day + t.stream_window_days;
-            // Every announced stream in the window, in time order: what the earlier ones
-            // take is not there for the later ones, and a stream too close for any lane to
-            // reach may be followed by one that is not.
-            let (mut for_streams, mut placed) = (0.0, 0i64);
-            for s in v
-                .streams
-                .iter()
-                .filter(|s| s.start.day() >= v.day)
-                .take_while(|s| s.start.day() <= window_end)
-            {
-                let day = s.start.day();
-                for_streams += mult * s.forecast;
-                let needed = for_streams + f * f64::from(day - v.day);
-                // Stock landing after the stream does not serve it: count only shipments
-                // quoted to arrive by its day.
-                let ready = v.on_hand - v.backorders + v.supply.quoted_by(day) + placed;
-                let deficit = needed - ready as f64;
-                if deficit <= 0.0 {
-                    continue;
-                }
-                let q = size(t, deficit);
-                let until = f64::from(day - v.day);
-                let lane = if self.quoted_days(v, self.regular, q) <= until {
-                    Some(self.regular)
-                } else if self.quoted_days(v, self.fast, q) <= until {
-                    Some(self.fast)
-                } else {
-                    None
-                };
-                if let Some(lane) = lane {
-                    placed += order(orders, v, q, lane, Some(day), Trigger::Stream);
-                }
-            }
-            ip += placed;
+        if streams && let Some(mult) = t.stream_multiplier {
+            ip += self.stream_orders(t, f, mult, v, orders);
         }
 
         if let Some(growth) = t.ctr_growth
@@ -436,21 +407,7 @@ impl Lanes {
             && m.last_signal
                 .is_none_or(|d| v.day >= d + SIGNAL_COOLDOWN_DAYS)
         {
-            let rise = window_mean(v.ctr, 0, 7) / window_mean(v.ctr, 7, 7) - 1.0;
-            // Conversion is looked at only on a CTR rise: its 8-week average is the dearest
-            // part of the test, and most SKU-days have no rise.
-            if rise > growth
-                && window_mean(v.conversion, 0, 7)
-                    > window_mean(v.conversion, 0, v.conversion.len().min(56))
-            {
-                let fast = self.quoted_days(v, self.fast, 1);
-                let target = (1.0 + rise) * f * (fast + t.target_cover_days);
-                let q = size(t, target - ip as f64);
-                if q > 0 {
-                    ip += order(orders, v, q, self.fast, None, Trigger::Signal);
-                    m.last_signal = Some(v.day);
-                }
-            }
+            ip += self.signal_order(t, m, growth, ip, v, orders);
         }
 
         if let Some(cover) = t.cover_days
@@ -467,6 +424,82 @@ impl Lanes {
             }
         }
     }
+
+    /// The stream dimension with forecast `f` and multiplier `mult`; returns the units ordered.
+    #[inline(never)]
+    fn stream_orders(
+        &self,
+        t: &Thresholds,
+        f: f64,
+        mult: f64,
+        v: &SkuView,
+        orders: &mut Orders,
+    ) -> i64 {
+        let window_end = v.day + t.stream_window_days;
+        // Every announced stream in the window, in time order: what the earlier ones take is
+        // not there for the later ones, and a stream too close for any lane to reach may be
+        // followed by one that is not.
+        let (mut for_streams, mut placed) = (0.0, 0i64);
+        for s in v
+            .streams
+            .iter()
+            .filter(|s| s.start.day() >= v.day)
+            .take_while(|s| s.start.day() <= window_end)
+        {
+            let day = s.start.day();
+            for_streams += mult * s.forecast;
+            let needed = for_streams + f * f64::from(day - v.day);
+            // Stock landing after the stream does not serve it: count only shipments quoted
+            // to arrive by its day.
+            let ready = v.on_hand - v.backorders + v.supply.quoted_by(day) + placed;
+            let deficit = needed - ready as f64;
+            if deficit <= 0.0 {
+                continue;
+            }
+            let q = size(t, deficit);
+            let until = f64::from(day - v.day);
+            let lane = if self.quoted_days(v, self.regular, q) <= until {
+                Some(self.regular)
+            } else if self.quoted_days(v, self.fast, q) <= until {
+                Some(self.fast)
+            } else {
+                None
+            };
+            if let Some(lane) = lane {
+                placed += order(orders, v, q, lane, Some(day), Trigger::Stream);
+            }
+        }
+        placed
+    }
+
+    /// The signal dimension at inventory position `ip`; returns the units ordered.
+    #[inline(never)]
+    fn signal_order(
+        &self,
+        t: &Thresholds,
+        m: &mut Memory,
+        growth: f64,
+        ip: i64,
+        v: &SkuView,
+        orders: &mut Orders,
+    ) -> i64 {
+        let rise = window_mean(v.ctr, 0, 7) / window_mean(v.ctr, 7, 7) - 1.0;
+        // Conversion is looked at only on a CTR rise: its 8-week average is the dearest part
+        // of the test, and most SKU-days have no rise.
+        if rise > growth
+            && window_mean(v.conversion, 0, 7)
+                > window_mean(v.conversion, 0, v.conversion.len().min(56))
+        {
+            let fast = self.quoted_days(v, self.fast, 1);
+            let target = (1.0 + rise) * m.forecast * (fast + t.target_cover_days);
+            let q = size(t, target - ip as f64);
+            if q > 0 {
+                m.last_signal = Some(v.day);
+                return order(orders, v, q, self.fast, None, Trigger::Signal);
+            }
+        }
+        0
+    }
 }
 
 impl Policy for Layered {
@@ -481,16 +514,26 @@ impl Policy for Layered {
         }
         let lanes = self.lanes;
         let t = &self.spec.per_sku[v.sku];
+        let streams = !v.streams.is_empty();
         // Announced streams are the furthest days the policy marks.
-        let last = v
-            .streams
-            .iter()
-            .last()
-            .map_or(v.day, |s| s.start.day().max(v.day));
+        let last = if streams {
+            v.streams
+                .iter()
+                .last()
+                .map_or(v.day, |s| s.start.day().max(v.day))
+        } else {
+            v.day
+        };
         self.days.reserve(self.memory.len(), last);
         let m = &mut self.memory[v.sku];
-        m.update(t, v, &mut self.days.days(v.sku));
-        lanes.decide(t, m, v, orders);
+        let mut days = self.days.days(v.sku);
+        if streams {
+            for s in v.streams.iter() {
+                days.set(Days::STREAM, s.start.day());
+            }
+        }
+        m.update(t, v, &mut days);
+        lanes.decide(t, m, v, streams, orders);
     }
 
     fn review_in_stream(&mut self, v: &SkuView, live: &LiveStream, orders: &mut Orders) {

@@ -85,6 +85,11 @@ impl<'a> AnnouncedStreams<'a> {
         lookahead: u32::MAX,
     };
 
+    /// Whether no stream is announced.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
     /// Announced streams, in time order.
     pub fn iter(&self) -> impl Iterator<Item = AnnouncedStream> + 'a {
         let (entries, today, factor) = (self.entries, self.today, self.forecast_factor);

@@ -31,11 +31,13 @@ pub struct OpenShipment {
 pub struct Books {
     pub(crate) ledger: Ledger,
     pub(crate) pipelines: Vec<Vec<OpenShipment>>,
-    /// The last one-unit quote per (supplier or none, lane), with the time and the supplier's
-    /// ledger version it was computed at. Every SKU of a supplier asks for the same quote at
-    /// every review (the cover dimension's lead time); it changes only with the time and the
-    /// bookings, so it is computed once per supplier, lane and change instead of per SKU.
-    unit_quotes: Vec<Cell<Option<(SimTime, u32, Quote)>>>,
+    /// The last one-unit quote's sellable day per (supplier or none, lane), with the time and
+    /// the supplier's ledger version it was computed at. Every SKU of a supplier asks for the
+    /// same quote at every review (the cover dimension's lead time); it changes only with the
+    /// time and the bookings, so it is computed once per supplier, lane and change instead of
+    /// per SKU. Only the day is kept: three words compared and copied per SKU-day, where the
+    /// whole quote was nine.
+    unit_etas: Vec<Cell<Option<UnitEta>>>,
     lanes: usize,
 }
 
@@ -45,7 +47,7 @@ impl Books {
         Books {
             ledger: Ledger::new(&supply.plants),
             pipelines: vec![Vec::new(); skus],
-            unit_quotes: vec![Cell::new(None); (supply.plants.len() + 1) * lanes],
+            unit_etas: vec![Cell::new(None); (supply.plants.len() + 1) * lanes],
             lanes,
         }
     }
@@ -53,10 +55,16 @@ impl Books {
     pub(crate) fn clear(&mut self) {
         self.ledger.clear();
         self.pipelines.iter_mut().for_each(Vec::clear);
-        self.unit_quotes
-            .iter_mut()
-            .for_each(|q| *q.get_mut() = None);
+        self.unit_etas.iter_mut().for_each(|q| *q.get_mut() = None);
     }
+}
+
+/// A cached one-unit quote (see `Books::unit_etas`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct UnitEta {
+    at: SimTime,
+    version: u32,
+    eta_day: u32,
 }
 
 /// Supply as one SKU's planner sees it at a review. Small on purpose (three words): the
@@ -101,24 +109,41 @@ impl<'a> SupplyView<'a> {
         let (model, books) = self.ctx?;
         let sc = model.scenario;
         let s = sc.skus[self.sku as usize].supply.supplier;
-        let fresh = || {
+        Some(
             model
                 .supply
-                .quote(sc, &books.ledger, s, lane, qty, self.now_days(), false)
-        };
+                .quote(sc, &books.ledger, s, lane, qty, self.now_days(), false),
+        )
+    }
+
+    /// The first sellable day the primary supplier's quote promises for `qty` units on `lane`
+    /// ordered now: `quote(lane, qty)`'s `eta_day`, for one unit from the books' cache.
+    #[inline]
+    pub fn eta_day(&self, lane: usize, qty: u32) -> Option<u32> {
+        let (model, books) = self.ctx?;
         if qty != 1 {
-            return Some(fresh());
+            return self.quote(lane, qty).map(|q| q.eta_day);
         }
+        let s = model.scenario.skus[self.sku as usize].supply.supplier;
         let version = s.map_or(0, |s| books.ledger.version(s));
-        let slot = &books.unit_quotes[s.map_or(0, |s| s + 1) * books.lanes + lane];
+        let slot = &books.unit_etas[s.map_or(0, |s| s + 1) * books.lanes + lane];
         match slot.get() {
-            Some((at, v, q)) if at == self.now && v == version => Some(q),
-            _ => {
-                let q = fresh();
-                slot.set(Some((self.now, version, q)));
-                Some(q)
-            }
+            Some(u) if u.at == self.now && u.version == version => Some(u.eta_day),
+            _ => Some(self.unit_eta_afresh(slot, lane, version)),
         }
+    }
+
+    /// `eta_day`'s cache miss, out of line: a miss is one SKU-day in twenty, and inlined it
+    /// would bring the whole quote into every review.
+    #[inline(never)]
+    fn unit_eta_afresh(&self, slot: &Cell<Option<UnitEta>>, lane: usize, version: u32) -> u32 {
+        let eta_day = self.quote(lane, 1).map_or(0, |q| q.eta_day);
+        slot.set(Some(UnitEta {
+            at: self.now,
+            version,
+            eta_day,
+        }));
+        eta_day
     }
 
     /// The backup's quote for `qty` units ordered now (`lane` when the SKU has no backup
@@ -177,9 +202,10 @@ mod tests {
                 .quote(&sc, &books.ledger, Some(0), 0, 1, f64::from(day), false)
         };
         let at = |books: &Books, sku: usize, day: u32| {
-            SupplyView::new(&model, books, sku, SimTime(day * MINUTES_PER_DAY))
-                .quote(0, 1)
-                .expect("the view quotes")
+            let v = SupplyView::new(&model, books, sku, SimTime(day * MINUTES_PER_DAY));
+            let q = v.quote(0, 1).expect("the view quotes");
+            assert_eq!(v.eta_day(0, 1), Some(q.eta_day), "cached and fresh agree");
+            q
         };
         let free = at(&books, 0, 1);
         assert_eq!(free, fresh(&books, 1));
