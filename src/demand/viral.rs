@@ -98,6 +98,18 @@ pub fn add_spike_demand(
     }
 }
 
+/// Mean of the `n` values of `xs` that end `back` values before its end.
+pub fn trailing_mean(xs: &[f32], back: usize, n: usize) -> f64 {
+    let end = xs.len() - back;
+    xs[end - n..end].iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64
+}
+
+/// A daily index's growth week on week, as the shop's dashboard shows it: the mean of its
+/// last 7 days over the mean of the 7 before, minus 1; `None` with fewer than 14 days.
+pub fn week_on_week(xs: &[f32]) -> Option<f64> {
+    (xs.len() >= 14).then(|| trailing_mean(xs, 0, 7) / trailing_mean(xs, 7, 7) - 1.0)
+}
+
 /// Draws one SKU's daily CTR and conversion indices into `ctr` and `conversion`, marking
 /// which spikes were announced.
 pub fn draw_signals(

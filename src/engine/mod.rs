@@ -794,8 +794,8 @@ fn view<'a, const PLAIN: bool>(
 ) -> SkuView<'a> {
     let day = now.day();
     let plan = &model.demand.streams;
-    let (ctr, conversion) = if PLAIN {
-        (&[][..], &[][..])
+    let (ctr, conversion, ctr_rise) = if PLAIN {
+        (&[][..], &[][..], None)
     } else {
         world.signals_before(sku, day)
     };
@@ -820,6 +820,7 @@ fn view<'a, const PLAIN: bool>(
         streams,
         ctr,
         conversion,
+        ctr_rise,
         supply: SupplyView::new(model, &logistics.books, sku, now),
     }
 }

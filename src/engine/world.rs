@@ -24,6 +24,12 @@ pub struct World {
     ctr: Vec<f32>,
     conversion: Vec<f32>,
     signal_row: Vec<Option<usize>>,
+    /// CTR growth week on week ([`viral::week_on_week`]) of the days before each day, DAY-major
+    /// (`ctr_rise[day * rows + row]`, days from 14): every candidate's signal test reads it
+    /// for every SKU-day, and summing 14 days of CTR scattered over the SKUs' rows was a
+    /// cache miss and a chain of additions each time.
+    ctr_rise: Vec<f64>,
+    signal_rows: usize,
     /// Viral extra units per SKU over measured days.
     viral_units: Vec<u64>,
     /// Each SKU's spikes (for tests and diagnostics; policies never see them).
@@ -59,6 +65,8 @@ impl World {
             ctr: vec![1.0; days * rows],
             conversion: vec![1.0; days * rows],
             signal_row,
+            ctr_rise: vec![f64::NAN; days * rows],
+            signal_rows: rows,
             viral_units: vec![0; n],
             spikes: vec![Vec::new(); n],
             extra_mean: vec![0.0; days],
@@ -94,15 +102,12 @@ impl World {
             }
             if let (Some(s), Some(row)) = (&spec.signals, self.signal_row[sku]) {
                 let r = row * self.days..(row + 1) * self.days;
-                viral::draw_signals(
-                    s,
-                    seed,
-                    rep,
-                    sku,
-                    spikes,
-                    &mut self.ctr[r.clone()],
-                    &mut self.conversion[r],
-                );
+                let ctr = &mut self.ctr[r.clone()];
+                viral::draw_signals(s, seed, rep, sku, spikes, ctr, &mut self.conversion[r]);
+                for day in 14..self.days {
+                    self.ctr_rise[day * self.signal_rows + row] =
+                        viral::week_on_week(&ctr[..day]).unwrap_or(f64::NAN);
+                }
             }
         }
         model
@@ -127,14 +132,18 @@ impl World {
         &self.stream_steps[offset..offset + steps]
     }
 
-    /// CTR and conversion index history of `sku` for days `0..day` (empty without signals).
-    pub fn signals_before(&self, sku: usize, day: u32) -> (&[f32], &[f32]) {
+    /// CTR and conversion index history of `sku` for days `0..day` (empty without signals),
+    /// and the CTR's growth week on week over those days (`None` before 14 days).
+    #[inline]
+    pub fn signals_before(&self, sku: usize, day: u32) -> (&[f32], &[f32], Option<f64>) {
         match self.signal_row[sku] {
             Some(row) => {
                 let r = row * self.days..row * self.days + day as usize;
-                (&self.ctr[r.clone()], &self.conversion[r])
+                let rise =
+                    (day >= 14).then(|| self.ctr_rise[day as usize * self.signal_rows + row]);
+                (&self.ctr[r.clone()], &self.conversion[r], rise)
             }
-            None => (&[], &[]),
+            None => (&[], &[], None),
         }
     }
 

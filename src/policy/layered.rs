@@ -32,6 +32,7 @@ use std::sync::Arc;
 
 use super::{LiveStream, Order, Orders, Policy, SkuView, Trigger, is_review_day};
 use crate::calendar::SimTime;
+use crate::demand::viral::trailing_mean;
 use crate::scenario::{LayeredSpec, Thresholds};
 
 /// Days between two signal orders of one SKU: a precursor lasts days, one order answers it.
@@ -310,12 +311,6 @@ impl Days<'_> {
     }
 }
 
-/// Mean of the `n` values of `xs` that end `back` values before its end.
-fn window_mean(xs: &[f32], back: usize, n: usize) -> f64 {
-    let end = xs.len() - back;
-    xs[end - n..end].iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64
-}
-
 impl Layered {
     pub fn new(
         spec: Arc<LayeredSpec>,
@@ -403,11 +398,12 @@ impl Lanes {
         }
 
         if let Some(growth) = t.ctr_growth
-            && v.ctr.len() >= 14
+            && let Some(rise) = v.ctr_rise
+            && rise > growth
             && m.last_signal
                 .is_none_or(|d| v.day >= d + SIGNAL_COOLDOWN_DAYS)
         {
-            ip += self.signal_order(t, m, growth, ip, v, orders);
+            ip += self.signal_order(t, m, rise, ip, v, orders);
         }
 
         if let Some(cover) = t.cover_days
@@ -472,23 +468,22 @@ impl Lanes {
         placed
     }
 
-    /// The signal dimension at inventory position `ip`; returns the units ordered.
+    /// The signal dimension after a CTR rise `rise` above the threshold, at inventory position
+    /// `ip`; returns the units ordered.
     #[inline(never)]
     fn signal_order(
         &self,
         t: &Thresholds,
         m: &mut Memory,
-        growth: f64,
+        rise: f64,
         ip: i64,
         v: &SkuView,
         orders: &mut Orders,
     ) -> i64 {
-        let rise = window_mean(v.ctr, 0, 7) / window_mean(v.ctr, 7, 7) - 1.0;
         // Conversion is looked at only on a CTR rise: its 8-week average is the dearest part
         // of the test, and most SKU-days have no rise.
-        if rise > growth
-            && window_mean(v.conversion, 0, 7)
-                > window_mean(v.conversion, 0, v.conversion.len().min(56))
+        if trailing_mean(v.conversion, 0, 7)
+            > trailing_mean(v.conversion, 0, v.conversion.len().min(56))
         {
             let fast = self.quoted_days(v, self.fast, 1);
             let target = (1.0 + rise) * m.forecast * (fast + t.target_cover_days);
@@ -598,6 +593,7 @@ mod tests {
             streams: AnnouncedStreams::EMPTY,
             ctr: &[],
             conversion: &[],
+            ctr_rise: None,
             supply: crate::supply::SupplyView::EMPTY,
         }
     }
@@ -771,6 +767,7 @@ mod tests {
             let v = SkuView {
                 ctr,
                 conversion: conv,
+                ctr_rise: crate::demand::viral::week_on_week(ctr),
                 ..view(28, 0, &sales)
             };
             review(&mut policy(t), &v)

@@ -48,6 +48,9 @@ pub struct SkuView<'a> {
     pub ctr: &'a [f32],
     /// Daily conversion index before today (same length as `ctr`).
     pub conversion: &'a [f32],
+    /// The CTR's growth week on week: [`week_on_week`](crate::demand::viral::week_on_week)
+    /// of `ctr` (`None` before 14 days of it).
+    pub ctr_rise: Option<f64>,
     /// Quotes for ordering now (primary and backup) and the open shipments with their quoted
     /// arrivals — never their real ones.
     pub supply: SupplyView<'a>,
@@ -290,6 +293,7 @@ pub(crate) fn view(day: u32, on_hand: i64, backorders: i64, on_order: i64) -> Sk
         streams: AnnouncedStreams::EMPTY,
         ctr: &[],
         conversion: &[],
+        ctr_rise: None,
         supply: SupplyView::EMPTY,
     }
 }

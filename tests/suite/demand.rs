@@ -141,7 +141,16 @@ fn signals_rise_before_announced_spikes_with_their_recall() {
     );
     let (mut announced, mut spikes) = (0u64, 0u64);
     worlds(&sc, 1500, |_, w| {
-        let (ctr, conv) = w.signals_before(0, 364);
+        let (ctr, conv, _) = w.signals_before(0, 364);
+        // The growth the view shows is the dashboard's, bit for bit, from day 14 on.
+        for d in [0, 13, 14, 15, 200, 364] {
+            let (before, _, rise) = w.signals_before(0, d);
+            assert_eq!(
+                rise.map(f64::to_bits),
+                restock::demand::viral::week_on_week(before).map(f64::to_bits),
+                "day {d}"
+            );
+        }
         for sp in w.spikes(0) {
             spikes += 1;
             announced += u64::from(sp.announced);
@@ -182,7 +191,7 @@ fn false_alarms_raise_ctr_at_their_rate() {
     );
     let mut raised = Moments::default();
     worlds(&sc, 500, |_, w| {
-        let (ctr, conv) = w.signals_before(0, 364);
+        let (ctr, conv, _) = w.signals_before(0, 364);
         let r = ctr[4..].iter().filter(|&&c| c > 1.0).count() as f64 / (364.0 - 4.0);
         raised.push(r);
         assert!(
