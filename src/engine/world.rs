@@ -25,7 +25,7 @@ pub struct World {
     conversion: Vec<f32>,
     signal_row: Vec<Option<usize>>,
     /// CTR growth week on week ([`viral::week_on_week`]) of the days before each day, DAY-major
-    /// (`ctr_rise[day * rows + row]`, days from 14): every candidate's signal test reads it
+    /// (`ctr_rise[day * rows + row]`, days 14 to the horizon's end): every candidate's signal test reads it
     /// for every SKU-day, and summing 14 days of CTR scattered over the SKUs' rows was a
     /// cache miss and a chain of additions each time.
     ctr_rise: Vec<f64>,
@@ -65,7 +65,7 @@ impl World {
             ctr: vec![1.0; days * rows],
             conversion: vec![1.0; days * rows],
             signal_row,
-            ctr_rise: vec![f64::NAN; days * rows],
+            ctr_rise: vec![f64::NAN; (days + 1) * rows],
             signal_rows: rows,
             viral_units: vec![0; n],
             spikes: vec![Vec::new(); n],
@@ -104,7 +104,7 @@ impl World {
                 let r = row * self.days..(row + 1) * self.days;
                 let ctr = &mut self.ctr[r.clone()];
                 viral::draw_signals(s, seed, rep, sku, spikes, ctr, &mut self.conversion[r]);
-                for day in 14..self.days {
+                for day in 14..=self.days {
                     self.ctr_rise[day * self.signal_rows + row] =
                         viral::week_on_week(&ctr[..day]).unwrap_or(f64::NAN);
                 }
