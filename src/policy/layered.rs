@@ -319,7 +319,7 @@ impl Layered {
         regular_days: f64,
         fast_days: f64,
     ) -> Self {
-        let n = spec.per_sku.len();
+        let n = spec.skus();
         Layered {
             lanes: Lanes {
                 regular: regular_lane,
@@ -508,7 +508,7 @@ impl Policy for Layered {
             return;
         }
         let lanes = self.lanes;
-        let t = &self.spec.per_sku[v.sku];
+        let t = self.spec.thresholds(v.sku);
         let streams = !v.streams.is_empty();
         // Announced streams are the furthest days the policy marks.
         let last = if streams {
@@ -533,7 +533,7 @@ impl Policy for Layered {
 
     fn review_in_stream(&mut self, v: &SkuView, live: &LiveStream, orders: &mut Orders) {
         let lanes = self.lanes;
-        let t = &self.spec.per_sku[v.sku];
+        let t = self.spec.thresholds(v.sku);
         let Some(ratio) = t.pulse_ratio else {
             return;
         };
@@ -560,10 +560,7 @@ mod tests {
     use crate::policy::AnnouncedStreams;
 
     fn policy(t: Thresholds) -> Layered {
-        let spec = LayeredSpec {
-            fast_lane: 1,
-            per_sku: vec![t],
-        };
+        let spec = LayeredSpec::new(1, &[t]);
         Layered::new(Arc::new(spec), 1, 0, 20.0, 5.0)
     }
 

@@ -99,8 +99,44 @@ pub enum PolicyRule {
 pub struct LayeredSpec {
     /// Index into `Scenario::lanes` of fast replenishment (stream, pulse, signal orders).
     pub fast_lane: usize,
-    /// Thresholds resolved for each SKU (defaults ← `thresholds` ← category ← SKU).
-    pub per_sku: Vec<Thresholds>,
+    /// The distinct threshold sets of the SKUs, and each SKU's set. A catalog has a handful
+    /// (one per category, and the SKUs given their own): a 112-byte copy per SKU was two cache
+    /// lines more for every review of a day that walks a thousand SKUs.
+    sets: Vec<Thresholds>,
+    set_of_sku: Vec<u32>,
+}
+
+impl LayeredSpec {
+    /// `per_sku`: thresholds resolved for each SKU (defaults ← `thresholds` ← category ← SKU).
+    pub fn new(fast_lane: usize, per_sku: &[Thresholds]) -> Self {
+        let mut sets: Vec<Thresholds> = Vec::new();
+        let set_of_sku = per_sku
+            .iter()
+            .map(|t| match sets.iter().position(|s| s == t) {
+                Some(k) => k as u32,
+                None => {
+                    sets.push(*t);
+                    (sets.len() - 1) as u32
+                }
+            })
+            .collect();
+        LayeredSpec {
+            fast_lane,
+            sets,
+            set_of_sku,
+        }
+    }
+
+    /// The thresholds of SKU `sku`.
+    #[inline]
+    pub fn thresholds(&self, sku: usize) -> &Thresholds {
+        &self.sets[self.set_of_sku[sku] as usize]
+    }
+
+    /// Number of SKUs.
+    pub fn skus(&self) -> usize {
+        self.set_of_sku.len()
+    }
 }
 
 /// One SKU's layered thresholds; `None` switches a dimension off.
@@ -579,7 +615,7 @@ fn layered(
         };
         out.push((
             cand,
-            PolicyRule::Layered(Arc::new(LayeredSpec { fast_lane, per_sku })),
+            PolicyRule::Layered(Arc::new(LayeredSpec::new(fast_lane, &per_sku))),
             params,
         ));
     }
