@@ -53,6 +53,8 @@ pub struct Model<'s> {
     pub scenario: &'s Scenario,
     pub demand: DemandModel,
     pub supply: Supply,
+    /// What the day loop reads of each SKU on every SKU-day, side by side.
+    consts: Vec<SkuConsts>,
     /// SKUs whose backorders can expire (a presale rule): their backorders are kept in a
     /// dated queue instead of a bare count.
     dated_backorders: Vec<bool>,
@@ -101,6 +103,7 @@ impl<'s> Model<'s> {
             scenario,
             demand,
             supply: Supply::new(scenario),
+            consts: scenario.skus.iter().map(SkuConsts::of).collect(),
             plain_capital,
             dated_backorders,
             has_substitutes,
@@ -121,6 +124,12 @@ impl<'s> Model<'s> {
         crate::policy::build(&self.scenario.policies[c], &quoted)
     }
 
+    /// SKU `sku`'s primary supplier (index into `Scenario::suppliers`).
+    #[inline]
+    pub(crate) fn supplier_of(&self, sku: usize) -> Option<usize> {
+        self.consts[sku].supplier
+    }
+
     /// Metric scopes: every SKU, then each category.
     pub fn scopes(&self) -> usize {
         1 + self.scenario.categories.len()
@@ -132,24 +141,60 @@ impl<'s> Model<'s> {
     }
 }
 
+/// The fields of a [`Sku`](crate::scenario::Sku) the day loop reads on every SKU-day, in one
+/// cache line: read from the scenario's 528-byte records they were four.
+#[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
+struct SkuConsts {
+    /// [currency/unit]
+    unit_cost: f64,
+    stockout: StockoutRule,
+    category: Option<usize>,
+    /// The primary supplier (the layered policy's quotes ask for it every review).
+    supplier: Option<usize>,
+}
+
+impl SkuConsts {
+    fn of(sku: &crate::scenario::Sku) -> Self {
+        SkuConsts {
+            unit_cost: sku.unit_cost,
+            stockout: sku.stockout,
+            category: sku.category,
+            supplier: sku.supply.supplier,
+        }
+    }
+}
+
 /// One SKU's stock and its running tallies over the measured days.
+///
+/// Laid out by hand (`repr(C)`, one record per 64-byte line boundary): the general day loop
+/// walks a thousand SKUs a day, and the fields it touches on every SKU-day fill the first three
+/// lines instead of being spread over six of the 456-byte record.
 #[derive(Debug, Clone, Default)]
+#[repr(C, align(64))]
 struct SkuState {
+    // Line 1: the stock, as the view and the day's sales read it.
     /// [units]
     on_hand: i64,
     /// [units]
     backorders: i64,
     /// [units] ordered, not yet received
     on_order: i64,
-    /// Backorders by expiry day, oldest first, for SKUs whose backorders can expire
-    /// (`Model::dated_backorders`): (last day still waiting, units).
-    waiting: VecDeque<(u32, u32)>,
-    /// Next of this SKU's stream entries not yet aired (index into its `by_sku` list).
-    next_stream: usize,
     /// Post-stream correction of the planner's forecasts.
     forecast_factor: f64,
+    /// [currency] of goods departed and not yet received, and deposits on goods not yet
+    /// departed.
+    transit_value: f64,
+    prepaid: f64,
+    /// Next of this SKU's stream entries not yet aired (index into its `by_sku` list).
+    next_stream: usize,
     /// Whether some demand met an empty shelf today.
     short_today: bool,
+    /// This SKU's orders so far this replication (keys its shipments' random streams).
+    seq: u32,
+    // Line 2. Backorders by expiry day, oldest first, for SKUs whose backorders can expire
+    // (`Model::dated_backorders`): (last day still waiting, units).
+    waiting: VecDeque<(u32, u32)>,
     // Tallies over measured days [unit-days, units, days, orders]. The three stock tallies are
     // deliberately not adjacent: adjacent, they invite the compiler to add them as one 16-byte
     // load of (on_hand, backorders) just after on_hand's 8-byte store — a store-forwarding
@@ -157,14 +202,19 @@ struct SkuState {
     on_hand_days: i64,
     demanded: i64,
     backorder_days: i64,
+    stockout_days: i64,
+    // Line 3.
+    on_order_days: i64,
+    // Supply tallies over measured days [currency·days, currency, units, shipments, days].
+    transit_value_days: f64,
+    prepaid_days: f64,
     /// [units] demanded and not served from stock on the day
     short: i64,
-    on_order_days: i64,
     lost: i64,
-    stockout_days: i64,
     orders: i64,
     stream_demanded: i64,
     stream_served: i64,
+    // The rest are touched by orders, arrivals and streams only.
     presale: i64,
     cancelled: i64,
     substituted: i64,
@@ -180,15 +230,6 @@ struct SkuState {
     units_by_trigger: [[i64; 2]; Trigger::COUNT],
     /// [units] ordered that a short delivery never brought.
     undelivered: i64,
-    /// [currency] of goods departed and not yet received, and deposits on goods not yet
-    /// departed.
-    transit_value: f64,
-    prepaid: f64,
-    /// This SKU's orders so far this replication (keys its shipments' random streams).
-    seq: u32,
-    // Supply tallies over measured days [currency·days, currency, units, shipments, days].
-    transit_value_days: f64,
-    prepaid_days: f64,
     freight: f64,
     premium: f64,
     units_ordered: i64,
@@ -387,7 +428,7 @@ impl Engine {
 
         // SKUs interact only through substitutes (applied after this pass), so each SKU runs
         // review → orders → demand in one pass, which keeps its state in cache.
-        for (i, sku) in model.scenario.skus.iter().enumerate() {
+        for (i, sku) in model.consts.iter().enumerate() {
             let st = &mut skus[i];
             let history = &mut sales[i * *days..(i + 1) * *days];
             sku_day::<MEASURED, PLAIN, P>(
@@ -416,7 +457,7 @@ impl Engine {
                     skus[from].lost += i64::from(units) - got;
                 }
             }
-            for (st, sku) in skus.iter_mut().zip(&model.scenario.skus) {
+            for (st, sku) in skus.iter_mut().zip(&model.consts) {
                 if MEASURED {
                     tally(st, plain_capital);
                 }
@@ -689,7 +730,7 @@ fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
     switches: &mut Vec<Switch>,
 ) {
     let now = SimTime::day_start(day);
-    let sku = &model.scenario.skus[i];
+    let sku = &model.consts[i];
     let plan = &model.demand.streams;
     if !PLAIN && !st.waiting.is_empty() {
         expire_waiting(st, day, MEASURED);
@@ -753,12 +794,7 @@ fn tally(st: &mut SkuState, plain_capital: bool) {
 /// supplier and no sailing schedule (`plain_capital`) every unit on order is worth its unit
 /// cost and nothing is prepaid. The one place the calendar outputs' components are fed.
 #[inline(always)]
-fn add_capital(
-    capital: &mut [f64; 3],
-    st: &SkuState,
-    sku: &crate::scenario::Sku,
-    plain_capital: bool,
-) -> f64 {
+fn add_capital(capital: &mut [f64; 3], st: &SkuState, sku: &SkuConsts, plain_capital: bool) -> f64 {
     let [on_hand, in_transit, prepaid] = capital_of(st, sku, plain_capital);
     capital[0] += on_hand;
     capital[1] += in_transit;
@@ -768,7 +804,7 @@ fn add_capital(
 
 /// One SKU's end-of-day capital: [on hand, in transit, prepaid] [currency] (see `add_capital`).
 #[inline(always)]
-fn capital_of(st: &SkuState, sku: &crate::scenario::Sku, plain_capital: bool) -> [f64; 3] {
+fn capital_of(st: &SkuState, sku: &SkuConsts, plain_capital: bool) -> [f64; 3] {
     let on_hand = sku.unit_cost * st.on_hand as f64;
     let (in_transit, prepaid) = if plain_capital {
         (sku.unit_cost * st.on_order as f64, 0.0)

@@ -84,7 +84,7 @@ impl Engine {
             ..
         } = self;
         receive_due(logistics, skus, SimTime::day_start(day));
-        let sku = &model.scenario.skus[i];
+        let sku = &model.consts[i];
         let st = &mut skus[i];
         let history = &mut sales[i * *days..(i + 1) * *days];
         sku_day::<MEASURED, true, P>(

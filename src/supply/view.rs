@@ -124,7 +124,7 @@ impl<'a> SupplyView<'a> {
         if qty != 1 {
             return self.quote(lane, qty).map(|q| q.eta_day);
         }
-        let s = model.scenario.skus[self.sku as usize].supply.supplier;
+        let s = model.supplier_of(self.sku as usize);
         let version = s.map_or(0, |s| books.ledger.version(s));
         let slot = &books.unit_etas[s.map_or(0, |s| s + 1) * books.lanes + lane];
         match slot.get() {
