@@ -122,7 +122,7 @@ impl<'a> SupplyView<'a> {
     pub fn eta_day(&self, lane: usize, qty: u32) -> Option<u32> {
         let (model, books) = self.ctx?;
         if qty != 1 {
-            return self.quote(lane, qty).map(|q| q.eta_day);
+            return Some(self.eta_afresh(lane, qty));
         }
         let s = model.supplier_of(self.sku as usize);
         let version = s.map_or(0, |s| books.ledger.version(s));
@@ -131,6 +131,12 @@ impl<'a> SupplyView<'a> {
             Some(u) if u.at == self.now && u.version == version => Some(u.eta_day),
             _ => Some(self.unit_eta_afresh(slot, lane, version)),
         }
+    }
+
+    /// `eta_day` of an order of more than one unit, out of line like a cache miss.
+    #[inline(never)]
+    fn eta_afresh(&self, lane: usize, qty: u32) -> u32 {
+        self.quote(lane, qty).map_or(0, |q| q.eta_day)
     }
 
     /// `eta_day`'s cache miss, out of line: a miss is one SKU-day in twenty, and inlined it
