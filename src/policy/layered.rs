@@ -109,7 +109,13 @@ impl Memory {
                 // A stream's sales are no spike: streams are planned for on their own. Days
                 // not yet examined are held out only if censored (spikes lie behind them).
                 if !days.get(Days::STREAM, d) && !days.get(Days::HELD_OUT, d) {
-                    self.examine(t, ratio, v.sales, d, days);
+                    // Most days start no rise: only the rest are examined, out of line.
+                    let sold = f64::from(v.sales[d as usize]);
+                    if self.watching.is_some()
+                        || (self.forecast > 0.0 && sold > ratio * self.forecast)
+                    {
+                        self.examine(t, ratio, v.sales, d, days);
+                    }
                 }
             }
         }
@@ -127,7 +133,9 @@ impl Memory {
         self.forecast = f;
     }
 
-    /// The transient-vs-persistent test on day `d`'s sales.
+    /// The transient-vs-persistent test on day `d`'s sales: a rise under watch, or a day
+    /// selling above `ratio` × the forecast.
+    #[inline(never)]
     fn examine(&mut self, t: &Thresholds, ratio: f64, sales: &[u32], d: u32, days: &mut Days) {
         let sold = f64::from(sales[d as usize]);
         match self.watching {

@@ -90,7 +90,8 @@ impl<'a> AnnouncedStreams<'a> {
 
     /// Whether no stream is announced.
     pub fn is_empty(&self) -> bool {
-        self.iter().next().is_none()
+        // Most SKUs are never streamed: no iterator to set up for them.
+        self.upcoming.is_empty() || self.iter().next().is_none()
     }
 
     /// Announced streams, in time order.
