@@ -286,7 +286,7 @@ impl DayBits {
     fn days(&mut self, sku: usize) -> Days<'_> {
         let n = self.words;
         Days {
-            row: &mut self.bits[sku * n..(sku + 1) * n],
+            row: &mut self.bits[sku * n..][..n],
         }
     }
 }
