@@ -192,8 +192,9 @@ struct SkuState {
     short_today: bool,
     /// This SKU's orders so far this replication (keys its shipments' random streams).
     seq: u32,
-    // Line 2. Backorders by expiry day, oldest first, for SKUs whose backorders can expire
-    // (`Model::dated_backorders`): (last day still waiting, units).
+    // Line 2.
+    /// Backorders by expiry day, oldest first, for SKUs whose backorders can expire
+    /// (`Model::dated_backorders`): (last day still waiting, units).
     waiting: VecDeque<(u32, u32)>,
     // Tallies over measured days [unit-days, units, days, orders]. The three stock tallies are
     // deliberately not adjacent: adjacent, they invite the compiler to add them as one 16-byte

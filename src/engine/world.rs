@@ -24,10 +24,10 @@ pub struct World {
     ctr: Vec<f32>,
     conversion: Vec<f32>,
     signal_row: Vec<Option<usize>>,
-    /// CTR growth week on week ([`viral::week_on_week`]) of the days before each day, DAY-major
-    /// (`ctr_rise[day * rows + row]`, days 14 to the horizon's end): every candidate's signal test reads it
-    /// for every SKU-day, and summing 14 days of CTR scattered over the SKUs' rows was a
-    /// cache miss and a chain of additions each time.
+    /// CTR growth week on week ([`viral::week_on_week`]) of the days before each day, day-major
+    /// (`ctr_rise[day * rows + row]`, days 14 to the horizon's end): every candidate's signal
+    /// test reads it for every SKU-day, and summing 14 days of CTR scattered over the SKUs'
+    /// rows was a cache miss and a chain of additions each time.
     ctr_rise: Vec<f64>,
     signal_rows: usize,
     /// Viral extra units per SKU over measured days.

@@ -213,10 +213,9 @@ impl Memory {
     }
 
     /// Standard deviation of the counted daily sales in the forecast window of the last review
-    /// that counted a day [units] (0 before any). Out of line: inlined, the compiler hoisted it
-    /// out of the spike test's loop and computed it on every review again.
-    #[cold]
-    #[inline(never)]
+    /// that counted a day [units] (0 before any). Computed only in `examine`, itself out of
+    /// line: inlined in the review, the compiler hoisted it out of the spike test's loop and
+    /// computed it on every review again.
     fn spread(&self) -> f64 {
         let (sum, sq, days) = self.spread_of;
         if days == 0 {

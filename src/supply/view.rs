@@ -108,7 +108,7 @@ impl<'a> SupplyView<'a> {
     pub fn quote(&self, lane: usize, qty: u32) -> Option<Quote> {
         let (model, books) = self.ctx?;
         let sc = model.scenario;
-        let s = sc.skus[self.sku as usize].supply.supplier;
+        let s = model.supplier_of(self.sku as usize);
         Some(
             model
                 .supply
