@@ -693,3 +693,24 @@ fn textbook_rule(ctx: &Ctx, at: &FieldPath, p: &RawPolicy) -> Result<PolicyRule,
         RawPolicyKind::Layered => unreachable!("layered rules are built by `layered`"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layered_thresholds_are_shared_by_equal_skus_and_kept_per_sku() {
+        let a = Thresholds::default();
+        let b = Thresholds {
+            cover_days: Some(21.0),
+            ..a
+        };
+        let per_sku = [a, b, a, b, Thresholds { case_pack: 12, ..a }];
+        let spec = LayeredSpec::new(1, &per_sku);
+        assert_eq!(spec.skus(), 5);
+        assert_eq!(spec.sets.len(), 3, "equal SKUs share one set");
+        for (i, t) in per_sku.iter().enumerate() {
+            assert_eq!(spec.thresholds(i), t, "SKU {i}");
+        }
+    }
+}
