@@ -212,17 +212,17 @@ struct SkuState {
     /// [units] demanded and not served from stock on the day
     short: i64,
     lost: i64,
+    // Conservation ledger over the whole horizon [units]; `shipped` moves every SKU-day.
+    shipped: i64,
+    received: i64,
+    ordered: i64,
+    // The rest are touched by orders, arrivals and streams only.
     orders: i64,
     stream_demanded: i64,
     stream_served: i64,
-    // The rest are touched by orders, arrivals and streams only.
     presale: i64,
     cancelled: i64,
     substituted: i64,
-    // Conservation ledger over the whole horizon [units].
-    received: i64,
-    shipped: i64,
-    ordered: i64,
     /// Orders placed on measured days, by `Trigger`.
     triggered: [i64; Trigger::COUNT],
     /// Units ordered on measured days, by lane mode (sea, air, express).
@@ -429,9 +429,8 @@ impl Engine {
 
         // SKUs interact only through substitutes (applied after this pass), so each SKU runs
         // review → orders → demand in one pass, which keeps its state in cache.
-        for (i, sku) in model.consts.iter().enumerate() {
-            let st = &mut skus[i];
-            let history = &mut sales[i * *days..(i + 1) * *days];
+        let rows = skus.iter_mut().zip(sales.chunks_exact_mut(*days));
+        for (i, (sku, (st, history))) in model.consts.iter().zip(rows).enumerate() {
             sku_day::<MEASURED, PLAIN, P>(
                 model, world, logistics, orders, policy, st, i, day, history, step_sales,
                 stream_out, switches,
