@@ -3,6 +3,7 @@ mod catalog;
 mod cli;
 mod demand;
 mod fuzz;
+mod golden;
 mod report;
 mod scenarios;
 mod shards;
