@@ -2,7 +2,7 @@
 //!
 //!     cargo bench --bench engine
 //!
-//! `replication` is the figure the README quotes: one world drawn and one candidate replayed.
+//! `replication` is the figure the performance log (docs/performance.md) quotes: one world drawn and one candidate replayed.
 //! `world` and `replay` split it into its two halves; `stats_fold` is the per-replication cost
 //! of the statistics. `livestream/replication` is the same figure on `livestream-basic.yaml`
 //! (negative-binomial baseline, weekly streams in 15-minute steps, viral spikes, signals,

@@ -1,4 +1,4 @@
-//! The scale issue's speed targets, each as a pair of figures to compare (one thread unless
+//! The project's speed targets, each as a pair of figures to compare (one thread unless
 //! the name says otherwise):
 //!
 //!     cargo bench --bench targets

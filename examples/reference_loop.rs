@@ -6,8 +6,8 @@
 //!     cargo run --release --example reference_loop -- 100000 [guide|bisect]
 //!
 //! Two table samplers, both exact inversions of the same Poisson CDF: `bisect` searches the
-//! CDF table by bisection — the foundation issue's "table-based (inverse-CDF)" loop, which it
-//! measured at ≈ 65 M SKU-days/s; `guide` starts the search from a guide table (Chen & Asau),
+//! CDF table by bisection — the plain "table-based (inverse-CDF)" loop (≈ 65 M SKU-days/s on
+//! the development machine when the target was set); `guide` starts the search from a guide table (Chen & Asau),
 //! restock's own sampler, about 3× faster again. It prints its mean daily cost so the compiler
 //! cannot discard the work.
 

@@ -98,10 +98,16 @@ pub fn main() -> ExitCode {
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            let head = e.to_string();
+            eprintln!("error: {head}");
+            // A cause the message already quotes (an I/O error's "Not a directory") is not
+            // printed again.
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {
-                eprintln!("  caused by: {s}");
+                let text = s.to_string();
+                if !head.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
                 source = s.source();
             }
             ExitCode::from(e.exit_code())
@@ -144,15 +150,13 @@ fn run(args: RunArgs) -> Result<()> {
     }
     let shard = match &args.shard {
         None => None,
-        Some(text) => Some(
-            Shard::parse(text, |k| std::env::var(k).ok())
-                .map_err(|m| Error::Input(InputError::new(format!("--shard: {m}"))))?,
-        ),
+        Some(text) => Some(Shard::parse(text, |k| std::env::var(k).ok())?),
     };
     let out_dir = match &args.out {
         Some(d) => d.clone(),
         None => default_out_dir(&sc)?,
     };
+    report::check_out_dir(&out_dir)?;
     let threads = args
         .threads
         .map(usize::from)
@@ -217,7 +221,8 @@ fn merge(args: MergeArgs) -> Result<()> {
         ))));
     }
     sc.report.chart_sku = first.chart_sku;
-    let outcome = experiment::merge(&sc, parts).map_err(|m| Error::Input(InputError::new(m)))?;
+    report::check_out_dir(&args.out)?;
+    let outcome = experiment::merge(&sc, parts)?;
     let summary = Summary::new(&sc, outcome);
     report::write_outputs(&args.out, &summary)?;
     if !args.quiet {

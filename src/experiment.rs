@@ -1,7 +1,7 @@
 //! Candidates × replications: the Monte Carlo experiment.
 //!
 //! Work is split by replication: a worker draws replication r's world once and replays every
-//! candidate against it (one world per replication, DESIGN §3). Replications are grouped in
+//! candidate against it (one world per replication, shared by every candidate). Replications are grouped in
 //! fixed blocks of `stats::BLOCK`; a worker computes a block's statistics in replication
 //! order, and blocks are merged in index order. Blocks run in parallel on a rayon pool, in
 //! waves, so the output is identical for any thread count and memory does not grow with the
@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, Model, World};
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::metrics::{METRIC_COUNT, RepMetrics};
 use crate::policy::Policy;
 use crate::scenario::Scenario;
@@ -175,14 +175,16 @@ impl Shard {
     pub fn parse(
         text: &str,
         env: impl Fn(&str) -> Option<String>,
-    ) -> std::result::Result<Shard, String> {
-        let num = |name: &str, v: &str| -> std::result::Result<u32, String> {
+    ) -> std::result::Result<Shard, InputError> {
+        let bad = |m: String| InputError::new(format!("--shard: {m}"));
+        let num = |name: &str, v: &str| -> std::result::Result<u32, InputError> {
             v.trim()
                 .parse::<u32>()
-                .map_err(|_| format!("{name} is `{v}`, not a whole number"))
+                .map_err(|_| bad(format!("{name} is `{v}`, not a whole number")))
         };
         let var = |name: &str| {
-            env(name).ok_or_else(|| format!("`--shard {text}` needs {name} in the environment"))
+            env(name)
+                .ok_or_else(|| bad(format!("`--shard {text}` needs {name} in the environment")))
         };
         let (index, count) = match text.trim() {
             "auto" => {
@@ -194,9 +196,9 @@ impl Shard {
                     None => 1,
                 };
                 if id < min {
-                    return Err(format!(
+                    return Err(bad(format!(
                         "SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}"
-                    ));
+                    )));
                 }
                 (id - min + 1, count)
             }
@@ -207,11 +209,11 @@ impl Shard {
                     (i.saturating_add(1), count)
                 }
                 Some((k, n)) => (num("K", k)?, num("N", n)?),
-                None => return Err(format!("`{text}` is not K/N, auto or auto/N")),
+                None => return Err(bad(format!("`{text}` is not K/N, auto or auto/N"))),
             },
         };
         if count == 0 || index == 0 || index > count {
-            return Err(format!("shard {index}/{count}: need 1 ≤ K ≤ N"));
+            return Err(bad(format!("shard {index}/{count}: need 1 ≤ K ≤ N")));
         }
         Ok(Shard { index, count })
     }
@@ -291,17 +293,20 @@ pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result
 
 /// Combines every shard of one run into exactly what one process computes. `scenario` must be
 /// the run's (same file, overrides, seed and replications); the shards must be 1..=N of one N.
-pub fn merge(scenario: &Scenario, mut parts: Vec<Partial>) -> std::result::Result<Outcome, String> {
+pub fn merge(
+    scenario: &Scenario,
+    mut parts: Vec<Partial>,
+) -> std::result::Result<Outcome, InputError> {
     let Some(first) = parts.first() else {
-        return Err("no partial results to merge".into());
+        return Err(InputError::new("no partial results to merge"));
     };
     let n = first.shard.count;
     for p in &parts {
         if p.format != PARTIAL_FORMAT || p.version != env!("CARGO_PKG_VERSION") {
-            return Err(format!(
+            return Err(InputError::new(format!(
                 "shard {}/{} was written by another restock version or format ({} {})",
                 p.shard.index, p.shard.count, p.format, p.version
-            ));
+            )));
         }
         if p.shard.count != n
             || p.chart_sku != scenario.report.chart_sku
@@ -309,23 +314,23 @@ pub fn merge(scenario: &Scenario, mut parts: Vec<Partial>) -> std::result::Resul
             || p.replications != scenario.replications
             || p.overrides != scenario.overrides
         {
-            return Err(format!(
+            return Err(InputError::new(format!(
                 "shard {}/{} belongs to another run (shard count, seed, replications, charted SKU or --set overrides differ)",
                 p.shard.index, p.shard.count
-            ));
+            )));
         }
     }
     parts.sort_by_key(|p| p.shard.index);
     let indices: Vec<u32> = parts.iter().map(|p| p.shard.index).collect();
     if indices != (1..=n).collect::<Vec<_>>() {
-        return Err(format!(
+        return Err(InputError::new(format!(
             "need shards 1..{n} of {n} exactly once each, got {}",
             indices
                 .iter()
                 .map(|i| format!("{i}/{n}"))
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
+        )));
     }
     let model = Model::new(scenario);
     let candidates = scenario.policies.len();
@@ -334,18 +339,18 @@ pub fn merge(scenario: &Scenario, mut parts: Vec<Partial>) -> std::result::Resul
     let mut daily: Vec<DailyAcc> = Vec::new();
     for p in &parts {
         if p.sketches.len() != candidates * model.scopes() || p.daily.len() != candidates {
-            return Err(format!(
+            return Err(InputError::new(format!(
                 "shard {}/{n} does not match the scenario's candidates",
                 p.shard.index
-            ));
+            )));
         }
         for b in &p.blocks {
             if acc.blocks_merged() != b.index {
-                return Err(format!(
+                return Err(InputError::new(format!(
                     "shard {}/{n} is missing statistics block {}",
                     p.shard.index,
                     acc.blocks_merged()
-                ));
+                )));
             }
             acc.merge_moments(b);
         }
@@ -357,10 +362,10 @@ pub fn merge(scenario: &Scenario, mut parts: Vec<Partial>) -> std::result::Resul
         }
     }
     if acc.blocks_merged() != total {
-        return Err(format!(
+        return Err(InputError::new(format!(
             "the shards hold {} of the run's {total} statistics blocks",
             acc.blocks_merged()
-        ));
+        )));
     }
     Ok(Outcome {
         stats: acc.summarise(),
@@ -473,6 +478,7 @@ mod tests {
         assert!(
             Shard::parse("auto", none)
                 .unwrap_err()
+                .message
                 .contains("SLURM_ARRAY_TASK_ID")
         );
         let slurm = |k: &str| match k {

@@ -25,7 +25,7 @@ macro_rules! metrics {
                 match self { $(Metric::$variant => $unit,)* }
             }
 
-            /// Its exact definition, as documented in the README.
+            /// Its exact definition (Markdown), as `docs/metrics.md` shows it.
             pub fn definition(self) -> &'static str {
                 match self { $(Metric::$variant => $doc,)* }
             }
@@ -37,19 +37,19 @@ metrics! {
     TotalCostPerDay => "total_cost_per_day", "currency/day",
         "holding + backorder + ordering + freight cost + backup premium, divided by measured days";
     HoldingCostPerDay => "holding_cost_per_day", "currency/day",
-        "sum over measured days and SKUs of end-of-day on-hand units × holding_per_unit_day, divided by measured days";
+        "Σ over measured days and SKUs of end-of-day on-hand units × `holding_per_unit_day`, ÷ measured days";
     BackorderCostPerDay => "backorder_cost_per_day", "currency/day",
-        "sum over measured days and SKUs of end-of-day backordered units × backorder_per_unit_day, divided by measured days";
+        "Σ over measured days and SKUs of end-of-day backordered units × `backorder_per_unit_day`, ÷ measured days";
     OrderingCostPerDay => "ordering_cost_per_day", "currency/day",
-        "fixed_order_cost × orders placed on measured days, divided by measured days";
+        "`fixed_order_cost` × orders placed on measured days, ÷ measured days";
     FillRate => "fill_rate", "fraction",
         "units served from stock on the day they were demanded ÷ units demanded, over measured days (1 when nothing was demanded)";
     StockoutDays => "stockout_days", "SKU-days",
         "measured SKU-days on which some demand could not be served from stock";
     LostUnits => "lost_units", "units",
-        "units of buyers who left without buying (lost rule; substitute rule: those who did not switch or found the substitute empty) over the measured days";
+        "units of buyers who left without buying (`lost` rule; `substitute` rule: those who did not switch or found the substitute empty) over the measured days";
     OrdersPerDay => "orders_per_day", "orders/day",
-        "replenishment orders placed on measured days, divided by measured days";
+        "replenishment orders placed on measured days ÷ measured days";
     AvgOnHandUnits => "avg_on_hand_units", "units",
         "mean over measured days of end-of-day on-hand units, summed over SKUs";
     AvgBackorderUnits => "avg_backorder_units", "units",
@@ -57,39 +57,39 @@ metrics! {
     AvgInTransitUnits => "avg_in_transit_units", "units",
         "mean over measured days of end-of-day units ordered and not yet received, summed over SKUs";
     CapitalOnHandAvg => "capital_on_hand_avg", "currency",
-        "mean over measured days of end-of-day on-hand units × unit_cost, summed over SKUs";
+        "mean over measured days of end-of-day on-hand units × `unit_cost`, summed over SKUs";
     CapitalInTransitAvg => "capital_in_transit_avg", "currency",
-        "mean over measured days of the end-of-day value of goods shipped by their supplier and not yet received (unit_cost × (1 + supplier premium) × units), summed over SKUs";
+        "mean over measured days of the end-of-day value of goods shipped by their supplier and not yet received (`unit_cost` × (1 + supplier `premium`) × units), summed over SKUs; without a supplier or sailings, goods ship when ordered, so this is in-transit units × `unit_cost`";
     CapitalTiedAvg => "capital_tied_avg", "currency",
-        "capital_on_hand_avg + capital_in_transit_avg + capital_prepaid_avg";
+        "`capital_on_hand_avg` + `capital_in_transit_avg` + `capital_prepaid_avg`";
     CapitalTiedPeak => "capital_tied_peak", "currency",
-        "largest end-of-day capital tied up (on hand + in transit + prepaid deposits) over the measured days";
+        "the replication's largest end-of-day capital tied up (on hand + in transit + prepaid deposits) over the measured days";
     DemandUnits => "demand_units", "units",
-        "units buyers wanted on measured days (latent demand: off-stream and in-stream, whatever the stock)";
+        "units buyers wanted on measured days (latent demand, off-stream and in-stream, whatever the stock)";
     DemandStreamUnits => "demand_stream_units", "units",
         "units buyers wanted during live streams on measured days";
     DemandViralUnits => "demand_viral_units", "units",
         "extra units viral spikes brought on measured days (decaying surges plus persistent baseline steps)";
     LostRevenue => "lost_revenue", "currency",
-        "price × (lost_units + cancelled_units), summed over SKUs";
+        "`price` × (`lost_units` + `cancelled_units`), summed over SKUs";
     StreamsStockedOut => "streams_stocked_out", "streams",
         "streams on measured days in which a featured SKU ran out and turned buyers away before the stream ended";
     PresaleUnits => "presale_units", "units",
-        "units buyers accepted as presale orders when the shelf was empty (presale rule)";
+        "units buyers accepted as presale orders when the shelf was empty (`presale` rule)";
     CancelledUnits => "cancelled_units", "units",
-        "units of buyers who refused the presale, plus presale orders cancelled after waiting longer than max_wait_days";
+        "units of buyers who refused the presale, plus presale orders cancelled after waiting longer than `max_wait_days`";
     SubstitutedUnits => "substituted_units", "units",
-        "units bought from the substitute SKU by buyers who found their SKU out of stock (substitute rule)";
+        "units bought from the substitute SKU by buyers who found their SKU out of stock (`substitute` rule)";
     FillRateInStream => "fill_rate_in_stream", "fraction",
         "units served from stock during streams ÷ units demanded during streams, over measured days (1 when nothing was demanded in a stream)";
     FreightCostPerDay => "freight_cost_per_day", "currency/day",
-        "freight (per_unit + per_kg × weight_kg + per_m3 × volume_m3) on the units delivered by shipments ordered on measured days, divided by measured days";
+        "freight (`per_unit` + `per_kg` × `weight_kg` + `per_m3` × `volume_m3`) on the units delivered by shipments ordered on measured days, ÷ measured days";
     AirUnitsShare => "air_units_share", "fraction",
-        "units ordered on air or express lanes ÷ units ordered, on measured days (0 when nothing was ordered)";
+        "units ordered on `air` or `express` lanes ÷ units ordered, on measured days (0 when nothing was ordered)";
     BackupSupplierUnits => "backup_supplier_units", "units",
         "units the fallback rule sent to a backup supplier, ordered on measured days";
     BackupPremiumCost => "backup_premium_cost", "currency",
-        "supplier premium × unit_cost × units delivered, for shipments ordered on measured days (premiums are set on backup suppliers)";
+        "supplier `premium` × `unit_cost` × units delivered, for shipments ordered on measured days (premiums are set on backup suppliers)";
     CustomsHolds => "customs_holds", "shipments",
         "shipments ordered on measured days that customs held for inspection";
     CongestionDelayDays => "congestion_delay_days", "shipment-days",
@@ -99,44 +99,60 @@ metrics! {
     CapitalPrepaidAvg => "capital_prepaid_avg", "currency",
         "mean over measured days of end-of-day deposits paid to suppliers for goods not yet shipped, summed over SKUs";
     LostMarginPerDay => "lost_margin_per_day", "currency/day",
-        "(price − unit_cost, at least 0) × (lost_units + cancelled_units), summed over SKUs, divided by measured days";
+        "(`price` − `unit_cost`, at least 0) × (`lost_units` + `cancelled_units`), summed over SKUs, ÷ measured days";
     CapitalCostPerDay => "capital_cost_per_day", "currency/day",
-        "capital_tied_avg × objective.annual_cost_of_capital ÷ 365";
+        "`capital_tied_avg` × `objective.annual_cost_of_capital` ÷ 365";
     Score => "score", "currency/day",
-        "the objective: total_cost_per_day + objective.lost_margin_penalty × lost_margin_per_day + capital_cost_per_day (lower is better)";
+        "the objective: `total_cost_per_day` + `objective.lost_margin_penalty` × `lost_margin_per_day` + `capital_cost_per_day` (lower is better)";
     TriggersCover => "triggers_cover", "orders",
-        "orders the layered policy's cover (regular stock level) dimension placed on measured days";
+        "orders the layered policy's cover dimension placed on measured days";
     TriggersStream => "triggers_stream", "orders",
-        "orders the layered policy's live-stream schedule dimension placed on measured days";
+        "orders its live-stream schedule dimension placed on measured days";
     TriggersPulse => "triggers_pulse", "orders",
-        "orders the layered policy's real-time pulse dimension placed mid-stream on measured days";
+        "orders its real-time pulse dimension placed mid-stream on measured days";
     TriggersSignal => "triggers_signal", "orders",
-        "orders the layered policy's viral early-warning (CTR/conversion) dimension placed on measured days";
+        "orders its viral early-warning dimension placed on measured days";
     UnitsSea => "units_sea", "units",
-        "units ordered on measured days by sea lanes";
+        "units ordered on measured days by `sea` lanes (every policy)";
     UnitsAir => "units_air", "units",
-        "units ordered on measured days by air lanes";
+        "units ordered on measured days by `air` lanes";
     UnitsExpress => "units_express", "units",
-        "units ordered on measured days by express lanes";
+        "units ordered on measured days by `express` lanes";
     UnitsCoverSea => "units_cover_sea", "units",
-        "units the layered policy's cover dimension ordered on measured days that travelled by sea lanes (after any fallback)";
+        "units the layered policy's cover dimension ordered on measured days that travelled by `sea` lanes (after any fallback)";
     UnitsCoverAir => "units_cover_air", "units",
-        "units the layered policy's cover dimension ordered on measured days that travelled by air or express lanes (after any fallback)";
+        "units the layered policy's cover dimension ordered on measured days that travelled by `air` or `express` lanes (after any fallback)";
     UnitsStreamSea => "units_stream_sea", "units",
-        "units the layered policy's live-stream schedule dimension ordered on measured days that travelled by sea lanes (after any fallback)";
+        "units the layered policy's live-stream schedule dimension ordered on measured days that travelled by `sea` lanes (after any fallback)";
     UnitsStreamAir => "units_stream_air", "units",
-        "units the layered policy's live-stream schedule dimension ordered on measured days that travelled by air or express lanes (after any fallback)";
+        "units the layered policy's live-stream schedule dimension ordered on measured days that travelled by `air` or `express` lanes (after any fallback)";
     UnitsPulseSea => "units_pulse_sea", "units",
-        "units the layered policy's real-time pulse dimension ordered on measured days that travelled by sea lanes (after any fallback)";
+        "units the layered policy's real-time pulse dimension ordered on measured days that travelled by `sea` lanes (after any fallback)";
     UnitsPulseAir => "units_pulse_air", "units",
-        "units the layered policy's real-time pulse dimension ordered on measured days that travelled by air or express lanes (after any fallback)";
+        "units the layered policy's real-time pulse dimension ordered on measured days that travelled by `air` or `express` lanes (after any fallback)";
     UnitsSignalSea => "units_signal_sea", "units",
-        "units the layered policy's viral early-warning dimension ordered on measured days that travelled by sea lanes (after any fallback)";
+        "units the layered policy's viral early-warning dimension ordered on measured days that travelled by `sea` lanes (after any fallback)";
     UnitsSignalAir => "units_signal_air", "units",
-        "units the layered policy's viral early-warning dimension ordered on measured days that travelled by air or express lanes (after any fallback)";
+        "units the layered policy's viral early-warning dimension ordered on measured days that travelled by `air` or `express` lanes (after any fallback)";
 }
 
 pub const METRIC_COUNT: usize = Metric::ALL.len();
+
+/// The metrics reference table of `docs/metrics.md` (Markdown), generated from the registry so
+/// that the documentation cannot drift from what is computed: a test compares the file with
+/// this table.
+pub fn reference_table() -> String {
+    let mut out = String::from("| metric | unit | definition |\n|---|---|---|\n");
+    for m in Metric::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            m.name(),
+            m.unit(),
+            m.definition()
+        ));
+    }
+    out
+}
 
 /// One replication's value of every metric, indexed by `Metric as usize`.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,4 +1,4 @@
-//! Keyed random streams: common random numbers by construction (DESIGN §2).
+//! Keyed random streams: common random numbers by construction.
 //!
 //! Every random quantity is drawn from a stream named by *what it drives* — (seed, replication,
 //! source) — never from a generator shared in code order. So a policy that orders more cannot

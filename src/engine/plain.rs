@@ -4,10 +4,8 @@
 //! is the general loop's (`sku_day`); only the order of the loops and the dispatch differ, and
 //! `the_plain_day_loop_equals_the_general_one` holds every bit of the two equal.
 
-use std::any::Any;
-
 use super::*;
-use crate::policy::{BaseStock, PeriodicSS, ReorderPointQuantity};
+use crate::policy::Textbook;
 
 impl Engine {
     /// The days of a plain model. A textbook policy's review is compiled into the day loop
@@ -21,17 +19,12 @@ impl Engine {
         world: &World,
         policy: &mut dyn Policy,
     ) -> f64 {
-        let any: &mut dyn Any = policy;
-        if let Some(p) = any.downcast_mut::<PeriodicSS>() {
-            return self.sku_by_sku(model, world, p);
+        match policy.as_textbook() {
+            Some(Textbook::SS(p)) => self.sku_by_sku(model, world, p),
+            Some(Textbook::BaseStock(p)) => self.sku_by_sku(model, world, p),
+            Some(Textbook::RQ(p)) => self.sku_by_sku(model, world, p),
+            None => self.sku_by_sku(model, world, policy),
         }
-        if let Some(p) = any.downcast_mut::<BaseStock>() {
-            return self.sku_by_sku(model, world, p);
-        }
-        if let Some(p) = any.downcast_mut::<ReorderPointQuantity>() {
-            return self.sku_by_sku(model, world, p);
-        }
-        self.sku_by_sku(model, world, policy)
     }
 
     /// A plain model's days, one SKU's whole horizon after another: nothing in a plain model

@@ -1,4 +1,4 @@
-//! One world per replication (DESIGN §3): every random future that does not depend on the
+//! One world per replication, shared by every SKU and candidate: every random future that does not depend on the
 //! policy, drawn once from keyed streams and then shared by every candidate.
 //!
 //! Drawing the world up front is what makes candidates comparable (they replay the same

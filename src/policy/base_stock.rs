@@ -13,6 +13,10 @@ pub struct BaseStock {
 }
 
 impl Policy for BaseStock {
+    fn as_textbook(&mut self) -> Option<super::Textbook<'_>> {
+        Some(super::Textbook::BaseStock(self))
+    }
+
     fn review(&mut self, v: &SkuView, orders: &mut Orders) {
         if !is_review_day(v.day, self.period) {
             return;

@@ -1,4 +1,4 @@
-//! The layered trigger policy (BRIEF, "The layered trigger policy"): five dimensions watch one
+//! The layered trigger policy (the practitioner's table of monitored dimensions): five dimensions watch one
 //! SKU, each with its own threshold per category, and each able to order by its own lane.
 //!
 //! - **cover** (regular stock level): the inventory position would cover fewer than

@@ -5,7 +5,7 @@
 //! SKU's daily sales so far (orders taken: censored by stockouts), the streams announced so
 //! far with the planner's (corrected) forecasts, and the CTR/conversion history — the same
 //! facts a planner's system shows. It never sees latent demand, viral spikes, stream outcomes,
-//! future draws or true arrival dates (DESIGN §1): the view simply does not carry them. It answers by pushing [`Order`]s; the engine turns those
+//! future draws or true arrival dates (a policy sees only what a planner could see): the view simply does not carry them. It answers by pushing [`Order`]s; the engine turns those
 //! into shipments. One policy instance serves one candidate in one worker thread and is `reset`
 //! between replications, so a replication allocates nothing.
 //!
@@ -224,11 +224,23 @@ impl Orders {
     }
 }
 
-/// `Any` lets the engine recognise a textbook policy and compile its review into the loop of
-/// plain models (`engine/plain.rs`).
-pub trait Policy: Send + std::any::Any {
+/// A textbook policy, recognised so that the engine can compile its review into the loop of
+/// plain models (`engine/plain.rs`) instead of calling it through `dyn`.
+pub enum Textbook<'p> {
+    SS(&'p mut PeriodicSS),
+    BaseStock(&'p mut BaseStock),
+    RQ(&'p mut ReorderPointQuantity),
+}
+
+pub trait Policy: Send {
     /// Forgets everything learnt in the previous replication.
     fn reset(&mut self) {}
+
+    /// `Some` for the textbook policies (see [`Textbook`]); every other policy keeps the
+    /// default.
+    fn as_textbook(&mut self) -> Option<Textbook<'_>> {
+        None
+    }
 
     /// Reviews one SKU at the start of a day and pushes any orders.
     fn review(&mut self, view: &SkuView, orders: &mut Orders);

@@ -16,6 +16,10 @@ pub struct ReorderPointQuantity {
 }
 
 impl Policy for ReorderPointQuantity {
+    fn as_textbook(&mut self) -> Option<super::Textbook<'_>> {
+        Some(super::Textbook::RQ(self))
+    }
+
     fn review(&mut self, v: &SkuView, orders: &mut Orders) {
         if !is_review_day(v.day, self.period) {
             return;

@@ -15,6 +15,10 @@ pub struct PeriodicSS {
 }
 
 impl Policy for PeriodicSS {
+    fn as_textbook(&mut self) -> Option<super::Textbook<'_>> {
+        Some(super::Textbook::SS(self))
+    }
+
     fn review(&mut self, v: &SkuView, orders: &mut Orders) {
         if !is_review_day(v.day, self.period) {
             return;

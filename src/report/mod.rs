@@ -196,6 +196,23 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
 }
 
 /// Writes every output file into `dir`, creating it if needed. Returns the paths written.
+/// Checks, before a long simulation, that `dir` can be created and written to, so that a
+/// mistyped `--out` fails at once instead of after the run. It creates the folder (empty) and
+/// removes its probe file again.
+pub fn check_out_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create output folder {}", dir.display()), e))?;
+    let probe = dir.join(".restock-write-probe.tmp");
+    fs::write(&probe, b"").map_err(|e| {
+        Error::io(
+            format!("cannot write to output folder {}", dir.display()),
+            e,
+        )
+    })?;
+    let _ = fs::remove_file(&probe);
+    Ok(())
+}
+
 pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>> {
     let files = render_outputs(summary)?;
     for sub in [dir.to_path_buf(), dir.join(PLOTS_DIR)] {

@@ -12,6 +12,7 @@ pub mod document;
 pub mod policy;
 pub mod raw;
 pub mod supply;
+pub mod thresholds;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -259,7 +260,8 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
             ),
         ));
     }
-    check_replications(raw.replications).map_err(|m| ctx.error(&root.key("replications"), m))?;
+    check_replications(raw.replications)
+        .map_err(|e| ctx.error(&root.key("replications"), e.message))?;
     let calendar = Calendar {
         start,
         horizon_days: raw.horizon_days,
@@ -416,9 +418,11 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
 }
 
 /// The replication count is also a command-line value; both go through here.
-pub fn check_replications(n: u32) -> Result<u32, String> {
+pub fn check_replications(n: u32) -> Result<u32, InputError> {
     if n == 0 || n > MAX_REPLICATIONS {
-        Err(format!("must be between 1 and {MAX_REPLICATIONS}"))
+        Err(InputError::new(format!(
+            "must be between 1 and {MAX_REPLICATIONS}"
+        )))
     } else {
         Ok(n)
     }

@@ -2,7 +2,7 @@
 //!
 //! Nothing here is trusted. Unknown keys are rejected (`deny_unknown_fields`), types are checked
 //! by serde, and every value is checked again by `validate` before it becomes a domain type.
-//! Defaults live here, so the README's format table and this file say the same thing.
+//! Defaults live here, so the scenario reference (docs/scenarios.md) and this file say the same thing.
 
 use std::collections::BTreeMap;
 
@@ -546,22 +546,7 @@ pub struct RawPolicy {
     pub sweep: BTreeMap<String, Vec<RawThreshold>>,
 }
 
-/// The layered policy's thresholds as written; `None` inherits.
-#[derive(Debug, Deserialize, Clone, Default)]
-#[serde(deny_unknown_fields)]
-pub struct RawThresholds {
-    pub cover_days: Option<RawThreshold>,
-    pub target_cover_days: Option<RawThreshold>,
-    pub stream_window_days: Option<RawThreshold>,
-    pub stream_multiplier: Option<RawThreshold>,
-    pub pulse_ratio: Option<RawThreshold>,
-    pub ctr_growth: Option<RawThreshold>,
-    pub persist_ratio: Option<RawThreshold>,
-    pub persist_days: Option<RawThreshold>,
-    pub forecast_days: Option<RawThreshold>,
-    pub min_order_qty: Option<RawThreshold>,
-    pub case_pack: Option<RawThreshold>,
-}
+pub use super::thresholds::RawThresholds;
 
 /// A number, or `off` to switch a dimension off (YAML 1.1 readers may hand `off` over as
 /// the boolean false).

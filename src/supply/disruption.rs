@@ -1,6 +1,6 @@
 //! The shared environment of one replication: port-congestion episodes and the random part of
 //! scripted closures, drawn once per replication from their own streams and shared by every
-//! SKU and every candidate (DESIGN §3) — so one episode delays every sea shipment reaching
+//! SKU and every candidate (one world per replication) — so one episode delays every sea shipment reaching
 //! port while it lasts, and stockouts and capital spikes are correlated as in reality.
 //!
 //! Customs holds are per shipment (keyed by SKU and order sequence) and drawn in `supply`.

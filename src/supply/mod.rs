@@ -8,7 +8,7 @@
 //! delivery. Everything a leg will suffer is drawn when it is ordered, from streams keyed by
 //! (SKU, order sequence) or, for what every SKU shares, from the replication's
 //! [`Environment`]; the engine keeps the realised arrival to itself and shows the policy only
-//! the quote (DESIGN §1), which uses medians, published peak windows, holidays and the
+//! the quote (a policy sees quotes, never the real draws), which uses medians, published peak windows, holidays and the
 //! capacity already booked — never customs, congestion or a future draw.
 //!
 //! Without a supplier, a fallback, customs or disruptions (the textbook scenario), an order is
@@ -216,7 +216,7 @@ impl Supply {
     }
 
     /// The legs an order of `qty` units of `sku` on `lane` becomes at `now` [days]: the
-    /// primary alone, unless the SKU's fallback rule fires (see the README's fallback rules).
+    /// primary alone, unless the SKU's fallback rule fires (see the fallback rules in docs/scenarios.md).
     /// `needed_by` is the day the policy needs the stock; without one, the order's usual
     /// arrival. Minimum order quantities are applied to each leg.
     #[allow(clippy::too_many_arguments)]

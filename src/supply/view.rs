@@ -1,4 +1,4 @@
-//! What a planner can see of supply (DESIGN §1): quotes for an order placed now — from the
+//! What a planner can see of supply (never a shipment's real arrival before it lands): quotes for an order placed now — from the
 //! primary and from the backup — and the open shipments with the arrival each was quoted.
 //! Realised arrivals, customs holds and congestion are not here: they are known only when
 //! the stock lands.

@@ -207,3 +207,30 @@ fn run_prints_a_table_and_where_the_outputs_are() {
             out.join("report.html").display()
         )));
 }
+
+/// An output folder that cannot be created is the machine's problem, not the input's: exit 1,
+/// the cause printed once, and checked before the simulation starts (its banner never
+/// appears), so a mistyped `--out` does not throw a long run away.
+#[test]
+fn an_unwritable_output_folder_is_exit_1_before_simulating_with_its_cause_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    fs::write(&file, "not a folder").unwrap();
+    let out = file.join("out");
+    let assert = restock()
+        .args(["run", scenario_path("textbook-ss.yaml").to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("cannot create output folder"), "{stderr}");
+    assert_eq!(
+        stderr.matches("Not a directory").count(),
+        1,
+        "the cause is printed exactly once: {stderr}"
+    );
+    assert!(
+        !stderr.contains("candidate(s) ×"),
+        "no simulation started: {stderr}"
+    );
+}

@@ -86,7 +86,7 @@ fn mutate(text: &str, ops: &[(u8, usize, usize)]) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_scenarios_are_accepted_or_rejected_but_never_panic(
