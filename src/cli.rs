@@ -221,7 +221,6 @@ fn merge(args: MergeArgs) -> Result<()> {
         ))));
     }
     sc.report.chart_sku = first.chart_sku;
-    report::check_out_dir(&args.out)?;
     let outcome = experiment::merge(&sc, parts)?;
     let summary = Summary::new(&sc, outcome);
     report::write_outputs(&args.out, &summary)?;
