@@ -43,5 +43,6 @@ pub mod scenario;
 pub mod score;
 pub mod stats;
 pub mod supply;
+pub mod whatif;
 
 pub use error::{Error, InputError, Result};

@@ -15,6 +15,7 @@ mod json;
 mod plot;
 mod recommend;
 mod table;
+pub mod whatif;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -70,6 +71,8 @@ pub struct Summary {
     /// Day ranges (inclusive) in which some SKU's seasonal multiplier exceeds 1, with the
     /// largest such multiplier: the peak seasons the charts shade.
     pub peak_windows: Vec<(u32, u32, f64)>,
+    /// What-if variants run on the same futures (`None`: the run had none).
+    pub whatif: Option<whatif::WhatIf>,
 }
 
 impl Summary {
@@ -128,7 +131,18 @@ impl Summary {
             chart_sku: scenario.skus[chart].id.clone(),
             chart_stream_days,
             peak_windows: peak_windows(scenario),
+            whatif: None,
         }
+    }
+
+    /// Adds the variants run beside the base (`whatif::run`); none adds nothing.
+    pub fn with_variants(mut self, variants: Vec<crate::whatif::VariantStats>) -> Self {
+        if !variants.is_empty() {
+            let base: Vec<CandidateStats> =
+                self.candidates.iter().map(|(_, c)| c.clone()).collect();
+            self.whatif = Some(whatif::WhatIf::new(&self.objective, &base, variants));
+        }
+        self
     }
 }
 
@@ -185,6 +199,16 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         ),
         ("report.html".into(), html.into_bytes()),
     ];
+    if let Some(w) = &summary.whatif {
+        files.push((
+            "variants.csv".into(),
+            whatif::render_csv(summary, w)?.into_bytes(),
+        ));
+        files.push((
+            Path::new(PLOTS_DIR).join("whatif_differences.svg"),
+            whatif::chart_svg(summary, w).into_bytes(),
+        ));
+    }
     for p in plots {
         files.push((
             Path::new(PLOTS_DIR).join(format!("{}.svg", p.name)),
