@@ -153,7 +153,7 @@ fn run(args: RunArgs) -> Result<()> {
                 .map_err(|m| Error::Input(InputError::new(format!("--shard: {m}"))))?,
         ),
     };
-    let variants = crate::whatif::select(&sc, &args.variant)?;
+    let variants = crate::whatif::select(&sc, &args.variant).map_err(|e| e.in_file(&sc.file))?;
     let out_dir = match &args.out {
         Some(d) => d.clone(),
         None => default_out_dir(&sc)?,
@@ -202,7 +202,7 @@ fn run(args: RunArgs) -> Result<()> {
         Summary::new(&sc, experiment::run_full(&sc, &opts)?)
     } else {
         let out = crate::whatif::run(&sc, &variants, &opts)?;
-        Summary::new(&sc, out.base).with_variants(out.variants)
+        Summary::new(&sc, out.base).with_variants(out.variants, out.hits)
     };
     report::write_outputs(&out_dir, &summary)?;
     if !args.quiet {
@@ -253,7 +253,7 @@ fn merge(args: MergeArgs) -> Result<()> {
     } else {
         let out = crate::whatif::merge(&sc, outcome, with)
             .map_err(|m| Error::Input(InputError::new(m)))?;
-        Summary::new(&sc, out.base).with_variants(out.variants)
+        Summary::new(&sc, out.base).with_variants(out.variants, out.hits)
     };
     report::write_outputs(&args.out, &summary)?;
     if !args.quiet {

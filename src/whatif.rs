@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Engine, Model, World};
 use crate::error::{Error, InputError, Result};
 use crate::experiment::{Outcome, Partial, RunOptions, Shard};
+use crate::hits::{self, Disruption, FIGURES};
 use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
 use crate::policy::Policy;
 use crate::scenario::Scenario;
@@ -38,11 +39,25 @@ pub struct VariantStats {
 }
 
 /// What a run with variants produces: the base's outcome, as `experiment::run_full` would
-/// give it, and each selected variant's statistics (in the order selected).
+/// give it, each selected variant's statistics (in the order selected), and what each
+/// disruption hit in the base and in each variant.
 #[derive(Debug, Clone)]
 pub struct WhatIfOutcome {
     pub base: Outcome,
     pub variants: Vec<VariantStats>,
+    pub hits: Vec<WorldHits>,
+}
+
+/// What each disruption of one world (the base or a variant) hit, per candidate: mean per
+/// replication of shipments delayed, units on them and delay days added (`hits::FIGURES`).
+#[derive(Debug, Clone)]
+pub struct WorldHits {
+    /// `base` or the variant's name.
+    pub world: String,
+    /// The disruptions, labelled, in `hits::sources` order.
+    pub sources: Vec<(Disruption, String)>,
+    /// `[candidate][source]` → [shipments, units, delay days].
+    pub means: Vec<Vec<[f64; FIGURES]>>,
 }
 
 /// The variants `--variant NAME` picks (all of them without the flag), as indices into
@@ -107,6 +122,8 @@ struct Side {
     engine: Engine,
     policies: Vec<Box<dyn Policy>>,
     metrics: Vec<RepMetrics>,
+    sources: Vec<(Disruption, String)>,
+    tally: Vec<f64>,
 }
 
 impl Side {
@@ -114,11 +131,17 @@ impl Side {
         let policies: Vec<_> = (0..model.scenario.policies.len())
             .map(|c| model.policy(c))
             .collect();
+        let sources = hits::sources(model.scenario);
+        let mut engine = Engine::new(model);
+        // The log only records; it changes no draw and no metric.
+        engine.record_shipments(!sources.is_empty());
         Side {
             world: World::new(model),
-            engine: Engine::new(model),
+            engine,
             metrics: vec![RepMetrics::default(); policies.len() * model.scopes()],
             policies,
+            tally: vec![0.0; sources.len() * FIGURES],
+            sources,
         }
     }
 }
@@ -129,6 +152,8 @@ struct Block {
     base: BlockStats,
     variants: Vec<BlockStats>,
     diffs: Vec<Moments>,
+    /// Per world (base, then variants): `(candidate * sources + source) * FIGURES + figure`.
+    hits: Vec<Vec<Moments>>,
 }
 
 struct Worker {
@@ -155,6 +180,11 @@ impl Worker {
             .map(|m| BlockStats::new(index, n, m.scopes()))
             .collect();
         let mut diffs = vec![Moments::default(); variants.len() * n * METRIC_COUNT];
+        let mut hits: Vec<Vec<Moments>> = self
+            .sides
+            .iter()
+            .map(|s| vec![Moments::default(); n * s.tally.len()])
+            .collect();
         for rep in index * BLOCK..((index + 1) * BLOCK).min(reps) {
             for (k, (model, side)) in models.iter().zip(&mut self.sides).enumerate() {
                 let scopes = model.scopes();
@@ -170,6 +200,20 @@ impl Worker {
                     out[1..].copy_from_slice(side.engine.category_metrics());
                     if k == 0 {
                         self.daily[c].push(side.engine.daily());
+                    }
+                    if !side.sources.is_empty() {
+                        side.tally.iter_mut().for_each(|x| *x = 0.0);
+                        hits::tally(
+                            model.scenario,
+                            &side.world.env,
+                            &side.sources,
+                            side.engine.shipments(),
+                            &mut side.tally,
+                        );
+                        let row = &mut hits[k][c * side.tally.len()..][..side.tally.len()];
+                        for (m, &x) in row.iter_mut().zip(&side.tally) {
+                            m.push(x);
+                        }
                     }
                 }
             }
@@ -193,6 +237,7 @@ impl Worker {
             base,
             variants,
             diffs,
+            hits,
         }
     }
 }
@@ -202,6 +247,8 @@ struct Accumulators {
     base: RunAccumulator,
     variants: Vec<RunAccumulator>,
     diffs: Vec<Moments>,
+    hits: Vec<Vec<Moments>>,
+    sources: Vec<Vec<(Disruption, String)>>,
     candidates: usize,
 }
 
@@ -215,6 +262,11 @@ impl Accumulators {
                 .map(|m| RunAccumulator::new(n, m.scopes()))
                 .collect(),
             diffs: vec![Moments::default(); (models.len() - 1) * n * METRIC_COUNT],
+            hits: models
+                .iter()
+                .map(|m| vec![Moments::default(); n * hits::sources(m.scenario).len() * FIGURES])
+                .collect(),
+            sources: models.iter().map(|m| hits::sources(m.scenario)).collect(),
             candidates: n,
         }
     }
@@ -226,6 +278,15 @@ impl Accumulators {
         }
         for (acc, d) in self.diffs.iter_mut().zip(&b.diffs) {
             acc.merge(d);
+        }
+        self.merge_hits(&b.hits);
+    }
+
+    fn merge_hits(&mut self, hits: &[Vec<Moments>]) {
+        for (acc, h) in self.hits.iter_mut().zip(hits) {
+            for (a, m) in acc.iter_mut().zip(h) {
+                a.merge(m);
+            }
         }
     }
 
@@ -253,6 +314,30 @@ impl Accumulators {
                                         mean: mo.mean,
                                         ci95: mo.ci95(),
                                     }
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                })
+                .collect(),
+            hits: self
+                .sources
+                .iter()
+                .zip(&self.hits)
+                .enumerate()
+                .map(|(k, (sources, acc))| WorldHits {
+                    world: if k == 0 {
+                        "base".to_string()
+                    } else {
+                        names[k - 1].clone()
+                    },
+                    sources: sources.clone(),
+                    means: (0..n)
+                        .map(|c| {
+                            (0..sources.len())
+                                .map(|s| {
+                                    let at = (c * sources.len() + s) * FIGURES;
+                                    std::array::from_fn(|f| acc[at + f].mean)
                                 })
                                 .collect()
                         })
@@ -315,6 +400,7 @@ struct VariantBlockMoments {
     index: u64,
     variants: Vec<BlockMoments>,
     diffs: Vec<Moments>,
+    hits: Vec<Vec<Moments>>,
 }
 
 /// The file a shard writes its variants' partial results to, beside `partial.json`.
@@ -379,6 +465,7 @@ pub fn run_shard(
             index: b.base.index,
             variants: b.variants.iter().map(BlockStats::moments_only).collect(),
             diffs: b.diffs.clone(),
+            hits: b.hits.clone(),
         });
     })?;
     let partial = Partial::from_blocks(sc, shard, base_blocks, acc.base.sketches(), daily);
@@ -401,6 +488,7 @@ pub fn merge(
         return Ok(WhatIfOutcome {
             base,
             variants: Vec::new(),
+            hits: Vec::new(),
         });
     };
     let names = first.names.clone();
@@ -432,6 +520,7 @@ pub fn merge(
             if b.index != next
                 || b.variants.len() != names.len()
                 || b.diffs.len() != acc.diffs.len()
+                || b.hits.len() != acc.hits.len()
             {
                 return Err(format!(
                     "shard {}/{} is missing the variants of statistics block {next}",
@@ -445,6 +534,7 @@ pub fn merge(
             for (a, d) in acc.diffs.iter_mut().zip(&b.diffs) {
                 a.merge(d);
             }
+            acc.merge_hits(&b.hits);
         }
         for (a, s) in acc.variants.iter_mut().zip(&p.sketches) {
             a.merge_sketches(s);

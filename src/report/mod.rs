@@ -136,11 +136,15 @@ impl Summary {
     }
 
     /// Adds the variants run beside the base (`whatif::run`); none adds nothing.
-    pub fn with_variants(mut self, variants: Vec<crate::whatif::VariantStats>) -> Self {
+    pub fn with_variants(
+        mut self,
+        variants: Vec<crate::whatif::VariantStats>,
+        hits: Vec<crate::whatif::WorldHits>,
+    ) -> Self {
         if !variants.is_empty() {
             let base: Vec<CandidateStats> =
                 self.candidates.iter().map(|(_, c)| c.clone()).collect();
-            self.whatif = Some(whatif::WhatIf::new(&self.objective, &base, variants));
+            self.whatif = Some(whatif::WhatIf::new(&self.objective, &base, variants, hits));
         }
         self
     }

@@ -13,11 +13,12 @@ use serde::Serialize;
 use super::Summary;
 use super::table::num;
 use crate::error::{Error, Result};
+use crate::hits::Disruption;
 use crate::metrics::Metric;
 use crate::scenario::Objective;
 use crate::score::{self, Ranking};
 use crate::stats::{CandidateStats, PairedDiff};
-use crate::whatif::VariantStats;
+use crate::whatif::{VariantStats, WorldHits};
 
 /// The headline metrics printed per variant and charted, in this order.
 pub const HEADLINE: [Metric; 4] = [
@@ -46,8 +47,11 @@ pub struct WhatIf {
     /// The candidate with the best worst-case mean score over the base and every variant,
     /// among those feasible in all of them (`None`: no candidate is).
     pub robust: Option<usize>,
-    /// Warnings a planner must read (a variant that changes nothing).
+    /// Warnings a planner must read (a variant or a scripted disruption that changes
+    /// nothing).
     pub warnings: Vec<String>,
+    /// What each disruption hit, in the base and in each variant.
+    pub hits: Vec<WorldHits>,
 }
 
 impl WhatIf {
@@ -55,8 +59,20 @@ impl WhatIf {
         objective: &Objective,
         base: &[CandidateStats],
         variants: Vec<VariantStats>,
+        hits: Vec<WorldHits>,
     ) -> Self {
         let mut warnings = Vec::new();
+        for w in &hits {
+            for (s, (d, label)) in w.sources.iter().enumerate() {
+                // Shipment counts are ≥ 0: a mean of 0 is 0 in every replication.
+                if matches!(d, Disruption::Scripted(_)) && w.means.iter().all(|c| c[s][0] == 0.0) {
+                    warnings.push(format!(
+                        "{}: `{label}` hit no shipment in any replication: no shipment reached port in its window",
+                        w.world
+                    ));
+                }
+            }
+        }
         let variants: Vec<VariantReport> = variants
             .into_iter()
             .map(|v| {
@@ -89,6 +105,7 @@ impl WhatIf {
             variants,
             robust,
             warnings,
+            hits,
         }
     }
 }
@@ -165,6 +182,23 @@ pub(super) struct Doc<'a> {
     robust_pick: Option<&'a str>,
     warnings: &'a [String],
     variants: Vec<VariantDoc<'a>>,
+    /// Per world (`base` or a variant) and disruption: per candidate, the mean per
+    /// replication of shipments delayed, units on them and delay days added.
+    disruption_hits: Vec<HitDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct HitDoc<'a> {
+    world: &'a str,
+    disruption: &'a str,
+    candidates: std::collections::BTreeMap<&'a str, HitFigures>,
+}
+
+#[derive(Serialize)]
+struct HitFigures {
+    shipments: f64,
+    units: f64,
+    delay_days: f64,
 }
 
 #[derive(Serialize)]
@@ -239,7 +273,55 @@ pub(super) fn json_doc<'a>(s: &'a Summary, w: &'a WhatIf) -> Doc<'a> {
                     .collect(),
             })
             .collect(),
+        disruption_hits: w
+            .hits
+            .iter()
+            .flat_map(|h| {
+                h.sources
+                    .iter()
+                    .enumerate()
+                    .map(move |(k, (_, label))| HitDoc {
+                        world: &h.world,
+                        disruption: label,
+                        candidates: s
+                            .candidates
+                            .iter()
+                            .zip(&h.means)
+                            .map(|((name, _), m)| {
+                                (
+                                    name.as_str(),
+                                    HitFigures {
+                                        shipments: m[k][0],
+                                        units: m[k][1],
+                                        delay_days: m[k][2],
+                                    },
+                                )
+                            })
+                            .collect(),
+                    })
+            })
+            .collect(),
     }
+}
+
+/// Rows of what each disruption hit: (world, disruption, per candidate "shipments / units /
+/// delay days").
+fn hit_rows(w: &WhatIf) -> Vec<(String, String, Vec<String>)> {
+    w.hits
+        .iter()
+        .flat_map(|h| {
+            h.sources.iter().enumerate().map(move |(k, (_, label))| {
+                (
+                    h.world.clone(),
+                    label.clone(),
+                    h.means
+                        .iter()
+                        .map(|m| format!("{} / {} / {}", num(m[k][0]), num(m[k][1]), num(m[k][2])))
+                        .collect(),
+                )
+            })
+        })
+        .collect()
 }
 
 fn pm(d: &PairedDiff) -> String {
@@ -320,6 +402,21 @@ pub fn render_table(s: &Summary, w: &WhatIf) -> String {
             None => "none: no candidate is feasible in every variant".to_string(),
         }
     );
+    let rows = hit_rows(w);
+    if !rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nwhat each disruption hit (mean per replication: shipments / units / delay days; candidates {})",
+            s.candidates
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for (world, label, cells) in rows {
+            let _ = writeln!(out, "  {world} — {label}: {}", cells.join("; "));
+        }
+    }
     for warn in &w.warnings {
         let _ = writeln!(out, "warning: {warn}");
     }
@@ -385,6 +482,32 @@ pub fn render_html(s: &Summary, w: &WhatIf) -> String {
                 let _ = write!(h, "<td>{}</td>", pm(&v.vs_base[c][m as usize]));
             }
             h.push_str("</tr>\n");
+        }
+        h.push_str("</table>\n");
+    }
+    let rows = hit_rows(w);
+    if !rows.is_empty() {
+        let _ = writeln!(
+            h,
+            "<h3>What each disruption hit</h3>\n<p class=\"note\">Mean per replication: \
+             shipments delayed / units on them / delay days added.</p>\n\
+             <table class=\"whatif-hits\"><tr><th>world</th><th>disruption</th>{}</tr>",
+            s.candidates
+                .iter()
+                .map(|(n, _)| format!("<th>{}</th>", esc(n)))
+                .collect::<String>()
+        );
+        for (world, label, cells) in rows {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td>{}</tr>",
+                esc(&world),
+                esc(&label),
+                cells
+                    .iter()
+                    .map(|c| format!("<td>{c}</td>"))
+                    .collect::<String>()
+            );
         }
         h.push_str("</table>\n");
     }
