@@ -226,8 +226,8 @@ impl Worker {
                 for c in 0..n {
                     let (x, b) = (&side.metrics[c * sv].0, &self.sides[0].metrics[c * s0].0);
                     let row = &mut diffs[(v * n + c) * METRIC_COUNT..][..METRIC_COUNT];
-                    for i in 0..METRIC_COUNT {
-                        row[i].push(x[i] - b[i]);
+                    for (m, (xi, bi)) in row.iter_mut().zip(x.iter().zip(b)) {
+                        m.push(xi - bi);
                     }
                 }
             }
