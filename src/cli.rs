@@ -78,6 +78,10 @@ pub struct RunArgs {
     /// Jobs).
     #[arg(long, value_name = "K/N|auto|auto/N")]
     pub shard: Option<String>,
+    /// Run only this what-if variant of the scenario's `variants:` (repeatable) [default:
+    /// every variant].
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variant: Vec<String>,
     /// No progress bar and no table; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
@@ -152,6 +156,7 @@ fn run(args: RunArgs) -> Result<()> {
         None => None,
         Some(text) => Some(Shard::parse(text, |k| std::env::var(k).ok())?),
     };
+    let variants = crate::whatif::select(&sc, &args.variant).map_err(|e| e.in_file(&sc.file))?;
     let out_dir = match &args.out {
         Some(d) => d.clone(),
         None => default_out_dir(&sc)?,
@@ -177,7 +182,16 @@ fn run(args: RunArgs) -> Result<()> {
         progress: !args.quiet && std::io::stderr().is_terminal(),
     };
     if let Some(shard) = shard {
-        experiment::run_shard(&sc, &opts, shard)?.save(&out_dir)?;
+        if variants.is_empty() {
+            // A variants file left by an earlier run in this folder would be merged as if
+            // this run had made it.
+            let _ = std::fs::remove_file(out_dir.join(crate::whatif::VARIANT_PARTIAL_FILE));
+            experiment::run_shard(&sc, &opts, shard)?.save(&out_dir)?;
+        } else {
+            let (base, with) = crate::whatif::run_shard(&sc, &variants, &opts, shard)?;
+            with.save(&out_dir)?;
+            base.save(&out_dir)?;
+        }
         if !args.quiet {
             println!(
                 "restock: shard {}/{} written to {}",
@@ -188,8 +202,12 @@ fn run(args: RunArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let outcome = experiment::run_full(&sc, &opts)?;
-    let summary = Summary::new(&sc, outcome);
+    let summary = if variants.is_empty() {
+        Summary::new(&sc, experiment::run_full(&sc, &opts)?)
+    } else {
+        let out = crate::whatif::run(&sc, &variants, &opts)?;
+        Summary::new(&sc, out.base).with_variants(out.variants, out.hits)
+    };
     report::write_outputs(&out_dir, &summary)?;
     if !args.quiet {
         print!("{}", report::render_table(&summary));
@@ -221,8 +239,26 @@ fn merge(args: MergeArgs) -> Result<()> {
         ))));
     }
     sc.report.chart_sku = first.chart_sku;
+    let with: Vec<_> = args
+        .dirs
+        .iter()
+        .zip(&parts)
+        .map(|(d, p)| Ok(crate::whatif::VariantPartial::load(d)?.map(|v| (p.shard, v))))
+        .collect::<Result<Vec<_>>>()?;
+    if with.iter().any(Option::is_some) && with.iter().any(Option::is_none) {
+        return Err(Error::Input(InputError::new(
+            "some shards ran what-if variants and others did not: rerun them with the same --variant flags",
+        )));
+    }
+    let with: Vec<_> = with.into_iter().flatten().collect();
     let outcome = experiment::merge(&sc, parts)?;
-    let summary = Summary::new(&sc, outcome);
+    let summary = if with.is_empty() {
+        Summary::new(&sc, outcome)
+    } else {
+        let out = crate::whatif::merge(&sc, outcome, with)
+            .map_err(|m| Error::Input(InputError::new(m)))?;
+        Summary::new(&sc, out.base).with_variants(out.variants, out.hits)
+    };
     report::write_outputs(&args.out, &summary)?;
     if !args.quiet {
         print!("{}", report::render_table(&summary));

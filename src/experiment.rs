@@ -291,6 +291,32 @@ pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result
     })
 }
 
+impl Partial {
+    /// A shard's partial result from its blocks' moments, sketches and calendar accumulators
+    /// (the what-if runner, `whatif::run_shard`, computes them beside its variants).
+    pub(crate) fn from_blocks(
+        scenario: &Scenario,
+        shard: Shard,
+        blocks: Vec<BlockMoments>,
+        sketches: Vec<Vec<Sketch>>,
+        daily: Vec<DailyAcc>,
+    ) -> Partial {
+        Partial {
+            format: PARTIAL_FORMAT.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: scenario.file.clone(),
+            overrides: scenario.overrides.clone(),
+            seed: scenario.seed,
+            replications: scenario.replications,
+            shard,
+            chart_sku: scenario.report.chart_sku,
+            blocks,
+            sketches,
+            daily,
+        }
+    }
+}
+
 /// Combines every shard of one run into exactly what one process computes. `scenario` must be
 /// the run's (same file, overrides, seed and replications); the shards must be 1..=N of one N.
 pub fn merge(
@@ -436,7 +462,7 @@ fn execute(
     Ok(daily)
 }
 
-fn progress_bar(reps: u64, visible: bool) -> ProgressBar {
+pub(crate) fn progress_bar(reps: u64, visible: bool) -> ProgressBar {
     if !visible {
         return ProgressBar::hidden();
     }

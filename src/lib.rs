@@ -35,6 +35,7 @@ pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod hits;
 pub mod metrics;
 pub mod policy;
 pub mod report;
@@ -43,5 +44,6 @@ pub mod scenario;
 pub mod score;
 pub mod stats;
 pub mod supply;
+pub mod whatif;
 
 pub use error::{Error, InputError, Result};

@@ -241,6 +241,10 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
     }
     h.push_str("</table></div>\n");
 
+    if let Some(w) = &s.whatif {
+        h.push_str(&super::whatif::render_html(s, w));
+    }
+
     // Charts.
     h.push_str("<h2>Charts</h2>\n");
     for p in plots {

@@ -28,6 +28,9 @@ struct Doc<'a> {
     candidates: Vec<Candidate<'a>>,
     /// The SKU whose on-hand units are charted.
     chart_sku: &'a str,
+    /// What-if variants on the same futures (absent without variants).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variants: Option<super::whatif::Doc<'a>>,
 }
 
 /// The distribution of a replication's peak capital tied up: what finance must be able to
@@ -230,6 +233,7 @@ pub fn render(s: &Summary) -> String {
             })
             .collect(),
         chart_sku: &s.chart_sku,
+        variants: s.whatif.as_ref().map(|w| super::whatif::json_doc(s, w)),
     };
     let mut out = serde_json::to_string_pretty(&doc).expect("plain data serialises");
     out.push('\n');

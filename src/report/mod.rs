@@ -15,6 +15,7 @@ mod json;
 mod plot;
 mod recommend;
 mod table;
+pub mod whatif;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -70,6 +71,11 @@ pub struct Summary {
     /// Day ranges (inclusive) in which some SKU's seasonal multiplier exceeds 1, with the
     /// largest such multiplier: the peak seasons the charts shade.
     pub peak_windows: Vec<(u32, u32, f64)>,
+    /// Day ranges (inclusive) in which supply is disrupted — lane freight peaks, supplier
+    /// closures, scripted port disruptions — which the charts shade beside the peak seasons.
+    pub supply_windows: Vec<(u32, u32)>,
+    /// What-if variants run on the same futures (`None`: the run had none).
+    pub whatif: Option<whatif::WhatIf>,
 }
 
 impl Summary {
@@ -128,8 +134,48 @@ impl Summary {
             chart_sku: scenario.skus[chart].id.clone(),
             chart_stream_days,
             peak_windows: peak_windows(scenario),
+            supply_windows: supply_windows(scenario),
+            whatif: None,
         }
     }
+
+    /// Adds the variants run beside the base (`whatif::run`); none adds nothing.
+    pub fn with_variants(
+        mut self,
+        variants: Vec<crate::whatif::VariantStats>,
+        hits: Vec<crate::whatif::WorldHits>,
+    ) -> Self {
+        if !variants.is_empty() {
+            let base: Vec<CandidateStats> =
+                self.candidates.iter().map(|(_, c)| c.clone()).collect();
+            self.whatif = Some(whatif::WhatIf::new(&self.objective, &base, variants, hits));
+        }
+        self
+    }
+}
+
+/// Freight peaks, supplier holidays and scripted disruptions, clipped to the horizon.
+fn supply_windows(sc: &Scenario) -> Vec<(u32, u32)> {
+    let h = i64::from(sc.calendar.horizon_days);
+    let peaks = sc
+        .lanes
+        .iter()
+        .flat_map(|l| l.peaks.iter().map(|p| (p.from_day, p.to_day)));
+    let holidays = sc
+        .suppliers
+        .iter()
+        .flat_map(|s| s.holidays.iter().map(|x| (x.from_day, x.to_day)));
+    let scripted = sc
+        .disruptions
+        .scripted
+        .iter()
+        .map(|d| (d.from_day, d.from_day + i64::from(d.days) - 1));
+    peaks
+        .chain(holidays)
+        .chain(scripted)
+        .filter(|&(a, b)| b >= a && b >= 0 && a < h)
+        .map(|(a, b)| (a.max(0) as u32, b.min(h - 1) as u32))
+        .collect()
 }
 
 /// Maximal runs of days on which some SKU's season multipliers multiply to more than 1.
@@ -185,6 +231,16 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         ),
         ("report.html".into(), html.into_bytes()),
     ];
+    if let Some(w) = &summary.whatif {
+        files.push((
+            "variants.csv".into(),
+            whatif::render_csv(summary, w)?.into_bytes(),
+        ));
+        files.push((
+            Path::new(PLOTS_DIR).join("whatif_differences.svg"),
+            whatif::chart_svg(summary, w).into_bytes(),
+        ));
+    }
     for p in plots {
         files.push((
             Path::new(PLOTS_DIR).join(format!("{}.svg", p.name)),

@@ -50,6 +50,7 @@ const WIDTH: u32 = 1200;
 const BAND: RGBColor = RGBColor(70, 130, 200);
 const LINE: RGBColor = RGBColor(20, 60, 140);
 const PEAK: RGBColor = RGBColor(255, 170, 60);
+const SUPPLY: RGBColor = RGBColor(120, 90, 200);
 const WARMUP: RGBColor = RGBColor(160, 160, 160);
 const STREAM: RGBColor = RGBColor(150, 60, 170);
 const STOCKOUT: RGBColor = RGBColor(220, 40, 40);
@@ -288,6 +289,12 @@ where
             Mark::Fill(PEAK.mix(0.45)),
         ));
     }
+    if !s.supply_windows.is_empty() {
+        marks.push((
+            "freight peak, factory closure or port disruption".to_string(),
+            Mark::Fill(SUPPLY.mix(0.3)),
+        ));
+    }
     if kind == Fan::OnHand {
         if !s.chart_stream_days.is_empty() {
             marks.push(("live-stream day".to_string(), Mark::Line(STREAM.mix(0.8))));
@@ -362,6 +369,12 @@ where
             Rectangle::new(
                 [(f64::from(from), 0.0), (f64::from(to) + 1.0, ymax)],
                 PEAK.mix(0.22).filled(),
+            )
+        }))?;
+        chart.draw_series(s.supply_windows.iter().map(|&(from, to)| {
+            Rectangle::new(
+                [(f64::from(from), 0.0), (f64::from(to) + 1.0, ymax)],
+                SUPPLY.mix(0.12).filled(),
             )
         }))?;
         if kind == Fan::OnHand {

@@ -39,6 +39,9 @@ pub fn render_table(s: &Summary) -> String {
     if s.candidates.len() > 1 {
         ranking(s, &mut out);
     }
+    if let Some(w) = &s.whatif {
+        out.push_str(&super::whatif::render_table(s, w));
+    }
     out
 }
 

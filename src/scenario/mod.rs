@@ -13,6 +13,7 @@ pub mod policy;
 pub mod raw;
 pub mod supply;
 pub mod thresholds;
+pub mod variants;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -60,6 +61,16 @@ pub struct Scenario {
     pub policies: Vec<PolicySpec>,
     pub report: ReportSpec,
     pub objective: Objective,
+    /// What-if variants (`variants:`), each a whole validated scenario (with no variants of
+    /// its own), in file order.
+    pub variants: Vec<Variant>,
+}
+
+/// A what-if variant: the base scenario with its `set` and `scale` applied.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub name: String,
+    pub scenario: Scenario,
 }
 
 /// What the report charts.
@@ -146,6 +157,58 @@ pub fn from_text(text: &str, path: &Path, overrides: &[String]) -> Result<Scenar
     for o in overrides {
         apply_override(&mut doc, o)?;
     }
+    let variants_node = variants::take(&mut doc);
+    let raw_variants = match &variants_node {
+        Some(node) => variants::parse(node, path)?,
+        None => Vec::new(),
+    };
+    let mut base = from_document(doc.clone(), path, overrides, None)?;
+    for v in &raw_variants {
+        let mut vdoc = doc.clone();
+        variants::apply_set(&mut vdoc, v).map_err(|e| e.in_file(path).at_path(v.at.to_string()))?;
+        let scenario = from_document(vdoc, path, overrides, Some(v)).map_err(|e| {
+            if e.message.starts_with("variant `") {
+                // A scale entry: point at its line in `variants:`.
+                return match (&variants_node, &e.path) {
+                    (Some(node), Some(p)) if e.line.is_none() => match FieldPath::parse(p) {
+                        Ok(at) => variants::locate(
+                            node,
+                            &FieldPath::root().key("variants"),
+                            &at,
+                            InputError::new(e.message.clone()),
+                            path,
+                        ),
+                        Err(_) => e,
+                    },
+                    _ => e,
+                };
+            }
+            InputError {
+                message: format!(
+                    "variant `{}`: {}",
+                    v.name,
+                    e.message
+                        .replace("(value set with --set)", "(value set by the variant)")
+                ),
+                ..e
+            }
+        })?;
+        base.variants.push(Variant {
+            name: v.name.clone(),
+            scenario,
+        });
+    }
+    Ok(base)
+}
+
+/// Builds a scenario from its document (overrides applied, `variants:` taken out); a
+/// variant's scales are applied to the resolved SKUs.
+fn from_document(
+    mut doc: Node,
+    path: &Path,
+    overrides: &[String],
+    variant: Option<&variants::RawVariant>,
+) -> Result<Scenario, InputError> {
     // Catalog rows become SKU nodes before categories are merged in, so they inherit exactly
     // like SKUs written in YAML (and `--set catalog=…` can swap the export).
     catalog::expand(&mut doc, path)?;
@@ -157,6 +220,10 @@ pub fn from_text(text: &str, path: &Path, overrides: &[String]) -> Result<Scenar
     merged
         .apply_category_defaults()
         .map_err(|(p, m)| ctx.error(&p, m))?;
+    if let Some(v) = variant {
+        variants::apply_scales(&mut merged, v)
+            .map_err(|(p, m)| InputError::new(m).in_file(path).at_path(p.to_string()))?;
+    }
     let doc = merged;
     let ctx = Ctx {
         doc: &doc,
@@ -414,6 +481,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         policies,
         report,
         objective,
+        variants: Vec::new(),
     })
 }
 

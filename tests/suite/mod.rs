@@ -11,3 +11,4 @@ mod supply;
 mod support;
 mod theory;
 mod triggers;
+mod whatif;
