@@ -26,6 +26,7 @@
 //! SKU-by-SKU loop in `plain.rs`; one replication's random world in `world.rs`.
 
 mod logistics;
+mod open_orders;
 mod plain;
 pub mod queue;
 mod sales;
@@ -43,6 +44,7 @@ use crate::rng::{Source, Stream, stream};
 use crate::scenario::{Mode, Scenario, StockoutRule};
 use crate::supply::{Books, Ledger, Leg, OpenShipment, Shipment, Supply, SupplyView};
 use logistics::{Logistics, place_orders, receive_due};
+pub use open_orders::PoFate;
 pub use queue::EventQueue;
 use sales::{DayCtx, Switch, expire_waiting, serve, stream_day};
 pub use world::World;
@@ -78,8 +80,12 @@ pub struct Model<'s> {
 
 impl<'s> Model<'s> {
     pub fn new(scenario: &'s Scenario) -> Self {
-        let plain_capital =
-            scenario.suppliers.is_empty() && scenario.lanes.iter().all(|l| l.sailings.is_none());
+        // Open orders carry their own capital (deposits, goods in transit): tallied as values.
+        let from_state =
+            !scenario.state.open_orders.is_empty() || !scenario.state.backorders.is_empty();
+        let plain_capital = scenario.suppliers.is_empty()
+            && scenario.lanes.iter().all(|l| l.sailings.is_none())
+            && scenario.state.open_orders.is_empty();
         let dated_backorders: Vec<bool> = scenario
             .skus
             .iter()
@@ -98,7 +104,8 @@ impl<'s> Model<'s> {
             && !dated_backorders.contains(&true)
             && demand.streams.entries.is_empty()
             && scenario.skus.iter().all(|s| s.demand.signals.is_none())
-            && scenario.categories.is_empty();
+            && scenario.categories.is_empty()
+            && !from_state;
         Model {
             scenario,
             demand,
@@ -356,6 +363,12 @@ impl Engine {
         for (st, sku) in self.skus.iter_mut().zip(&sc.skus) {
             st.reset(sku.initial_on_hand);
         }
+        if !sc.state.backorders.is_empty() {
+            self.enter_backorders(model);
+        }
+        if !sc.state.open_orders.is_empty() {
+            self.enter_open_orders(model, world);
+        }
         self.stream_out.fill(false);
         self.category_peak.fill(0.0);
         let peak_capital = if model.plain {
@@ -542,10 +555,12 @@ impl Engine {
         let (mut cap_prepaid, mut freight, mut premium, mut port_delay, mut lead_days) =
             (0.0, 0.0, 0.0, 0.0, 0.0);
         let (mut units, mut air, mut backup, mut holds) = (0i64, 0i64, 0i64, 0i64);
+        let mut terminal = 0.0;
         for (i, (st, sku)) in self.skus.iter().zip(&sc.skus).enumerate() {
             if scope > 0 && sku.category != Some(scope - 1) {
                 continue;
             }
+            terminal += sku.unit_cost * (st.on_hand + st.on_order) as f64;
             holding += sku.costs.holding_per_unit_day * st.on_hand_days as f64;
             backorder += sku.costs.backorder_per_unit_day * st.backorder_days as f64;
             ordering += sku.costs.fixed_order_cost * st.orders as f64;
@@ -668,7 +683,10 @@ impl Engine {
             (CapitalCostPerDay, capital_cost),
             (
                 Score,
-                total_cost + objective.lost_margin_penalty * lost_margin + capital_cost,
+                total_cost
+                    + objective.lost_margin_penalty * lost_margin
+                    + capital_cost
+                    + (1.0 - objective.terminal_value_fraction) * terminal / days,
             ),
             (TriggersCover, triggered[Trigger::Cover as usize] as f64),
             (TriggersStream, triggered[Trigger::Stream as usize] as f64),
@@ -697,6 +715,7 @@ impl Engine {
                 UnitsSignalAir,
                 by_trigger[Trigger::Signal as usize][1] as f64,
             ),
+            (TerminalStockValue, terminal),
         ];
         let mut out = RepMetrics::default();
         for (m, v) in values {

@@ -11,6 +11,7 @@ pub mod demand;
 pub mod document;
 pub mod policy;
 pub mod raw;
+pub mod state;
 pub mod supply;
 
 use std::collections::HashMap;
@@ -59,6 +60,8 @@ pub struct Scenario {
     pub policies: Vec<PolicySpec>,
     pub report: ReportSpec,
     pub objective: Objective,
+    /// The shop on `start_date` (stock, open purchase orders), when the scenario has `state:`.
+    pub state: state::State,
 }
 
 /// What the report charts.
@@ -148,6 +151,7 @@ pub fn from_text(text: &str, path: &Path, overrides: &[String]) -> Result<Scenar
     // Catalog rows become SKU nodes before categories are merged in, so they inherit exactly
     // like SKUs written in YAML (and `--set catalog=…` can swap the export).
     catalog::expand(&mut doc, path)?;
+    state::expand_calendar(&mut doc, path)?;
     let ctx = Ctx {
         doc: &doc,
         file: path,
@@ -369,6 +373,17 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
             }
         }
     }
+    let state = state::load(
+        ctx,
+        &calendar,
+        raw.state.as_ref(),
+        &mut skus,
+        &sku_ids,
+        &lanes,
+        &lane_ids,
+        &suppliers,
+        &supplier_ids,
+    )?;
     let disruptions = supply::disruptions(ctx, &calendar, &raw.disruptions, &lanes, &lane_ids)?;
     let streams = demand::streams(ctx, &calendar, &raw.streams, &sku_ids)?;
 
@@ -412,6 +427,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         policies,
         report,
         objective,
+        state,
     })
 }
 
