@@ -29,7 +29,9 @@ mod logistics;
 mod open_orders;
 mod plain;
 pub mod queue;
+mod risk;
 mod sales;
+mod today;
 pub mod world;
 
 use std::collections::VecDeque;
@@ -46,7 +48,9 @@ use crate::supply::{Books, Ledger, Leg, OpenShipment, Shipment, Supply, SupplyVi
 use logistics::{Logistics, place_orders, receive_due};
 pub use open_orders::PoFate;
 pub use queue::EventQueue;
+pub use risk::RiskRecord;
 use sales::{DayCtx, Switch, expire_waiting, serve, stream_day};
+pub use today::{SkuOutcome, TodayOrder};
 pub use world::World;
 
 /// Everything prepared once per run from the scenario and shared read-only by all threads.
@@ -76,6 +80,8 @@ pub struct Model<'s> {
     /// (`sku_day::<_, true, _>`): dead branches removed and fewer values competing for
     /// registers (−8% on the textbook run).
     plain: bool,
+    /// Whether replications collect the stockout-risk register (`scenario.state.risk`).
+    pub risk: bool,
 }
 
 impl<'s> Model<'s> {
@@ -105,7 +111,8 @@ impl<'s> Model<'s> {
             && demand.streams.entries.is_empty()
             && scenario.skus.iter().all(|s| s.demand.signals.is_none())
             && scenario.categories.is_empty()
-            && !from_state;
+            && !from_state
+            && !scenario.state.risk;
         Model {
             scenario,
             demand,
@@ -116,6 +123,7 @@ impl<'s> Model<'s> {
             has_substitutes,
             chart_sku: scenario.report.chart_sku,
             plain,
+            risk: scenario.state.risk,
         }
     }
 
@@ -284,6 +292,8 @@ pub struct Engine {
     switches: Vec<Switch>,
     /// The replication's calendar, one record per simulated day.
     daily: Vec<DayRecord>,
+    /// The replication's risk tallies, when the model collects them.
+    risk: Option<RiskRecord>,
 }
 
 impl Engine {
@@ -317,7 +327,13 @@ impl Engine {
             category_peak: vec![0.0; model.scenario.categories.len()],
             switches: Vec::with_capacity(n),
             daily: vec![DayRecord::default(); days],
+            risk: model.risk.then(|| RiskRecord::new(model)),
         }
+    }
+
+    /// The last replication's risk tallies, when the model collects them.
+    pub fn risk(&self) -> Option<&RiskRecord> {
+        self.risk.as_ref()
     }
 
     /// The last replayed replication's calendar: one record per simulated day, warm-up
@@ -371,6 +387,9 @@ impl Engine {
         }
         self.stream_out.fill(false);
         self.category_peak.fill(0.0);
+        if let Some(r) = &mut self.risk {
+            r.reset();
+        }
         let peak_capital = if model.plain {
             self.plain_days(model, world, policy)
         } else {
@@ -396,6 +415,9 @@ impl Engine {
         }
         for day in cal.warmup_days..cal.horizon_days {
             self.day_phases::<true, PLAIN, P>(model, world, policy, day);
+            if let (false, Some(r)) = (PLAIN, &mut self.risk) {
+                r.end_of_day(&self.skus, day - cal.warmup_days, cal.measured_days());
+            }
         }
         self.peak_capital(model)
     }
@@ -430,12 +452,17 @@ impl Engine {
             step_sales,
             stream_out,
             switches,
+            risk,
             by_category: _,
             category_capital,
             category_peak,
             daily,
         } = self;
         let by_category = !PLAIN && !category_capital.is_empty();
+        let entry_short: &mut [u32] = match risk {
+            Some(r) if !PLAIN => &mut r.entry_short,
+            _ => &mut [],
+        };
         let plain_capital = PLAIN || model.plain_capital;
         receive_due(logistics, skus, now);
         let mut capital = [0.0; 3];
@@ -445,8 +472,19 @@ impl Engine {
         let rows = skus.iter_mut().zip(sales.chunks_exact_mut(*days));
         for (i, (sku, (st, history))) in model.consts.iter().zip(rows).enumerate() {
             sku_day::<MEASURED, PLAIN, P>(
-                model, world, logistics, orders, policy, st, i, day, history, step_sales,
-                stream_out, switches,
+                model,
+                world,
+                logistics,
+                orders,
+                policy,
+                st,
+                i,
+                day,
+                history,
+                step_sales,
+                stream_out,
+                entry_short,
+                switches,
             );
             if PLAIN || !model.has_substitutes {
                 if MEASURED {
@@ -746,6 +784,7 @@ fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
     history: &mut [u32],
     step_sales: &mut [u32],
     stream_out: &mut [bool],
+    entry_short: &mut [u32],
     switches: &mut Vec<Switch>,
 ) {
     let now = SimTime::day_start(day);
@@ -785,7 +824,16 @@ fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
             .is_some_and(|&e| plan.entries[e as usize].day() == day)
     {
         stream_day::<MEASURED, P>(
-            &mut ctx, st, off_stream, policy, orders, logistics, history, step_sales, stream_out,
+            &mut ctx,
+            st,
+            off_stream,
+            policy,
+            orders,
+            logistics,
+            history,
+            step_sales,
+            stream_out,
+            entry_short,
             switches,
         )
     } else {

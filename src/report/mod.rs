@@ -14,6 +14,7 @@ mod html;
 mod json;
 mod plot;
 mod recommend;
+mod risk_html;
 mod table;
 
 use std::fs;
@@ -70,10 +71,16 @@ pub struct Summary {
     /// Day ranges (inclusive) in which some SKU's seasonal multiplier exceeds 1, with the
     /// largest such multiplier: the peak seasons the charts shade.
     pub peak_windows: Vec<(u32, u32, f64)>,
+    /// The stockout-risk register, for runs from a state or with `--risk`.
+    pub risk: Option<crate::risk::Register>,
 }
 
 impl Summary {
-    pub fn new(scenario: &Scenario, outcome: Outcome) -> Self {
+    pub fn new(scenario: &Scenario, mut outcome: Outcome) -> Self {
+        let risk = (!outcome.risk.is_empty()).then(|| {
+            let model = crate::engine::Model::new(scenario);
+            crate::risk::Register::new(scenario, &model, std::mem::take(&mut outcome.risk))
+        });
         let stats = &outcome.stats;
         let objective = scenario.objective.clone();
         let ranking = score::rank(
@@ -128,6 +135,7 @@ impl Summary {
             chart_sku: scenario.skus[chart].id.clone(),
             chart_stream_days,
             peak_windows: peak_windows(scenario),
+            risk,
         }
     }
 }
@@ -185,6 +193,14 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         ),
         ("report.html".into(), html.into_bytes()),
     ];
+    if let Some(r) = &summary.risk {
+        files.push(("risk.csv".into(), r.risk_csv().into_bytes()));
+        files.push(("stream_risk.csv".into(), r.stream_risk_csv().into_bytes()));
+        files.push((
+            "first_stockout.csv".into(),
+            r.first_stockout_csv().into_bytes(),
+        ));
+    }
     for p in plots {
         files.push((
             Path::new(PLOTS_DIR).join(format!("{}.svg", p.name)),

@@ -26,9 +26,10 @@ use crate::error::InputError;
 /// The opening state of a run from today.
 #[derive(Debug, Clone, Default)]
 pub struct State {
-    /// Whether the scenario has a `state:` section: a run from today (the risk register is
-    /// written).
+    /// Whether the scenario has a `state:` section: a run from today.
     pub present: bool,
+    /// Whether runs collect and write the stockout-risk register (a `state:`, or `--risk`).
+    pub risk: bool,
     /// Units owed to waiting buyers at the start, per SKU (empty: none).
     pub backorders: Vec<u32>,
     /// Purchase orders already placed, in file order.
@@ -279,6 +280,7 @@ pub(super) fn load(
     let at = FieldPath::root().key("state");
     let mut state = State {
         present: true,
+        risk: true,
         ..State::default()
     };
     let with_named = |e: InputError, named_at: &str| InputError {
