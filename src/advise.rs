@@ -276,13 +276,24 @@ fn purchase_order(sc: &Scenario, c: usize, t: &TodayOrder) -> PurchaseOrder {
     let position = t.on_hand - t.backorders + t.on_order;
     let qty = o.qty;
     let reason = match (trigger, &sc.policies[c].rule) {
-        ("stream", _) => {
+        ("stream", rule) => {
             let day = o.needed_by.unwrap_or(t.quoted_arrival_day);
+            let multiplier = match rule {
+                PolicyRule::Layered(spec) => spec.thresholds(o.sku).stream_multiplier,
+                _ => None,
+            };
+            let needs = match (t.stream_forecast, multiplier) {
+                (Some(f), Some(m)) => format!(
+                    "{} ({m} × forecast {})",
+                    num((f * m).round()),
+                    num(f.round())
+                ),
+                (Some(f), None) => num(f.round()),
+                (None, _) => "more".to_string(),
+            };
             format!(
-                "stream {} needs {}, {} on hand and {} landing by then: {qty} {by}",
+                "stream {} needs {needs}, {} on hand and {} landing by then: {qty} {by}",
                 date_of(sc, day),
-                t.stream_forecast
-                    .map_or("more".to_string(), |f| num(f.round())),
                 t.on_hand - t.backorders,
                 t.landing_by
             )

@@ -10,4 +10,5 @@ mod shards;
 mod supply;
 mod support;
 mod theory;
+mod today;
 mod triggers;
