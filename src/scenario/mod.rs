@@ -381,7 +381,6 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         &sku_ids,
         &lanes,
         &lane_ids,
-        &suppliers,
         &supplier_ids,
     )?;
     let disruptions = supply::disruptions(ctx, &calendar, &raw.disruptions, &lanes, &lane_ids)?;

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use super::catalog::{csv_error, field_starts, line_column, to_u32};
 use super::document::{FieldPath, Node, Origin, Source, Value};
-use super::{Ctx, Lane, Sku, Supplier};
+use super::{Ctx, Lane, Sku};
 use crate::calendar::Calendar;
 use crate::error::InputError;
 
@@ -271,7 +271,6 @@ pub(super) fn load(
     sku_ids: &HashMap<String, usize>,
     lanes: &[Lane],
     lane_ids: &HashMap<String, usize>,
-    suppliers: &[Supplier],
     supplier_ids: &HashMap<String, usize>,
 ) -> Result<State, InputError> {
     let Some(raw) = raw else {
@@ -417,7 +416,6 @@ pub(super) fn load(
                      whose deposit_fraction says how much was paid",
                 ));
             }
-            let _ = suppliers;
             state.open_orders.push(OpenOrder {
                 po,
                 key,
