@@ -1,4 +1,4 @@
-//! The command line: `restock run`, `restock validate` and `restock merge`.
+//! The command line: `restock run`, `restock validate`, `restock merge` and `restock advise`.
 //!
 //! Flags are parsed by clap (a malformed flag is exit 2 with clap's message), turned into a
 //! validated scenario plus run options, and handed to the library. Nothing here simulates or
@@ -36,6 +36,36 @@ pub enum Command {
     /// Combine the partial results of `run --shard` into exactly the outputs one process
     /// would have written.
     Merge(MergeArgs),
+    /// Today's purchase orders from the scenario's state (orders.csv), and their effect on
+    /// the same simulated futures with vs without them (advice.csv).
+    Advise(AdviseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdviseArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// The candidate policy that decides [default: the scenario's first].
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+    /// Replications, overriding the scenario's `replications`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(scenario::MAX_REPLICATIONS)))]
+    pub replications: Option<u32>,
+    /// Random seed, overriding the scenario's `seed`.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Output folder [default: output/<scenario file stem>/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Override one scenario value by its dotted path, as for `run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// No order list on the terminal; errors are still reported.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +112,10 @@ pub struct RunArgs {
     /// every variant].
     #[arg(long = "variant", value_name = "NAME")]
     pub variant: Vec<String>,
+    /// Write the stockout-risk register (risk.csv, stream_risk.csv, first_stockout.csv) even
+    /// without a `state:` (runs from a state always write it).
+    #[arg(long)]
+    pub risk: bool,
     /// No progress bar and no table; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
@@ -138,7 +172,39 @@ pub fn execute(cli: Cli) -> Result<()> {
         }
         Command::Run(args) => run(args),
         Command::Merge(args) => merge(args),
+        Command::Advise(args) => advise(args),
     }
+}
+
+fn advise(args: AdviseArgs) -> Result<()> {
+    let mut sc = scenario::load(&args.scenario, &args.set)?;
+    if let Some(n) = args.replications {
+        sc.replications = n;
+    }
+    if let Some(s) = args.seed {
+        sc.seed = s;
+    }
+    let out_dir = match &args.out {
+        Some(d) => d.clone(),
+        None => default_out_dir(&sc)?,
+    };
+    let opts = crate::advise::AdviseOptions {
+        policy: args.policy.clone(),
+        threads: args
+            .threads
+            .map(usize::from)
+            .unwrap_or_else(rayon::current_num_threads),
+    };
+    let advice = crate::advise::advise(&sc, &opts)?;
+    advice.write(&out_dir)?;
+    if !args.quiet {
+        print!("{}", advice.render_table());
+        println!(
+            "restock: orders.csv and advice.csv written to {}",
+            out_dir.display()
+        );
+    }
+    Ok(())
 }
 
 fn run(args: RunArgs) -> Result<()> {
@@ -152,6 +218,7 @@ fn run(args: RunArgs) -> Result<()> {
     if let Some(id) = &args.plot_sku {
         sc.set_chart_sku(id)?;
     }
+    sc.state.risk |= args.risk;
     let shard = match &args.shard {
         None => None,
         Some(text) => Some(Shard::parse(text, |k| std::env::var(k).ok())?),
@@ -239,6 +306,7 @@ fn merge(args: MergeArgs) -> Result<()> {
         ))));
     }
     sc.report.chart_sku = first.chart_sku;
+    sc.state.risk |= first.has_risk();
     let with: Vec<_> = args
         .dirs
         .iter()

@@ -22,6 +22,7 @@ use crate::engine::{Engine, Model, World};
 use crate::error::{Error, InputError, Result};
 use crate::metrics::{METRIC_COUNT, RepMetrics};
 use crate::policy::Policy;
+use crate::risk::RiskAcc;
 use crate::scenario::Scenario;
 use crate::stats::daily::DailyAcc;
 use crate::stats::{BLOCK, BlockMoments, BlockStats, CandidateStats, RunAccumulator, Sketch};
@@ -56,6 +57,8 @@ pub struct RunOptions {
 pub struct Outcome {
     pub stats: Vec<CandidateStats>,
     pub daily: Vec<DailyAcc>,
+    /// Per candidate, the stockout-risk tallies (empty unless the model collects them).
+    pub risk: Vec<RiskAcc>,
 }
 
 /// Per-thread scratch: the world, the engine, one policy instance per candidate and one
@@ -67,6 +70,7 @@ struct Worker {
     policies: Vec<Box<dyn Policy>>,
     metrics: Vec<RepMetrics>,
     daily: Vec<DailyAcc>,
+    risk: Vec<RiskAcc>,
 }
 
 impl Worker {
@@ -79,6 +83,11 @@ impl Worker {
             engine: Engine::new(model),
             metrics: vec![RepMetrics::default(); policies.len() * model.scopes()],
             daily: vec![DailyAcc::new(model.scenario.calendar.horizon_days); policies.len()],
+            risk: if model.risk {
+                vec![RiskAcc::new(model); policies.len()]
+            } else {
+                Vec::new()
+            },
             policies,
         }
     }
@@ -89,16 +98,20 @@ impl Worker {
         let mut stats = BlockStats::new(index, self.policies.len(), scopes);
         for rep in index * BLOCK..((index + 1) * BLOCK).min(reps) {
             self.world.generate(model, rep);
-            for ((policy, out), daily) in self
+            for (c, ((policy, out), daily)) in self
                 .policies
                 .iter_mut()
                 .zip(self.metrics.chunks_exact_mut(scopes))
                 .zip(&mut self.daily)
+                .enumerate()
             {
                 self.engine
                     .run(model, &self.world, policy.as_mut(), &mut out[0]);
                 out[1..].copy_from_slice(self.engine.category_metrics());
                 daily.push(self.engine.daily());
+                if let Some(r) = self.engine.risk() {
+                    self.risk[c].push(r);
+                }
             }
             stats.push(&self.metrics);
         }
@@ -118,10 +131,11 @@ pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
     let model = Model::new(scenario);
     let blocks = u64::from(scenario.replications).div_ceil(BLOCK);
     let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
-    let daily = execute(&model, opts, 0..blocks, &mut |b| acc.merge(b))?;
+    let (daily, risk) = execute(&model, opts, 0..blocks, &mut |b| acc.merge(b))?;
     Ok(Outcome {
         stats: acc.summarise(),
         daily,
+        risk,
     })
 }
 
@@ -160,10 +174,13 @@ pub struct Partial {
     blocks: Vec<BlockMoments>,
     sketches: Vec<Vec<Sketch>>,
     daily: Vec<DailyAcc>,
+    /// The stockout-risk tallies of its replications (order-free), when collected.
+    #[serde(default)]
+    risk: Vec<RiskAcc>,
 }
 
 /// The format tag of [`Partial`] files.
-pub const PARTIAL_FORMAT: &str = "restock-partial-3";
+pub const PARTIAL_FORMAT: &str = "restock-partial-4";
 
 /// The file a shard writes into its output folder.
 pub const PARTIAL_FILE: &str = "partial.json";
@@ -220,6 +237,11 @@ impl Shard {
 }
 
 impl Partial {
+    /// Whether the shard collected the stockout-risk register (`--risk` or a state).
+    pub fn has_risk(&self) -> bool {
+        !self.risk.is_empty()
+    }
+
     /// Writes `partial.json` into `dir` (under a temporary name, then renamed).
     pub fn save(&self, dir: &std::path::Path) -> Result<()> {
         std::fs::create_dir_all(dir)
@@ -272,7 +294,7 @@ pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result
     let total = u64::from(scenario.replications).div_ceil(BLOCK);
     let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
     let mut blocks = Vec::new();
-    let daily = execute(&model, opts, shard.blocks(total), &mut |b| {
+    let (daily, risk) = execute(&model, opts, shard.blocks(total), &mut |b| {
         acc.push_values(b);
         blocks.push(b.moments_only());
     })?;
@@ -288,6 +310,7 @@ pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result
         blocks,
         sketches: acc.sketches(),
         daily,
+        risk,
     })
 }
 
@@ -363,7 +386,19 @@ pub fn merge(
     let mut acc = RunAccumulator::new(candidates, model.scopes());
     let total = u64::from(scenario.replications).div_ceil(BLOCK);
     let mut daily: Vec<DailyAcc> = Vec::new();
+    let mut risk: Vec<RiskAcc> = Vec::new();
     for p in &parts {
+        if p.risk.len() != if model.risk { candidates } else { 0 } {
+            return Err(format!(
+                "shard {}/{n} does not match the scenario's risk register",
+                p.shard.index
+            ));
+        }
+        if risk.is_empty() {
+            risk = p.risk.clone();
+        } else {
+            risk.iter_mut().zip(&p.risk).for_each(|(a, b)| a.merge(b));
+        }
         if p.sketches.len() != candidates * model.scopes() || p.daily.len() != candidates {
             return Err(InputError::new(format!(
                 "shard {}/{n} does not match the scenario's candidates",
@@ -396,17 +431,18 @@ pub fn merge(
     Ok(Outcome {
         stats: acc.summarise(),
         daily,
+        risk,
     })
 }
 
 /// Runs statistics blocks `range` on a pool and hands each to `fold` in block order; returns
-/// the calendar accumulators, merged over workers.
+/// the calendar accumulators and risk tallies, merged over workers.
 fn execute(
     model: &Model,
     opts: &RunOptions,
     range: Range<u64>,
     fold: &mut (dyn FnMut(&BlockStats) + Send),
-) -> Result<Vec<DailyAcc>> {
+) -> Result<(Vec<DailyAcc>, Vec<RiskAcc>)> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
@@ -451,15 +487,18 @@ fn execute(
     });
     progress.finish_and_clear();
     let mut daily: Vec<DailyAcc> = Vec::new();
+    let mut risk: Vec<RiskAcc> = Vec::new();
     for w in workers {
         let w = w.into_inner().expect("worker poisoned");
         if daily.is_empty() {
             daily = w.daily;
+            risk = w.risk;
         } else {
             daily.iter_mut().zip(&w.daily).for_each(|(a, b)| a.merge(b));
+            risk.iter_mut().zip(&w.risk).for_each(|(a, b)| a.merge(b));
         }
     }
-    Ok(daily)
+    Ok((daily, risk))
 }
 
 pub(crate) fn progress_bar(reps: u64, visible: bool) -> ProgressBar {

@@ -28,6 +28,7 @@
 //! Every candidate replays the same worlds (common random numbers), the policy sees only what
 //! a planner could see, and the same seed gives the same bytes on any number of threads.
 
+pub mod advise;
 pub mod calendar;
 pub mod cli;
 pub mod demand;
@@ -39,6 +40,7 @@ pub mod hits;
 pub mod metrics;
 pub mod policy;
 pub mod report;
+pub mod risk;
 pub mod rng;
 pub mod scenario;
 pub mod score;

@@ -103,7 +103,7 @@ metrics! {
     CapitalCostPerDay => "capital_cost_per_day", "currency/day",
         "`capital_tied_avg` × `objective.annual_cost_of_capital` ÷ 365";
     Score => "score", "currency/day",
-        "the objective: `total_cost_per_day` + `objective.lost_margin_penalty` × `lost_margin_per_day` + `capital_cost_per_day` (lower is better)";
+        "the objective: `total_cost_per_day` + `objective.lost_margin_penalty` × `lost_margin_per_day` + `capital_cost_per_day` + (1 − `objective.terminal_value_fraction`) × `terminal_stock_value` ÷ measured days (lower is better)";
     TriggersCover => "triggers_cover", "orders",
         "orders the layered policy's cover dimension placed on measured days";
     TriggersStream => "triggers_stream", "orders",
@@ -134,6 +134,8 @@ metrics! {
         "units the layered policy's viral early-warning dimension ordered on measured days that travelled by `sea` lanes (after any fallback)";
     UnitsSignalAir => "units_signal_air", "units",
         "units the layered policy's viral early-warning dimension ordered on measured days that travelled by `air` or `express` lanes (after any fallback)";
+    TerminalStockValue => "terminal_stock_value", "currency",
+        "value at `unit_cost` of the stock left at the end: on hand plus ordered and not yet received, summed over SKUs (the score is charged (1 − `objective.terminal_value_fraction`) × it ÷ measured days)";
 }
 
 pub const METRIC_COUNT: usize = Metric::ALL.len();

@@ -39,6 +39,12 @@ pub enum Source {
     Congestion,
     /// The random part (extra delay) of one scripted disruption.
     Disruption { index: u32 },
+    /// How far an open purchase order's quoted ETA slips (`key`: a hash of its PO number).
+    OpenOrderSlip { key: u64 },
+    /// Transit of an open purchase order still in production.
+    OpenOrderTransit { key: u64 },
+    /// Whether customs holds an open purchase order, and for how long.
+    OpenOrderCustoms { key: u64 },
 }
 
 impl Source {
@@ -57,6 +63,9 @@ impl Source {
             Source::ShortDelivery { sku, seq } => (0x23, shipment(sku, seq)),
             Source::Congestion => (0x24, 0),
             Source::Disruption { index } => (0x25, u64::from(index)),
+            Source::OpenOrderSlip { key } => (0x26, key & 0xFFFF_FFFF_FFFF),
+            Source::OpenOrderTransit { key } => (0x27, key & 0xFFFF_FFFF_FFFF),
+            Source::OpenOrderCustoms { key } => (0x28, key & 0xFFFF_FFFF_FFFF),
         };
         (tag << 48) | index
     }

@@ -26,9 +26,12 @@
 //! SKU-by-SKU loop in `plain.rs`; one replication's random world in `world.rs`.
 
 mod logistics;
+mod open_orders;
 mod plain;
 pub mod queue;
+mod risk;
 mod sales;
+mod today;
 pub mod world;
 
 use std::collections::VecDeque;
@@ -43,8 +46,11 @@ use crate::rng::{Source, Stream, stream};
 use crate::scenario::{Mode, Scenario, StockoutRule};
 use crate::supply::{Books, Ledger, Leg, OpenShipment, Shipment, Supply, SupplyView};
 use logistics::{Logistics, place_orders, receive_due};
+pub use open_orders::PoFate;
 pub use queue::EventQueue;
+pub use risk::RiskRecord;
 use sales::{DayCtx, Switch, expire_waiting, serve, stream_day};
+pub use today::{SkuOutcome, TodayOrder};
 pub use world::World;
 
 /// Everything prepared once per run from the scenario and shared read-only by all threads.
@@ -74,12 +80,18 @@ pub struct Model<'s> {
     /// (`sku_day::<_, true, _>`): dead branches removed and fewer values competing for
     /// registers (−8% on the textbook run).
     plain: bool,
+    /// Whether replications collect the stockout-risk register (`scenario.state.risk`).
+    pub risk: bool,
 }
 
 impl<'s> Model<'s> {
     pub fn new(scenario: &'s Scenario) -> Self {
-        let plain_capital =
-            scenario.suppliers.is_empty() && scenario.lanes.iter().all(|l| l.sailings.is_none());
+        // Open orders carry their own capital (deposits, goods in transit): tallied as values.
+        let from_state =
+            !scenario.state.open_orders.is_empty() || !scenario.state.backorders.is_empty();
+        let plain_capital = scenario.suppliers.is_empty()
+            && scenario.lanes.iter().all(|l| l.sailings.is_none())
+            && scenario.state.open_orders.is_empty();
         let dated_backorders: Vec<bool> = scenario
             .skus
             .iter()
@@ -98,7 +110,9 @@ impl<'s> Model<'s> {
             && !dated_backorders.contains(&true)
             && demand.streams.entries.is_empty()
             && scenario.skus.iter().all(|s| s.demand.signals.is_none())
-            && scenario.categories.is_empty();
+            && scenario.categories.is_empty()
+            && !from_state
+            && !scenario.state.risk;
         Model {
             scenario,
             demand,
@@ -109,6 +123,7 @@ impl<'s> Model<'s> {
             has_substitutes,
             chart_sku: scenario.report.chart_sku,
             plain,
+            risk: scenario.state.risk,
         }
     }
 
@@ -292,6 +307,8 @@ pub struct Engine {
     switches: Vec<Switch>,
     /// The replication's calendar, one record per simulated day.
     daily: Vec<DayRecord>,
+    /// The replication's risk tallies, when the model collects them.
+    risk: Option<RiskRecord>,
 }
 
 impl Engine {
@@ -325,7 +342,13 @@ impl Engine {
             category_peak: vec![0.0; model.scenario.categories.len()],
             switches: Vec::with_capacity(n),
             daily: vec![DayRecord::default(); days],
+            risk: model.risk.then(|| RiskRecord::new(model)),
         }
+    }
+
+    /// The last replication's risk tallies, when the model collects them.
+    pub fn risk(&self) -> Option<&RiskRecord> {
+        self.risk.as_ref()
     }
 
     /// The last replayed replication's calendar: one record per simulated day, warm-up
@@ -371,8 +394,17 @@ impl Engine {
         for (st, sku) in self.skus.iter_mut().zip(&sc.skus) {
             st.reset(sku.initial_on_hand);
         }
+        if !sc.state.backorders.is_empty() {
+            self.enter_backorders(model);
+        }
+        if !sc.state.open_orders.is_empty() {
+            self.enter_open_orders(model, world);
+        }
         self.stream_out.fill(false);
         self.category_peak.fill(0.0);
+        if let Some(r) = &mut self.risk {
+            r.reset();
+        }
         let peak_capital = if model.plain {
             self.plain_days(model, world, policy)
         } else {
@@ -398,6 +430,9 @@ impl Engine {
         }
         for day in cal.warmup_days..cal.horizon_days {
             self.day_phases::<true, PLAIN, P>(model, world, policy, day);
+            if let (false, Some(r)) = (PLAIN, &mut self.risk) {
+                r.end_of_day(&self.skus, day - cal.warmup_days, cal.measured_days());
+            }
         }
         self.peak_capital(model)
     }
@@ -432,12 +467,17 @@ impl Engine {
             step_sales,
             stream_out,
             switches,
+            risk,
             by_category: _,
             category_capital,
             category_peak,
             daily,
         } = self;
         let by_category = !PLAIN && !category_capital.is_empty();
+        let entry_short: &mut [u32] = match risk {
+            Some(r) if !PLAIN => &mut r.entry_short,
+            _ => &mut [],
+        };
         let plain_capital = PLAIN || model.plain_capital;
         receive_due(logistics, skus, now);
         let mut capital = [0.0; 3];
@@ -447,8 +487,19 @@ impl Engine {
         let rows = skus.iter_mut().zip(sales.chunks_exact_mut(*days));
         for (i, (sku, (st, history))) in model.consts.iter().zip(rows).enumerate() {
             sku_day::<MEASURED, PLAIN, P>(
-                model, world, logistics, orders, policy, st, i, day, history, step_sales,
-                stream_out, switches,
+                model,
+                world,
+                logistics,
+                orders,
+                policy,
+                st,
+                i,
+                day,
+                history,
+                step_sales,
+                stream_out,
+                entry_short,
+                switches,
             );
             if PLAIN || !model.has_substitutes {
                 if MEASURED {
@@ -573,10 +624,12 @@ impl Engine {
         let (mut cap_prepaid, mut freight, mut premium, mut port_delay, mut lead_days) =
             (0.0, 0.0, 0.0, 0.0, 0.0);
         let (mut units, mut air, mut backup, mut holds) = (0i64, 0i64, 0i64, 0i64);
+        let mut terminal = 0.0;
         for (i, (st, sku)) in self.skus.iter().zip(&sc.skus).enumerate() {
             if scope > 0 && sku.category != Some(scope - 1) {
                 continue;
             }
+            terminal += sku.unit_cost * (st.on_hand + st.on_order) as f64;
             holding += sku.costs.holding_per_unit_day * st.on_hand_days as f64;
             backorder += sku.costs.backorder_per_unit_day * st.backorder_days as f64;
             ordering += sku.costs.fixed_order_cost * st.orders as f64;
@@ -699,7 +752,10 @@ impl Engine {
             (CapitalCostPerDay, capital_cost),
             (
                 Score,
-                total_cost + objective.lost_margin_penalty * lost_margin + capital_cost,
+                total_cost
+                    + objective.lost_margin_penalty * lost_margin
+                    + capital_cost
+                    + (1.0 - objective.terminal_value_fraction) * terminal / days,
             ),
             (TriggersCover, triggered[Trigger::Cover as usize] as f64),
             (TriggersStream, triggered[Trigger::Stream as usize] as f64),
@@ -728,6 +784,7 @@ impl Engine {
                 UnitsSignalAir,
                 by_trigger[Trigger::Signal as usize][1] as f64,
             ),
+            (TerminalStockValue, terminal),
         ];
         let mut out = RepMetrics::default();
         for (m, v) in values {
@@ -758,6 +815,7 @@ fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
     history: &mut [u32],
     step_sales: &mut [u32],
     stream_out: &mut [bool],
+    entry_short: &mut [u32],
     switches: &mut Vec<Switch>,
 ) {
     let now = SimTime::day_start(day);
@@ -797,7 +855,16 @@ fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
             .is_some_and(|&e| plan.entries[e as usize].day() == day)
     {
         stream_day::<MEASURED, P>(
-            &mut ctx, st, off_stream, policy, orders, logistics, history, step_sales, stream_out,
+            &mut ctx,
+            st,
+            off_stream,
+            policy,
+            orders,
+            logistics,
+            history,
+            step_sales,
+            stream_out,
+            entry_short,
             switches,
         )
     } else {

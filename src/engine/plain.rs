@@ -81,7 +81,18 @@ impl Engine {
         let st = &mut skus[i];
         let history = &mut sales[i * *days..(i + 1) * *days];
         sku_day::<MEASURED, true, P>(
-            model, world, logistics, orders, policy, st, i, day, history, step_sales, stream_out,
+            model,
+            world,
+            logistics,
+            orders,
+            policy,
+            st,
+            i,
+            day,
+            history,
+            step_sales,
+            stream_out,
+            &mut [],
             switches,
         );
         if MEASURED {

@@ -143,6 +143,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
     history: &[u32],
     step_sales: &mut [u32],
     stream_out: &mut [bool],
+    entry_short: &mut [u32],
     switches: &mut Vec<Switch>,
 ) -> i64 {
     let (model, world, day, i) = (ctx.model, ctx.world, ctx.day, ctx.sku);
@@ -168,6 +169,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
         let demand = world.stream_steps(entry.offset, entry.steps());
         let mut stream_sold = 0i64;
         let mut share = 0.0;
+        let short_before = st.short;
         for (j, &q) in demand.iter().enumerate() {
             let q = i64::from(q);
             let was_short = st.short_today;
@@ -211,6 +213,9 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
             }
         }
         sold += stream_sold;
+        if let Some(s) = entry_short.get_mut(e as usize) {
+            *s = (st.short - short_before).clamp(0, i64::from(u32::MAX)) as u32;
+        }
         // The planner's routine after a stream: correct later forecasts by actual ÷ forecast.
         let lr = streams.learning_rate;
         if lr > 0.0 && entry.forecast > 0.0 {

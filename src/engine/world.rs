@@ -6,7 +6,7 @@
 //! are allocated once per worker thread and refilled for each replication.
 
 use crate::demand::viral::{self, Spike};
-use crate::engine::Model;
+use crate::engine::{Model, PoFate};
 use crate::rng::{Source, stream};
 use crate::supply::Environment;
 
@@ -39,6 +39,8 @@ pub struct World {
     extra: Vec<u32>,
     /// Port congestion and scripted disruptions, shared by every SKU and candidate.
     pub env: Environment,
+    /// The real fate of each open purchase order (`scenario.state.open_orders`).
+    po_fates: Vec<PoFate>,
 }
 
 impl World {
@@ -72,6 +74,7 @@ impl World {
             extra_mean: vec![0.0; days],
             extra: vec![0; days],
             env: Environment::default(),
+            po_fates: vec![PoFate::default(); sc.state.open_orders.len()],
         }
     }
 
@@ -118,6 +121,15 @@ impl World {
             self.env
                 .generate(&sc.disruptions, seed, rep, model.supply.until);
         }
+        for (f, po) in self.po_fates.iter_mut().zip(&sc.state.open_orders) {
+            *f = crate::engine::open_orders::fate(model, &self.env, rep, po);
+        }
+    }
+
+    /// The real fate of open purchase order `k` in this replication (the engine's only).
+    #[inline]
+    pub fn po_fate(&self, k: usize) -> PoFate {
+        self.po_fates[k]
     }
 
     /// Off-stream demand [units] of `sku` on `day`.

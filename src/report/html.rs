@@ -145,6 +145,11 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
         esc(&s.chart_sku),
     );
 
+    // A run from today opens with where it will run out.
+    if let Some(r) = &s.risk {
+        h.push_str(&super::risk_html::render(r));
+    }
+
     // Recommendation.
     let _ = write!(
         h,

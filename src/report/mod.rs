@@ -14,6 +14,7 @@ mod html;
 mod json;
 mod plot;
 mod recommend;
+mod risk_html;
 mod table;
 pub mod whatif;
 
@@ -76,10 +77,16 @@ pub struct Summary {
     pub supply_windows: Vec<(u32, u32)>,
     /// What-if variants run on the same futures (`None`: the run had none).
     pub whatif: Option<whatif::WhatIf>,
+    /// The stockout-risk register, for runs from a state or with `--risk`.
+    pub risk: Option<crate::risk::Register>,
 }
 
 impl Summary {
-    pub fn new(scenario: &Scenario, outcome: Outcome) -> Self {
+    pub fn new(scenario: &Scenario, mut outcome: Outcome) -> Self {
+        let risk = (!outcome.risk.is_empty()).then(|| {
+            let model = crate::engine::Model::new(scenario);
+            crate::risk::Register::new(scenario, &model, std::mem::take(&mut outcome.risk))
+        });
         let stats = &outcome.stats;
         let objective = scenario.objective.clone();
         let ranking = score::rank(
@@ -136,6 +143,7 @@ impl Summary {
             peak_windows: peak_windows(scenario),
             supply_windows: supply_windows(scenario),
             whatif: None,
+            risk,
         }
     }
 
@@ -239,6 +247,14 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         files.push((
             Path::new(PLOTS_DIR).join("whatif_differences.svg"),
             whatif::chart_svg(summary, w).into_bytes(),
+        ));
+    }
+    if let Some(r) = &summary.risk {
+        files.push(("risk.csv".into(), r.risk_csv().into_bytes()));
+        files.push(("stream_risk.csv".into(), r.stream_risk_csv().into_bytes()));
+        files.push((
+            "first_stockout.csv".into(),
+            r.first_stockout_csv().into_bytes(),
         ));
     }
     for p in plots {

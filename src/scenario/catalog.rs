@@ -245,7 +245,7 @@ fn scalar(text: &str) -> Value {
     }
 }
 
-fn csv_error(file: &Path, bytes: &[u8], e: &csv::Error) -> InputError {
+pub(super) fn csv_error(file: &Path, bytes: &[u8], e: &csv::Error) -> InputError {
     let (line, column, msg) = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             pos: Some(pos),
@@ -280,12 +280,12 @@ fn csv_error(file: &Path, bytes: &[u8], e: &csv::Error) -> InputError {
     InputError::new(msg).in_file(file).at_line(line, column)
 }
 
-fn to_u32(x: u64) -> u32 {
+pub(super) fn to_u32(x: u64) -> u32 {
     x.min(u64::from(u32::MAX)) as u32
 }
 
 /// 1-based line and column (in characters) of the byte at `offset`.
-fn line_column(bytes: &[u8], offset: usize) -> (u32, u32) {
+pub(super) fn line_column(bytes: &[u8], offset: usize) -> (u32, u32) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let start = before
@@ -303,7 +303,7 @@ fn chars(bytes: &[u8]) -> usize {
 /// Line and column of each cell of the record starting at byte `start` (on line `line`). The
 /// csv crate gives a record's position but not its cells', and a planner fixing a 12-column
 /// export wants the cell.
-fn field_starts(bytes: &[u8], start: usize, line: u32) -> Vec<(u32, u32)> {
+pub(super) fn field_starts(bytes: &[u8], start: usize, line: u32) -> Vec<(u32, u32)> {
     let mut out = vec![(line, 1)];
     let (mut line, mut column) = (line, 1u32);
     let mut quoted = false;

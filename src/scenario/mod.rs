@@ -11,6 +11,7 @@ pub mod demand;
 pub mod document;
 pub mod policy;
 pub mod raw;
+pub mod state;
 pub mod supply;
 pub mod thresholds;
 pub mod variants;
@@ -64,6 +65,8 @@ pub struct Scenario {
     /// What-if variants (`variants:`), each a whole validated scenario (with no variants of
     /// its own), in file order.
     pub variants: Vec<Variant>,
+    /// The shop on `start_date` (stock, open purchase orders), when the scenario has `state:`.
+    pub state: state::State,
 }
 
 /// A what-if variant: the base scenario with its `set` and `scale` applied.
@@ -212,6 +215,7 @@ fn from_document(
     // Catalog rows become SKU nodes before categories are merged in, so they inherit exactly
     // like SKUs written in YAML (and `--set catalog=…` can swap the export).
     catalog::expand(&mut doc, path)?;
+    state::expand_calendar(&mut doc, path)?;
     let ctx = Ctx {
         doc: &doc,
         file: path,
@@ -438,6 +442,16 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
             }
         }
     }
+    let state = state::load(
+        ctx,
+        &calendar,
+        raw.state.as_ref(),
+        &mut skus,
+        &sku_ids,
+        &lanes,
+        &lane_ids,
+        &supplier_ids,
+    )?;
     let disruptions = supply::disruptions(ctx, &calendar, &raw.disruptions, &lanes, &lane_ids)?;
     let streams = demand::streams(ctx, &calendar, &raw.streams, &sku_ids)?;
 
@@ -482,6 +496,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         report,
         objective,
         variants: Vec::new(),
+        state,
     })
 }
 

@@ -44,6 +44,21 @@ pub struct RawScenario {
     /// How candidates are scored and which are acceptable.
     #[serde(default)]
     pub objective: RawObjective,
+    /// The shop as it stands on `start_date`: stock and open purchase orders, from CSV files
+    /// relative to the scenario file.
+    #[serde(default)]
+    pub state: Option<RawState>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawState {
+    /// CSV `sku,on_hand[,backorders]`.
+    #[serde(default)]
+    pub on_hand: Option<String>,
+    /// CSV `po,sku,units,lane,eta[,status,ready_date,supplier,deposit_paid]`.
+    #[serde(default)]
+    pub open_orders: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -61,6 +76,9 @@ pub struct RawObjective {
     /// Constraint: p95 over replications of capital_tied_peak at most this [currency].
     #[serde(default)]
     pub max_capital_peak_p95: Option<f64>,
+    /// Share of its cost that stock left at the end is worth (0–1, default 1).
+    #[serde(default)]
+    pub terminal_value_fraction: Option<f64>,
 }
 
 fn default_replications() -> u32 {
@@ -248,6 +266,10 @@ pub struct RawStreams {
     pub scheduled: Vec<RawStream>,
     #[serde(default)]
     pub recurring: Vec<RawRecurring>,
+    /// CSV `date,start,hours,sku,forecast_units[,announce_date]`; expanded into `scheduled`
+    /// before deserialisation (see `scenario::state`).
+    #[serde(default)]
+    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -313,6 +335,9 @@ pub struct RawLane {
     pub peaks: Vec<RawPeak>,
     #[serde(default)]
     pub customs: Option<RawCustoms>,
+    /// [days] an open purchase order's quoted ETA slips by (default `{fixed: 0}`).
+    #[serde(default)]
+    pub eta_error_days: Option<RawDist>,
 }
 
 #[derive(Debug, Default, Deserialize)]

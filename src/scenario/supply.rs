@@ -35,6 +35,8 @@ pub struct Lane {
     pub sailings: Option<[bool; 7]>,
     pub peaks: Vec<Peak>,
     pub customs: Option<Customs>,
+    /// [days] an open purchase order's quoted ETA slips by (`eta_error_days`).
+    pub eta_error: Dist,
 }
 
 /// Freight price; a unit pays `per_unit + per_kg × weight_kg + per_m3 × volume_m3`.
@@ -336,6 +338,10 @@ pub(super) fn lanes(
             sailings,
             peaks,
             customs,
+            eta_error: match &l.eta_error_days {
+                Some(d) => days_dist(ctx, &at.key("eta_error_days"), d)?,
+                None => Dist::Fixed(0.0),
+            },
         });
     }
     Ok((lanes, ids))

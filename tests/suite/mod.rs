@@ -10,5 +10,6 @@ mod shards;
 mod supply;
 mod support;
 mod theory;
+mod today;
 mod triggers;
 mod whatif;
