@@ -336,6 +336,8 @@ impl Partial {
             blocks,
             sketches,
             daily,
+            // The what-if runner does not collect the risk register (yet).
+            risk: Vec::new(),
         }
     }
 }
@@ -389,10 +391,10 @@ pub fn merge(
     let mut risk: Vec<RiskAcc> = Vec::new();
     for p in &parts {
         if p.risk.len() != if model.risk { candidates } else { 0 } {
-            return Err(format!(
+            return Err(InputError::new(format!(
                 "shard {}/{n} does not match the scenario's risk register",
                 p.shard.index
-            ));
+            )));
         }
         if risk.is_empty() {
             risk = p.risk.clone();

@@ -296,6 +296,8 @@ impl Accumulators {
             base: Outcome {
                 stats: self.base.summarise(),
                 daily,
+                // Runs with variants do not collect the risk register (yet).
+                risk: Vec::new(),
             },
             variants: self
                 .variants

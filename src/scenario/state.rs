@@ -92,11 +92,15 @@ struct Cell<'a> {
     column: u32,
 }
 
+/// One cell's text with its 1-based line and column.
+type Located = (String, u32, u32);
+
 /// A state CSV read into rows of named cells.
 struct Table {
     file: PathBuf,
     names: Vec<String>,
-    rows: Vec<(u32, Vec<(String, u32, u32)>)>,
+    /// Each row's line and its cells.
+    rows: Vec<(u32, Vec<Located>)>,
 }
 
 impl Table {
