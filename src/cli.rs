@@ -36,6 +36,39 @@ pub enum Command {
     /// Combine the partial results of `run --shard` into exactly the outputs one process
     /// would have written.
     Merge(MergeArgs),
+    /// Fit demand and lead-time parameters from the shop's sales and shipment history:
+    /// writes catalog.csv, report.html and, with --shipments, lanes.yaml.
+    Fit(FitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Sales export: `date,sku,units`, optional `stocked_out` and `stream` (0/1).
+    pub sales: PathBuf,
+    /// Stream calendar: `date,start,hours,sku,forecast_units`.
+    #[arg(long, value_name = "STREAMS.csv")]
+    pub streams: Option<PathBuf>,
+    /// Product master: the catalog's product columns (and optional `launch_date`).
+    #[arg(long, value_name = "PRODUCTS.csv")]
+    pub products: Option<PathBuf>,
+    /// Past shipments: `po,lane,ordered,quoted_eta,arrived`, optional `sku`, `units`.
+    #[arg(long, value_name = "SHIPMENTS.csv")]
+    pub shipments: Option<PathBuf>,
+    /// Where to write catalog.csv, report.html and lanes.yaml.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// First day of the history used [default: the sales file's first date].
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<jiff::civil::Date>,
+    /// Last day of the history used [default: the sales file's last date].
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<jiff::civil::Date>,
+    /// What to do with negative units (returns): `error` or `ignore`.
+    #[arg(long, value_name = "error|ignore", default_value = "error", value_parser = ["error", "ignore"])]
+    pub returns: String,
+    /// No summary; errors are still reported.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -128,7 +161,35 @@ pub fn execute(cli: Cli) -> Result<()> {
         }
         Command::Run(args) => run(args),
         Command::Merge(args) => merge(args),
+        Command::Fit(args) => fit(args),
     }
+}
+
+fn fit(args: FitArgs) -> Result<()> {
+    let input = crate::fit::FitInput {
+        sales: args.sales,
+        streams: args.streams,
+        products: args.products,
+        shipments: args.shipments,
+        from: args.from,
+        to: args.to,
+        returns: if args.returns == "ignore" {
+            crate::fit::Returns::Ignore
+        } else {
+            crate::fit::Returns::Error
+        },
+    };
+    let fitted = crate::fit::run(&input)?;
+    crate::fit::write_outputs(&args.out, &fitted)?;
+    if !args.quiet {
+        print!("{}", crate::fit::render_summary(&fitted));
+        println!(
+            "restock fit: outputs written to {} (open {} in a browser)",
+            args.out.display(),
+            args.out.join("report.html").display()
+        );
+    }
+    Ok(())
 }
 
 fn run(args: RunArgs) -> Result<()> {

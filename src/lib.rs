@@ -35,6 +35,7 @@ pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod fit;
 pub mod metrics;
 pub mod policy;
 pub mod report;
