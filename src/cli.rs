@@ -111,6 +111,16 @@ pub struct RunArgs {
     /// Jobs).
     #[arg(long, value_name = "K/N|auto|auto/N")]
     pub shard: Option<String>,
+    /// Also write one replication's history (sales.csv, streams.csv, shipments.csv) in the
+    /// formats `restock fit` reads.
+    #[arg(long, value_name = "DIR")]
+    pub export_history: Option<PathBuf>,
+    /// Candidate whose history is exported [default: the first].
+    #[arg(long, value_name = "NAME", requires = "export_history")]
+    pub candidate: Option<String>,
+    /// Replication whose history is exported.
+    #[arg(long, value_name = "K", default_value_t = 0, requires = "export_history")]
+    pub replication: u32,
     /// No progress bar and no table; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
@@ -214,6 +224,17 @@ fn run(args: RunArgs) -> Result<()> {
         Some(d) => d.clone(),
         None => default_out_dir(&sc)?,
     };
+    if let Some(dir) = &args.export_history {
+        crate::fit::export::write(dir, &sc, args.candidate.as_deref(), args.replication)?;
+        if !args.quiet {
+            eprintln!(
+                "restock: replication {} of candidate {} exported to {}",
+                args.replication,
+                args.candidate.as_deref().unwrap_or(&sc.policies[0].name),
+                dir.display()
+            );
+        }
+    }
     let threads = args
         .threads
         .map(usize::from)
