@@ -335,8 +335,7 @@ impl Fitted {
             }
             map(vec![("lognormal".to_string(), map(inner))])
         };
-        if let (None, None) = &self.ratio {
-        } else {
+        if self.ratio.0.is_some() || self.ratio.1.is_some() {
             demand.push((
                 "stream_ratio".to_string(),
                 lognormal(self.ratio.0, self.ratio.1),

@@ -561,3 +561,67 @@ fn returns_can_be_ignored() {
     // Days 3, 0 (the return is skipped, not netted), 2.
     assert!(catalog.lines().nth(1).unwrap().starts_with("A,1.666667,poisson"), "{catalog}");
 }
+
+#[test]
+fn export_history_round_trips_into_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let hist = dir.path().join("hist");
+    super::support::run_livestream_cmd(1)
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .arg("--export-history")
+        .arg(&hist)
+        .assert()
+        .success();
+    let sales = fs::read_to_string(hist.join("sales.csv")).unwrap();
+    let sc = super::support::load("livestream-basic.yaml", &[]);
+    assert_eq!(
+        sales.lines().count(),
+        1 + sc.skus.len() * sc.calendar.horizon_days as usize
+    );
+    assert!(sales.starts_with("date,sku,units,stocked_out,stream\n"));
+    assert!(sales.lines().any(|l| l.ends_with(",1")), "some stream day");
+    let ships = fs::read_to_string(hist.join("shipments.csv")).unwrap();
+    assert!(ships.lines().count() > 1, "shipments exported");
+    let out = dir.path().join("fitted");
+    let o = super::cli::restock()
+        .arg("fit")
+        .arg(hist.join("sales.csv"))
+        .arg("--streams")
+        .arg(hist.join("streams.csv"))
+        .arg("--shipments")
+        .arg(hist.join("shipments.csv"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let catalog = fs::read_to_string(out.join("catalog.csv")).unwrap();
+    assert_eq!(catalog.lines().count(), 1 + sc.skus.len());
+    // CASE-CLEAR: 16/day in the scenario; the fit's mean must be near it (seasons and
+    // spikes of the scenario make it rougher than a standard error; within 25%).
+    let row = catalog
+        .lines()
+        .find(|l| l.starts_with("CASE-CLEAR,"))
+        .expect("CASE-CLEAR fitted");
+    let mean: f64 = row.split(',').nth(1).unwrap().parse().unwrap();
+    assert!((mean / 16.0 - 1.0).abs() < 0.25, "CASE-CLEAR mean {mean}");
+    assert!(fs::read_to_string(out.join("lanes.yaml")).unwrap().contains("id: sea"));
+}
+
+#[test]
+fn export_history_rejects_an_unknown_candidate() {
+    let dir = tempfile::tempdir().unwrap();
+    let hist = dir.path().join("hist");
+    let o = super::support::run_livestream_cmd(1)
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .arg("--export-history")
+        .arg(&hist)
+        .args(["--candidate", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no candidate named `nope`"));
+    assert!(!hist.exists());
+}
