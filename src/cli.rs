@@ -119,7 +119,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME", requires = "export_history")]
     pub candidate: Option<String>,
     /// Replication whose history is exported.
-    #[arg(long, value_name = "K", default_value_t = 0, requires = "export_history")]
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 0,
+        requires = "export_history"
+    )]
     pub replication: u32,
     /// No progress bar and no table; errors are still reported.
     #[arg(long, short)]

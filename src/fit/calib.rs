@@ -95,9 +95,8 @@ pub fn calibrate(
                 continue;
             }
             let obs: f64 = days.iter().map(|&d| f64::from(h.skus[i].units[d])).sum();
-            let mut rng = Stream::seed_from_u64(splitmix64(
-                splitmix64(0xF17 ^ i as u64) ^ (w as u64) << 1,
-            ));
+            let mut rng =
+                Stream::seed_from_u64(splitmix64(splitmix64(0xF17 ^ i as u64) ^ (w as u64) << 1));
             let mut sims = Vec::with_capacity(SIMULATIONS);
             for _ in 0..SIMULATIONS {
                 let mut total = 0.0;
@@ -174,7 +173,11 @@ pub fn shifts(h: &History, train: &[Estimate], start: usize) -> Vec<Shift> {
             continue;
         }
         let s = &h.skus[i];
-        let (mask, _) = detect_spikes(s, wd0, start..h.days, &e.law, |d| !s.stream[d]);
+        let half = e
+            .viral
+            .as_ref()
+            .map_or(super::demand::DEFAULT_HALF_LIFE, |v| v.half_life_days);
+        let (mask, _) = detect_spikes(s, wd0, start..h.days, &e.law, half, |d| !s.stream[d]);
         let days: Vec<usize> = (start..h.days)
             .filter(|&d| ordinary(h, i, d) && !mask[d])
             .collect();

@@ -140,6 +140,7 @@ pub fn detect_spikes(
     wd0: u8,
     range: std::ops::Range<usize>,
     law: &Law,
+    half_life: f64,
     eligible: impl Fn(usize) -> bool,
 ) -> (Vec<bool>, Vec<usize>) {
     let mut mask = vec![false; s.units.len()];
@@ -155,22 +156,26 @@ pub fn detect_spikes(
         if law::survival(y, law.lambda[w], law.k) < SPIKE_ONSET_P {
             onsets.push(d);
             mask[d] = true;
+            // The spike's tail: days stay out of the baseline while sales remain implausibly
+            // high, and at least while a decay at `half_life` from the first day's excess
+            // would still add a quarter of a standard deviation (chosen by time, not by the
+            // days' own values, so the baseline keeps no selection bias).
+            let first = f64::from(y) - law.lambda[w];
+            let sd = (law.lambda[w] + law.k.map_or(0.0, |k| law.lambda[w].powi(2) / k)).sqrt();
             let mut e = d + 1;
             while e < range.end && e - d < SPIKE_MAX_DAYS {
-                if !eligible(e) {
-                    e += 1;
-                    continue;
-                }
                 let we = weekday(wd0, e) as usize;
                 let ye = s.units[e];
-                if f64::from(ye) > law.lambda[we]
-                    && law::survival(ye, law.lambda[we], law.k) < SPIKE_TAIL_P
-                {
-                    mask[e] = true;
-                    e += 1;
-                } else {
+                let decayed = first * 2f64.powf(-((e - d) as f64) / half_life) > 0.25 * sd;
+                let high = f64::from(ye) > law.lambda[we]
+                    && law::survival(ye, law.lambda[we], law.k) < SPIKE_TAIL_P;
+                if !(decayed || high) {
                     break;
                 }
+                if eligible(e) {
+                    mask[e] = true;
+                }
+                e += 1;
             }
             d = e;
         } else {
@@ -197,7 +202,14 @@ pub fn fit_own(s: &SkuHistory, wd0: u8, end: usize) -> OwnFit {
         let (nb, lln) = law::fit(&obs, true);
         let lr = (2.0 * (lln - llp)).max(0.0);
         let chosen = if lr > LR_CRITICAL { nb } else { pois };
-        let (next_mask, next_onsets) = detect_spikes(s, wd0, begin..end, &chosen, ordinary);
+        // The tail's length follows the half-life of the spikes found so far.
+        let half = if onsets.is_empty() {
+            DEFAULT_HALF_LIFE
+        } else {
+            let found = spikes_of(s, wd0, end, &chosen, &onsets);
+            half_life_of(&found.iter().collect::<Vec<_>>())
+        };
+        let (next_mask, next_onsets) = detect_spikes(s, wd0, begin..end, &chosen, half, ordinary);
         let done = next_mask == mask;
         result = Some((obs, pois, nb, lr, chosen));
         if done {
@@ -208,26 +220,7 @@ pub fn fit_own(s: &SkuHistory, wd0: u8, end: usize) -> OwnFit {
     }
     let (obs, pois, nb, lr, chosen) = result.expect("at least one pass");
     let errors = law::errors(&obs, &chosen);
-    let spikes = onsets
-        .iter()
-        .map(|&d| {
-            let base = |e: usize| chosen.lambda[weekday(wd0, e) as usize];
-            let first = f64::from(s.units[d]) - base(d);
-            let clean = d + HALF_LIFE_WINDOW <= end
-                && (d + 1..d + HALF_LIFE_WINDOW).all(|e| ordinary(e) && !onsets.contains(&e));
-            let window_total = clean.then(|| {
-                (d..d + HALF_LIFE_WINDOW)
-                    .map(|e| f64::from(s.units[e]) - base(e))
-                    .sum()
-            });
-            Spike {
-                day: d,
-                magnitude: first / base(d).max(1e-9),
-                first,
-                window_total,
-            }
-        })
-        .collect();
+    let spikes = spikes_of(s, wd0, end, &chosen, &onsets);
     let mut stream_logs = Vec::new();
     for d in begin..end {
         if s.stream[d] && s.forecast[d] > 0.0 && !mask[d] {
@@ -247,6 +240,33 @@ pub fn fit_own(s: &SkuHistory, wd0: u8, end: usize) -> OwnFit {
         exposure: (begin..end).filter(|&d| ordinary(d)).count() as f64,
         stream_logs,
     }
+}
+
+/// Half-life assumed before any spike has been measured [days].
+pub const DEFAULT_HALF_LIFE: f64 = 3.0;
+
+fn spikes_of(s: &SkuHistory, wd0: u8, end: usize, chosen: &Law, onsets: &[usize]) -> Vec<Spike> {
+    let ordinary = |d: usize| !s.stream[d];
+    onsets
+        .iter()
+        .map(|&d| {
+            let base = |e: usize| chosen.lambda[weekday(wd0, e) as usize];
+            let first = f64::from(s.units[d]) - base(d);
+            let clean = d + HALF_LIFE_WINDOW <= end
+                && (d + 1..d + HALF_LIFE_WINDOW).all(|e| ordinary(e) && !onsets.contains(&e));
+            let window_total = clean.then(|| {
+                (d..d + HALF_LIFE_WINDOW)
+                    .map(|e| f64::from(s.units[e]) - base(e))
+                    .sum()
+            });
+            Spike {
+                day: d,
+                magnitude: first / base(d).max(1e-9),
+                first,
+                window_total,
+            }
+        })
+        .collect()
 }
 
 /// Random-effects pooling of estimates `x` with standard errors `se` (infinite: no data):

@@ -30,8 +30,11 @@ pub fn render(
             .iter()
             .position(|p| p.name == name)
             .ok_or_else(|| {
-                let names: Vec<String> =
-                    sc.policies.iter().map(|p| format!("`{}`", p.name)).collect();
+                let names: Vec<String> = sc
+                    .policies
+                    .iter()
+                    .map(|p| format!("`{}`", p.name))
+                    .collect();
                 Error::Input(InputError::new(format!(
                     "--candidate: no candidate named `{name}`; candidates are {}",
                     names.join(", ")

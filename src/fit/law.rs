@@ -265,13 +265,7 @@ pub fn fit(obs: &Obs, nb: bool) -> (Law, f64) {
     for _ in 0..50 {
         lambda = weekday_means(obs, lambda, Some(k));
         k = best_k(obs, &lambda);
-        let ll = loglik(
-            obs,
-            &Law {
-                lambda,
-                k: Some(k),
-            },
-        );
+        let ll = loglik(obs, &Law { lambda, k: Some(k) });
         if (ll - last).abs() < 1e-7 * (1.0 + ll.abs()) {
             last = ll;
             break;
@@ -282,13 +276,7 @@ pub fn fit(obs: &Obs, nb: bool) -> (Law, f64) {
             break;
         }
     }
-    (
-        Law {
-            lambda,
-            k: Some(k),
-        },
-        last,
-    )
+    (Law { lambda, k: Some(k) }, last)
 }
 
 /// Standard errors from the observed information (numerical second derivatives of the
@@ -385,7 +373,11 @@ mod tests {
                 };
             }
             let got = conditional_mean(y, mean, k);
-            assert!((got - num / den).abs() < 1e-9, "{k:?}: {got} vs {}", num / den);
+            assert!(
+                (got - num / den).abs() < 1e-9,
+                "{k:?}: {got} vs {}",
+                num / den
+            );
         }
     }
 }

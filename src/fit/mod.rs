@@ -171,7 +171,10 @@ pub fn run(input: &FitInput) -> Result<Fit> {
 }
 
 fn p_path(input: &FitInput) -> &Path {
-    input.products.as_deref().unwrap_or(Path::new("PRODUCTS.csv"))
+    input
+        .products
+        .as_deref()
+        .unwrap_or(Path::new("PRODUCTS.csv"))
 }
 
 /// Fits a history already in memory (the CSV readers' output, or a test's).
@@ -185,8 +188,7 @@ pub fn fit_history(
     input: FitInput,
 ) -> Fit {
     let ncat = categories.len();
-    let (own, estimates) =
-        demand::fit_all(&history, history.days, &category, ncat, &has_history);
+    let (own, estimates) = demand::fit_all(&history, history.days, &category, ncat, &has_history);
     let holdout = calib::HOLDOUT_WEEKS * 7;
     let (calibration, shifts) =
         if history.days >= holdout + calib::MIN_TRAIN_WEEKS * 7 && has_history.contains(&true) {
@@ -369,7 +371,11 @@ pub fn render_summary(fit: &Fit) -> String {
         h.start,
         h.date(h.days.saturating_sub(1)),
         fit.categories.len(),
-        if fit.categories.len() == 1 { "y" } else { "ies" }
+        if fit.categories.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        }
     );
     let _ = writeln!(
         out,

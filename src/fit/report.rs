@@ -72,7 +72,10 @@ fn weekly(fit: &Fit, c: usize) -> (Vec<f64>, Vec<f64>) {
     (obs, exp)
 }
 
-fn svg(size: (u32, u32), draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Drawn) -> Result<String> {
+fn svg(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Drawn,
+) -> Result<String> {
     register_font();
     let mut out = String::new();
     {
@@ -129,9 +132,10 @@ fn weekly_chart(fit: &Fit, c: usize) -> Result<String> {
             obs.iter().enumerate().map(|(w, y)| (w as f64, *y)),
             OBSERVED.stroke_width(1),
         ))?;
-        ch.draw_series(band.iter().map(|(w, b)| {
-            Circle::new((*w as f64, b[0]), 3, OBSERVED.filled())
-        }))?;
+        ch.draw_series(
+            band.iter()
+                .map(|(w, b)| Circle::new((*w as f64, b[0]), 3, OBSERVED.filled())),
+        )?;
         Ok(())
     })
 }
@@ -251,7 +255,9 @@ pub fn render(fit: &Fit) -> Result<String> {
          <th>Wed</th><th>Thu</th><th>Fri</th><th>Sat</th><th>Sun</th></tr>"
     );
     for (c, name) in fit.categories.iter().enumerate() {
-        let members: Vec<usize> = (0..h.skus.len()).filter(|&i| fit.category[i] == c).collect();
+        let members: Vec<usize> = (0..h.skus.len())
+            .filter(|&i| fit.category[i] == c)
+            .collect();
         let _ = write!(o, "<tr><td>{}</td>", esc(name));
         for w in 0..7 {
             let m = members
@@ -321,7 +327,10 @@ pub fn render(fit: &Fit) -> Result<String> {
              <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&h.skus[i].id),
             esc(&fit.categories[fit.category[i]]),
-            own.map_or("pooled".to_string(), |o| format!("{} ({})", o.days, o.censored)),
+            own.map_or("pooled".to_string(), |o| format!(
+                "{} ({})",
+                o.days, o.censored
+            )),
             pm(e.mean, Some(e.mean_se)),
             own.map_or("—".to_string(), |o| format!("{:.1}", o.lr)),
             e.dispersion
@@ -338,9 +347,10 @@ pub fn render(fit: &Fit) -> Result<String> {
                 .as_ref()
                 .map_or("—".to_string(), |r| pm(r.sigma, Some(r.sigma_se))),
             own.map_or(0, |o| o.spikes.len()),
-            e.viral
-                .as_ref()
-                .map_or("—".to_string(), |v| pm(v.rate_per_30_days, Some(v.rate_se))),
+            e.viral.as_ref().map_or("—".to_string(), |v| pm(
+                v.rate_per_30_days,
+                Some(v.rate_se)
+            )),
         );
     }
     let _ = writeln!(o, "</table>");

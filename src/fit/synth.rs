@@ -94,9 +94,7 @@ pub fn generate(start: jiff::civil::Date, days: usize, skus: &[SynthSku], seed: 
                 if extra[d] > 0.0 {
                     demand += poisson(&mut rng, extra[d]);
                 }
-                let is_stream = s
-                    .stream_every
-                    .is_some_and(|e| e > 0 && d % e == e / 2);
+                let is_stream = s.stream_every.is_some_and(|e| e > 0 && d % e == e / 2);
                 if is_stream {
                     let z: f64 = StandardNormal.sample(&mut rng);
                     let r = s.ratio.0 * (s.ratio.1 * z).exp();

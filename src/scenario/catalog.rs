@@ -279,7 +279,8 @@ impl Fitted {
         map: &dyn Fn(Vec<(String, Node)>) -> Node,
         row_error: impl Fn(String) -> InputError,
     ) -> Result<(), InputError> {
-        let poisson = matches!(&self.distribution, Some(Node { value: Value::Str(s), .. }) if s == "poisson");
+        let poisson =
+            matches!(&self.distribution, Some(Node { value: Value::Str(s), .. }) if s == "poisson");
         match (self.distribution, self.dispersion) {
             (Some(d), disp) => {
                 demand.push(("distribution".to_string(), d.clone()));

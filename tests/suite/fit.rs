@@ -42,8 +42,14 @@ fn fit_recovers_poisson_mean_and_weekday_profile() {
         .collect();
     let h = generate(date(2025, 1, 6), days, &skus, 1);
     let fit = fit_one_category(h);
+    // The test keeps Poisson at 5% per SKU: Binomial(8, 0.05) exceeds 2 with probability 0.6%.
+    let nb = fit
+        .estimates
+        .iter()
+        .filter(|e| e.dispersion.is_some())
+        .count();
+    assert!(nb <= 2, "{nb} of 8 Poisson SKUs called overdispersed");
     for (i, e) in fit.estimates.iter().enumerate() {
-        assert!(e.dispersion.is_none(), "SKU {i}: Poisson data called overdispersed");
         // Theory: the mean of n Poisson days has se √(μ/n).
         let se = (12.0 / days as f64).sqrt();
         assert!(
@@ -93,7 +99,11 @@ fn fit_recovers_negative_binomial_dispersion() {
     let mut ses = Vec::new();
     for (i, o) in fit.own.iter().enumerate() {
         let o = o.as_ref().expect("history");
-        assert!(o.lr > 2.706, "SKU {i}: the LR test keeps Poisson ({})", o.lr);
+        assert!(
+            o.lr > 2.706,
+            "SKU {i}: the LR test keeps Poisson ({})",
+            o.lr
+        );
         assert!(fit.estimates[i].dispersion.is_some());
         let kh = o.negative_binomial.k.expect("NB");
         let se = o.errors.ln_k.expect("NB has se(ln k)");
@@ -132,7 +142,12 @@ fn censored_skus(k: Option<f64>) -> Vec<SynthSku> {
 fn censored_days_give_an_unbiased_mean_where_the_naive_mean_is_biased_low() {
     for k in [None, Some(5.0)] {
         let h = generate(date(2025, 1, 6), 730, &censored_skus(k), 3);
-        let share = h.skus.iter().flat_map(|s| &s.stocked_out).filter(|c| **c).count() as f64
+        let share = h
+            .skus
+            .iter()
+            .flat_map(|s| &s.stocked_out)
+            .filter(|c| **c)
+            .count() as f64
             / (h.skus.len() * h.days) as f64;
         assert!(
             (0.15..0.4).contains(&share),
@@ -197,7 +212,10 @@ fn viral_spikes_are_found_and_do_not_inflate_the_baseline() {
     let n = fit.estimates.len() as f64;
     let mean = fit.estimates.iter().map(|e| e.mean).sum::<f64>() / n;
     let se = (fit.estimates.iter().map(|e| e.mean_se.powi(2)).sum::<f64>()).sqrt() / n;
-    assert!((mean - 15.0).abs() <= Z * se, "baseline {mean} vs 15 (se {se})");
+    assert!(
+        (mean - 15.0).abs() <= Z * se,
+        "baseline {mean} vs 15 (se {se})"
+    );
     let naive_mean = naive.iter().sum::<f64>() / n;
     assert!(
         naive_mean - 15.0 > Z * se,
@@ -318,7 +336,10 @@ fn held_out_weeks_are_covered_ninety_percent() {
         .collect();
     let h = generate(date(2025, 1, 6), 730, &skus, 7);
     let fit = fit_one_category(h);
-    let c = fit.calibration.as_ref().expect("two years hold 8 weeks out");
+    let c = fit
+        .calibration
+        .as_ref()
+        .expect("two years hold 8 weeks out");
     assert_eq!(c.weeks, 60 * 8);
     assert!(
         (c.coverage() - 0.9).abs() <= Z * c.coverage_se(),
@@ -326,14 +347,23 @@ fn held_out_weeks_are_covered_ninety_percent() {
         c.coverage(),
         c.weeks
     );
-    assert!(fit.shifts.len() <= 1, "no persistent shift: {:?}", fit.shifts);
+    assert!(
+        fit.shifts.len() <= 1,
+        "no persistent shift: {:?}",
+        fit.shifts
+    );
 }
 
 #[test]
 fn a_persistent_shift_in_the_last_weeks_is_flagged() {
     let skus = vec![SynthSku::poisson("X-000", 20.0)];
     let mut h = generate(date(2025, 1, 6), 400, &skus, 8);
-    let later = generate(date(2025, 1, 6), 400, &[SynthSku::poisson("X-000", 30.0)], 9);
+    let later = generate(
+        date(2025, 1, 6),
+        400,
+        &[SynthSku::poisson("X-000", 30.0)],
+        9,
+    );
     let start = 400 - 56;
     h.skus[0].units[start..].copy_from_slice(&later.skus[0].units[start..]);
     let fit = fit_one_category(h);
@@ -395,7 +425,9 @@ fn shipments_csv(n: usize) -> String {
     let mut s = String::from("po,lane,ordered,quoted_eta,arrived,sku,units\n");
     let d0 = date(2025, 1, 6);
     for i in 0..n {
-        let ordered = d0.checked_add(jiff::Span::new().days(i as i64 * 7)).unwrap();
+        let ordered = d0
+            .checked_add(jiff::Span::new().days(i as i64 * 7))
+            .unwrap();
         let transit = 25 + (i * 7) % 11;
         let eta = ordered.checked_add(jiff::Span::new().days(28)).unwrap();
         let arr = ordered
@@ -424,10 +456,17 @@ fn fit_command_writes_a_catalog_that_a_scenario_loads() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("calibration:"), "{stdout}");
-    assert!(stdout.contains("C-3"), "the product without history is named: {stdout}");
+    assert!(
+        stdout.contains("C-3"),
+        "the product without history is named: {stdout}"
+    );
     assert!(stdout.contains("lane sea-sz: 25 shipments"), "{stdout}");
     let catalog = fs::read_to_string(out.join("catalog.csv")).unwrap();
     assert!(catalog.starts_with(
@@ -436,7 +475,11 @@ fn fit_command_writes_a_catalog_that_a_scenario_loads() {
     assert_eq!(catalog.lines().count(), 4);
     let lanes = fs::read_to_string(out.join("lanes.yaml")).unwrap();
     assert!(lanes.contains("empirical"));
-    assert!(fs::read_to_string(out.join("report.html")).unwrap().contains("<svg"));
+    assert!(
+        fs::read_to_string(out.join("report.html"))
+            .unwrap()
+            .contains("<svg")
+    );
     // The fitted catalog is a complete catalog: a scenario reads it as it is.
     let scenario = write(
         &out,
@@ -468,7 +511,11 @@ fn rejects(files: &[(&str, &str)], extra: &[&str], needle: &str) {
     let out = dir.path().join("out");
     let mut cmd = super::cli::restock();
     cmd.arg("fit").arg(&paths[0]).arg("--out").arg(&out);
-    for (flag, i) in [("--streams", "streams.csv"), ("--products", "products.csv"), ("--shipments", "shipments.csv")] {
+    for (flag, i) in [
+        ("--streams", "streams.csv"),
+        ("--products", "products.csv"),
+        ("--shipments", "shipments.csv"),
+    ] {
         if let Some(p) = paths.iter().find(|p| p.ends_with(i)) {
             cmd.arg(flag).arg(p);
         }
@@ -490,7 +537,10 @@ fn fit_rejects_bad_input_at_its_cell_and_writes_nothing() {
         "sales.csv:1:16: unknown column `colour`",
     );
     rejects(
-        &[("sales.csv", "date,sku,units\n2025-01-06,A,3\n2025-13-01,A,4\n")],
+        &[(
+            "sales.csv",
+            "date,sku,units\n2025-01-06,A,3\n2025-13-01,A,4\n",
+        )],
         &[],
         "sales.csv:3:1: column `date`",
     );
@@ -512,10 +562,13 @@ fn fit_rejects_bad_input_at_its_cell_and_writes_nothing() {
     rejects(
         &[
             ("sales.csv", sales),
-            ("streams.csv", "date,start,hours,sku,forecast_units\n2025-01-06,20:00,2,Z,50\n"),
+            (
+                "streams.csv",
+                "date,start,hours,sku,forecast_units\n2025-01-06,20:00,2,Z,50\n",
+            ),
         ],
         &[],
-        "streams.csv:2:25: column `sku`: SKU `Z` has no row in the sales history",
+        "streams.csv:2:20: column `sku`: SKU `Z` has no row in the sales history",
     );
     rejects(
         &[
@@ -559,7 +612,14 @@ fn returns_can_be_ignored() {
         .success();
     let catalog = fs::read_to_string(out.join("catalog.csv")).unwrap();
     // Days 3, 0 (the return is skipped, not netted), 2.
-    assert!(catalog.lines().nth(1).unwrap().starts_with("A,1.666667,poisson"), "{catalog}");
+    assert!(
+        catalog
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("A,1.666667,poisson"),
+        "{catalog}"
+    );
 }
 
 #[test]
@@ -598,15 +658,25 @@ fn export_history_round_trips_into_fit() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let catalog = fs::read_to_string(out.join("catalog.csv")).unwrap();
     assert_eq!(catalog.lines().count(), 1 + sc.skus.len());
-    // CASE-CLEAR: 16/day in the scenario; the fit's mean must be near it (seasons and
-    // spikes of the scenario make it rougher than a standard error; within 25%).
+    // The scenario's means are not sales (substitutes, seasons and persistent spikes move
+    // them), but its weekday profile is: Saturday 1.2 against Monday 0.9, a gap of ~10
+    // standard errors at 24 units/day over 300 days.
     let row = catalog
         .lines()
-        .find(|l| l.starts_with("CASE-CLEAR,"))
-        .expect("CASE-CLEAR fitted");
-    let mean: f64 = row.split(',').nth(1).unwrap().parse().unwrap();
-    assert!((mean / 16.0 - 1.0).abs() < 0.25, "CASE-CLEAR mean {mean}");
-    assert!(fs::read_to_string(out.join("lanes.yaml")).unwrap().contains("id: sea"));
+        .find(|l| l.starts_with("CABLE-USB-C,"))
+        .expect("CABLE-USB-C fitted");
+    let cells: Vec<f64> = row
+        .split(',')
+        .skip(4)
+        .take(7)
+        .map(|c| c.parse().unwrap())
+        .collect();
+    assert!(cells[5] - cells[0] > 0.15, "weekday profile {cells:?}");
+    assert!(
+        fs::read_to_string(out.join("lanes.yaml"))
+            .unwrap()
+            .contains("id: sea")
+    );
 }
 
 #[test]
