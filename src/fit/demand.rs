@@ -19,6 +19,10 @@
 //! rates are pooled with a gamma–Poisson prior, and the stream ratio's σ with a prior worth
 //! [`SIGMA_PRIOR_STREAMS`] streams of the category's.
 
+// Seven weekday cells are read side by side from several arrays; indexing by weekday says
+// that more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal};
 

@@ -14,6 +14,10 @@
 //! Both laws satisfy y·p(y) = μ·p⁺(y−1), where p⁺ is the same law with k+1 (Poisson: itself),
 //! which gives the conditional mean E[D | D ≥ y] = μ·S⁺(y−1)/S(y) without summing a tail.
 
+// Seven weekday cells are read side by side from several arrays; indexing by weekday says
+// that more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 use statrs::function::beta::beta_reg;
 use statrs::function::gamma::{gamma_lr, ln_gamma};
 
