@@ -39,6 +39,9 @@ pub enum Command {
     /// Today's purchase orders from the scenario's state (orders.csv), and their effect on
     /// the same simulated futures with vs without them (advice.csv).
     Advise(AdviseArgs),
+    /// Fit demand and lead-time parameters from the shop's sales and shipment history:
+    /// writes catalog.csv, report.html and, with --shipments, lanes.yaml.
+    Fit(FitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -64,6 +67,36 @@ pub struct AdviseArgs {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
     /// No order list on the terminal; errors are still reported.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Sales export: `date,sku,units`, optional `stocked_out` and `stream` (0/1).
+    pub sales: PathBuf,
+    /// Stream calendar: `date,start,hours,sku,forecast_units`.
+    #[arg(long, value_name = "STREAMS.csv")]
+    pub streams: Option<PathBuf>,
+    /// Product master: the catalog's product columns (and optional `launch_date`).
+    #[arg(long, value_name = "PRODUCTS.csv")]
+    pub products: Option<PathBuf>,
+    /// Past shipments: `po,lane,ordered,quoted_eta,arrived`, optional `sku`, `units`.
+    #[arg(long, value_name = "SHIPMENTS.csv")]
+    pub shipments: Option<PathBuf>,
+    /// Where to write catalog.csv, report.html and lanes.yaml.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// First day of the history used [default: the sales file's first date].
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<jiff::civil::Date>,
+    /// Last day of the history used [default: the sales file's last date].
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<jiff::civil::Date>,
+    /// What to do with negative units (returns): `error` or `ignore`.
+    #[arg(long, value_name = "error|ignore", default_value = "error", value_parser = ["error", "ignore"])]
+    pub returns: String,
+    /// No summary; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -116,6 +149,21 @@ pub struct RunArgs {
     /// without a `state:` (runs from a state always write it).
     #[arg(long)]
     pub risk: bool,
+    /// Also write one replication's history (sales.csv, streams.csv, shipments.csv) in the
+    /// formats `restock fit` reads.
+    #[arg(long, value_name = "DIR")]
+    pub export_history: Option<PathBuf>,
+    /// Candidate whose history is exported [default: the first].
+    #[arg(long, value_name = "NAME", requires = "export_history")]
+    pub candidate: Option<String>,
+    /// Replication whose history is exported.
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 0,
+        requires = "export_history"
+    )]
+    pub replication: u32,
     /// No progress bar and no table; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
@@ -173,6 +221,7 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Run(args) => run(args),
         Command::Merge(args) => merge(args),
         Command::Advise(args) => advise(args),
+        Command::Fit(args) => fit(args),
     }
 }
 
@@ -207,6 +256,33 @@ fn advise(args: AdviseArgs) -> Result<()> {
     Ok(())
 }
 
+fn fit(args: FitArgs) -> Result<()> {
+    let input = crate::fit::FitInput {
+        sales: args.sales,
+        streams: args.streams,
+        products: args.products,
+        shipments: args.shipments,
+        from: args.from,
+        to: args.to,
+        returns: if args.returns == "ignore" {
+            crate::fit::Returns::Ignore
+        } else {
+            crate::fit::Returns::Error
+        },
+    };
+    let fitted = crate::fit::run(&input)?;
+    crate::fit::write_outputs(&args.out, &fitted)?;
+    if !args.quiet {
+        print!("{}", crate::fit::render_summary(&fitted));
+        println!(
+            "restock fit: outputs written to {} (open {} in a browser)",
+            args.out.display(),
+            args.out.join("report.html").display()
+        );
+    }
+    Ok(())
+}
+
 fn run(args: RunArgs) -> Result<()> {
     let mut sc = scenario::load(&args.scenario, &args.set)?;
     if let Some(n) = args.replications {
@@ -228,6 +304,17 @@ fn run(args: RunArgs) -> Result<()> {
         Some(d) => d.clone(),
         None => default_out_dir(&sc)?,
     };
+    if let Some(dir) = &args.export_history {
+        crate::fit::export::write(dir, &sc, args.candidate.as_deref(), args.replication)?;
+        if !args.quiet {
+            eprintln!(
+                "restock: replication {} of candidate {} exported to {}",
+                args.replication,
+                args.candidate.as_deref().unwrap_or(&sc.policies[0].name),
+                dir.display()
+            );
+        }
+    }
     report::check_out_dir(&out_dir)?;
     let threads = args
         .threads

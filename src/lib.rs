@@ -37,6 +37,7 @@ pub mod engine;
 pub mod error;
 pub mod experiment;
 pub mod hits;
+pub mod fit;
 pub mod metrics;
 pub mod policy;
 pub mod report;

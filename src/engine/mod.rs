@@ -309,6 +309,9 @@ pub struct Engine {
     daily: Vec<DayRecord>,
     /// The replication's risk tallies, when the model collects them.
     risk: Option<RiskRecord>,
+    /// Whether each SKU-day (SKU-major, like `sales`) ran out, when recording the history
+    /// (`record_history`).
+    short_log: Option<Vec<bool>>,
 }
 
 impl Engine {
@@ -343,12 +346,28 @@ impl Engine {
             switches: Vec::with_capacity(n),
             daily: vec![DayRecord::default(); days],
             risk: model.risk.then(|| RiskRecord::new(model)),
+            short_log: None,
         }
     }
 
     /// The last replication's risk tallies, when the model collects them.
     pub fn risk(&self) -> Option<&RiskRecord> {
         self.risk.as_ref()
+
+    }
+
+    /// Keeps each SKU-day's units sold and stockout flag of the last replication (for
+    /// `run --export-history`); read them with [`Engine::sales_history`].
+    pub fn record_history(&mut self, on: bool) {
+        self.short_log = on.then(|| vec![false; self.sales.len()]);
+    }
+
+    /// Units sold (served from the shelf) and whether the shelf ran out, per SKU-day of the
+    /// last replication, SKU-major with `days` per SKU; `None` unless recording.
+    pub fn sales_history(&self) -> Option<(&[u32], &[bool], usize)> {
+        self.short_log
+            .as_deref()
+            .map(|s| (self.sales.as_slice(), s, self.days))
     }
 
     /// The last replayed replication's calendar: one record per simulated day, warm-up
@@ -405,7 +424,9 @@ impl Engine {
         if let Some(r) = &mut self.risk {
             r.reset();
         }
-        let peak_capital = if model.plain {
+        // The SKU-by-SKU loop of plain models does not log stockouts; the general one gives
+        // the same results bit for bit.
+        let peak_capital = if model.plain && self.short_log.is_none() {
             self.plain_days(model, world, policy)
         } else {
             self.all_days::<false, _>(model, world, policy)
@@ -472,6 +493,7 @@ impl Engine {
             category_capital,
             category_peak,
             daily,
+            short_log,
         } = self;
         let by_category = !PLAIN && !category_capital.is_empty();
         let entry_short: &mut [u32] = match risk {
@@ -537,6 +559,11 @@ impl Engine {
             for (peak, c) in category_peak.iter_mut().zip(category_capital.iter_mut()) {
                 *peak = peak.max(*c);
                 *c = 0.0;
+            }
+        }
+        if let Some(log) = short_log {
+            for (i, st) in skus.iter().enumerate() {
+                log[i * *days + day as usize] = st.short_today;
             }
         }
         let chart = &skus[model.chart_sku];

@@ -12,7 +12,7 @@ mod capital;
 mod csv;
 mod html;
 mod json;
-mod plot;
+pub(crate) mod plot;
 mod recommend;
 mod risk_html;
 mod table;

@@ -64,6 +64,16 @@ const STACK: [RGBColor; 6] = [
     RGBColor(120, 120, 120),
 ];
 
+/// Registers the embedded font under [`FONT_FAMILY`], once, for other modules' charts.
+pub(crate) fn register_font() {
+    REGISTER.call_once(|| {
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
+    });
+}
+
+/// The family name of the embedded font.
+pub(crate) const FONT_FAMILY: &str = FONT;
+
 pub fn render_all(s: &Summary) -> Result<Vec<Plot>> {
     REGISTER.call_once(|| {
         // The bytes are compiled in and known good; a failure would leave text undrawable,

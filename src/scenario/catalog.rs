@@ -24,8 +24,28 @@ pub const REQUIRED: [&str; 9] = [
     "initial_on_hand",
 ];
 /// Columns a catalog may have; an empty cell inherits (the category's `sku_defaults`, else the
-/// format's default).
-pub const OPTIONAL: [&str; 3] = ["dispersion", "backup_supplier", "backup_lane"];
+/// format's default). After the first three come the columns `restock fit` writes: the daily
+/// distribution, weekday multipliers (all seven or none), the stream ratio's lognormal and
+/// viral spikes (see docs/fit.md).
+pub const OPTIONAL: [&str; 17] = [
+    "dispersion",
+    "backup_supplier",
+    "backup_lane",
+    "distribution",
+    "weekday_mon",
+    "weekday_tue",
+    "weekday_wed",
+    "weekday_thu",
+    "weekday_fri",
+    "weekday_sat",
+    "weekday_sun",
+    "stream_ratio_median",
+    "stream_ratio_sigma",
+    "viral_rate_per_30_days",
+    "viral_magnitude_median",
+    "viral_magnitude_sigma",
+    "viral_half_life_days",
+];
 
 /// Replaces a top-level `catalog:` key by the SKU nodes of its rows, after those under `skus:`.
 pub fn expand(doc: &mut Node, scenario: &Path) -> Result<(), InputError> {
@@ -180,6 +200,7 @@ pub fn read(file: &Path) -> Result<Vec<Node>, InputError> {
         let mut sku = Vec::new();
         let mut demand = Vec::new();
         let mut supply = Vec::new();
+        let mut fitted = Fitted::default();
         for (i, text) in record.iter().enumerate() {
             let name = names[i].as_str();
             let (l, c) = cells.get(i).copied().unwrap_or((line, 1));
@@ -204,13 +225,18 @@ pub fn read(file: &Path) -> Result<Vec<Node>, InputError> {
                 "sku" => sku.push(("id".to_string(), word())),
                 "category" => sku.push(("category".to_string(), word())),
                 "mean_per_day" => demand.push((name.to_string(), node(scalar(text)))),
-                "dispersion" => {
-                    demand.push((
-                        "distribution".to_string(),
-                        node(Value::Str("negative_binomial".to_string())),
-                    ));
-                    demand.push((name.to_string(), node(scalar(text))));
+                "dispersion" => fitted.dispersion = Some(node(scalar(text))),
+                "distribution" => fitted.distribution = Some(word()),
+                _ if name.starts_with("weekday_") => {
+                    let i = OPTIONAL.iter().position(|o| *o == name).unwrap_or(4) - 4;
+                    fitted.weekday[i.min(6)] = Some(node(scalar(text)));
                 }
+                "stream_ratio_median" => fitted.ratio.0 = Some(node(scalar(text))),
+                "stream_ratio_sigma" => fitted.ratio.1 = Some(node(scalar(text))),
+                "viral_rate_per_30_days" => fitted.viral[0] = Some(node(scalar(text))),
+                "viral_magnitude_median" => fitted.viral[1] = Some(node(scalar(text))),
+                "viral_magnitude_sigma" => fitted.viral[2] = Some(node(scalar(text))),
+                "viral_half_life_days" => fitted.viral[3] = Some(node(scalar(text))),
                 "supplier" | "backup_supplier" | "backup_lane" => {
                     supply.push((name.to_string(), word()))
                 }
@@ -223,6 +249,7 @@ pub fn read(file: &Path) -> Result<Vec<Node>, InputError> {
             column: Some(1),
             source: Some(row_source.clone()),
         };
+        fitted.into_demand(&mut demand, &map, |msg| at(line, None, msg))?;
         sku.push(("demand".to_string(), map(demand)));
         sku.push(("supply".to_string(), map(supply)));
         rows.push(map(sku));
@@ -231,6 +258,106 @@ pub fn read(file: &Path) -> Result<Vec<Node>, InputError> {
         return Err(InputError::new("the catalog has a header but no rows").in_file(file));
     }
     Ok(rows)
+}
+
+/// The demand cells of a row that map to nested YAML (the distribution, weekday profile,
+/// stream ratio and viral spikes), gathered before the row's demand node is built.
+#[derive(Default)]
+struct Fitted {
+    distribution: Option<Node>,
+    dispersion: Option<Node>,
+    weekday: [Option<Node>; 7],
+    ratio: (Option<Node>, Option<Node>),
+    /// rate, magnitude median, magnitude sigma, half-life
+    viral: [Option<Node>; 4],
+}
+
+impl Fitted {
+    fn into_demand(
+        self,
+        demand: &mut Vec<(String, Node)>,
+        map: &dyn Fn(Vec<(String, Node)>) -> Node,
+        row_error: impl Fn(String) -> InputError,
+    ) -> Result<(), InputError> {
+        let poisson =
+            matches!(&self.distribution, Some(Node { value: Value::Str(s), .. }) if s == "poisson");
+        match (self.distribution, self.dispersion) {
+            (Some(d), disp) => {
+                demand.push(("distribution".to_string(), d.clone()));
+                match disp {
+                    Some(k) => demand.push(("dispersion".to_string(), k)),
+                    // An explicit `poisson` must not inherit its category's dispersion.
+                    None if poisson => demand.push((
+                        "dispersion".to_string(),
+                        Node {
+                            value: Value::Null,
+                            ..d
+                        },
+                    )),
+                    None => {}
+                }
+            }
+            (None, Some(k)) => {
+                demand.push((
+                    "distribution".to_string(),
+                    Node {
+                        value: Value::Str("negative_binomial".to_string()),
+                        ..k.clone()
+                    },
+                ));
+                demand.push(("dispersion".to_string(), k));
+            }
+            (None, None) => {}
+        }
+        let given = self.weekday.iter().filter(|w| w.is_some()).count();
+        if given == 7 {
+            let items: Vec<Node> = self.weekday.into_iter().flatten().collect();
+            let first = items[0].clone();
+            demand.push((
+                "weekday_profile".to_string(),
+                Node {
+                    value: Value::Seq(items),
+                    ..first
+                },
+            ));
+        } else if given > 0 {
+            return Err(row_error(
+                "weekday multipliers need all seven cells, weekday_mon to weekday_sun, or none"
+                    .to_string(),
+            ));
+        }
+        let lognormal = |median: Option<Node>, sigma: Option<Node>| {
+            let mut inner = Vec::new();
+            if let Some(m) = median {
+                inner.push(("median".to_string(), m));
+            }
+            if let Some(s) = sigma {
+                inner.push(("sigma".to_string(), s));
+            }
+            map(vec![("lognormal".to_string(), map(inner))])
+        };
+        if self.ratio.0.is_some() || self.ratio.1.is_some() {
+            demand.push((
+                "stream_ratio".to_string(),
+                lognormal(self.ratio.0, self.ratio.1),
+            ));
+        }
+        let [rate, median, sigma, half] = self.viral;
+        if rate.is_some() || median.is_some() || sigma.is_some() || half.is_some() {
+            let mut viral = Vec::new();
+            if let Some(r) = rate {
+                viral.push(("rate_per_30_days".to_string(), r));
+            }
+            if median.is_some() || sigma.is_some() {
+                viral.push(("magnitude".to_string(), lognormal(median, sigma)));
+            }
+            if let Some(h) = half {
+                viral.push(("half_life_days".to_string(), h));
+            }
+            demand.push(("viral".to_string(), map(viral)));
+        }
+        Ok(())
+    }
 }
 
 /// A cell read the way YAML reads a plain scalar: an integer, else a number, else text (which
@@ -280,12 +407,12 @@ pub(super) fn csv_error(file: &Path, bytes: &[u8], e: &csv::Error) -> InputError
     InputError::new(msg).in_file(file).at_line(line, column)
 }
 
-pub(super) fn to_u32(x: u64) -> u32 {
+pub(crate) fn to_u32(x: u64) -> u32 {
     x.min(u64::from(u32::MAX)) as u32
 }
 
 /// 1-based line and column (in characters) of the byte at `offset`.
-pub(super) fn line_column(bytes: &[u8], offset: usize) -> (u32, u32) {
+pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (u32, u32) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let start = before
@@ -303,7 +430,7 @@ fn chars(bytes: &[u8]) -> usize {
 /// Line and column of each cell of the record starting at byte `start` (on line `line`). The
 /// csv crate gives a record's position but not its cells', and a planner fixing a 12-column
 /// export wants the cell.
-pub(super) fn field_starts(bytes: &[u8], start: usize, line: u32) -> Vec<(u32, u32)> {
+pub(crate) fn field_starts(bytes: &[u8], start: usize, line: u32) -> Vec<(u32, u32)> {
     let mut out = vec![(line, 1)];
     let (mut line, mut column) = (line, 1u32);
     let mut quoted = false;
@@ -326,7 +453,7 @@ pub(super) fn field_starts(bytes: &[u8], start: usize, line: u32) -> Vec<(u32, u
 }
 
 /// Line and column just past the last cell of the record starting at byte `start`.
-fn end_of_record(bytes: &[u8], start: usize) -> (u32, u32) {
+pub(crate) fn end_of_record(bytes: &[u8], start: usize) -> (u32, u32) {
     let mut quoted = false;
     let mut end = bytes.len();
     for (i, &b) in bytes.iter().enumerate().skip(start) {

@@ -2,6 +2,7 @@ mod bad_input;
 mod catalog;
 mod cli;
 mod demand;
+mod fit;
 mod fuzz;
 mod golden;
 mod report;
