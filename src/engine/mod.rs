@@ -353,7 +353,6 @@ impl Engine {
     /// The last replication's risk tallies, when the model collects them.
     pub fn risk(&self) -> Option<&RiskRecord> {
         self.risk.as_ref()
-
     }
 
     /// Keeps each SKU-day's units sold and stockout flag of the last replication (for

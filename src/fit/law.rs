@@ -230,10 +230,8 @@ fn best_k(obs: &Obs, lambda: &[f64; 7]) -> f64 {
 pub fn fit(obs: &Obs, nb: bool) -> (Law, f64) {
     let mut start = [0.0; 7];
     let (mut n, mut s) = ([0.0; 7], [0.0; 7]);
-    for w in 0..7 {
-        n[w] = obs.n[w];
-        s[w] = obs.sum[w];
-    }
+    n[..7].copy_from_slice(&obs.n[..7]);
+    s[..7].copy_from_slice(&obs.sum[..7]);
     for &(w, y) in &obs.censored {
         n[w as usize] += 1.0;
         s[w as usize] += f64::from(y);
@@ -358,11 +356,11 @@ mod tests {
     #[test]
     fn conditional_mean_matches_direct_sum() {
         for k in [None, Some(1.5)] {
-            let (mean, y) = (6.0, 5u32);
+            let (mean, y) = (6.0f64, 5u32);
             // Direct: Σ_{d≥y} d p(d) / Σ_{d≥y} p(d), pmf by recurrence.
             let mut p = match k {
-                None => (-mean as f64).exp(),
-                Some(k) => (k / (k + mean) as f64).powf(k),
+                None => (-mean).exp(),
+                Some(k) => (k / (k + mean)).powf(k),
             };
             let (mut num, mut den) = (0.0, 0.0);
             for d in 0..2000u32 {
