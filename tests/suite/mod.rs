@@ -6,6 +6,7 @@ mod fuzz;
 mod golden;
 mod report;
 mod scenarios;
+mod set_by_id;
 mod shards;
 mod supply;
 mod support;
