@@ -49,6 +49,9 @@ pub struct MergeArgs {
     /// No table; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Every candidate, metric and SKU at risk in the terminal output.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +84,10 @@ pub struct RunArgs {
     /// No progress bar and no table; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Every candidate, metric and SKU at risk in the terminal output (not only the top ten
+    /// candidates and the metrics that apply to the scenario).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -188,7 +195,7 @@ fn run(args: RunArgs) -> Result<()> {
     let summary = Summary::new(&sc, outcome);
     report::write_outputs(&out_dir, &summary)?;
     if !args.quiet {
-        print!("{}", report::render_table(&summary));
+        print!("{}", report::render_table_for(&summary, args.verbose));
         println!(
             "restock: outputs written to {} (open {} in a browser)",
             out_dir.display(),
@@ -221,7 +228,7 @@ fn merge(args: MergeArgs) -> Result<()> {
     let summary = Summary::new(&sc, outcome);
     report::write_outputs(&args.out, &summary)?;
     if !args.quiet {
-        print!("{}", report::render_table(&summary));
+        print!("{}", report::render_table_for(&summary, args.verbose));
         println!(
             "restock: outputs written to {} (open {} in a browser)",
             args.out.display(),

@@ -24,6 +24,7 @@ use crate::metrics::{METRIC_COUNT, RepMetrics};
 use crate::policy::Policy;
 use crate::scenario::Scenario;
 use crate::stats::daily::DailyAcc;
+use crate::stats::sku::{SKU_FIELDS, SkuBlock, SkuRep, SkuRun, SkuSums, SkuTable};
 use crate::stats::{BLOCK, BlockMoments, BlockStats, CandidateStats, RunAccumulator, Sketch};
 
 /// Blocks per wave at most: enough parallel tasks that the end-of-wave barrier costs little.
@@ -38,7 +39,8 @@ fn wave_blocks(model: &Model, threads: usize) -> u64 {
     let rows = (model.scenario.policies.len() * model.scopes()) as u64;
     let candidates = model.scenario.policies.len() as u64;
     let per_block = rows * METRIC_COUNT as u64 * (BLOCK * 8 + 2 * 24)
-        + model.scopes() as u64 * candidates * candidates * 24;
+        + model.scopes() as u64 * candidates * candidates * 24
+        + candidates * model.scenario.skus.len() as u64 * (SKU_FIELDS as u64 + BLOCK + 3) * 8;
     (WAVE_BYTES / 2 / per_block.max(1)).clamp(4 * threads as u64, WAVE_BLOCKS)
 }
 
@@ -56,6 +58,8 @@ pub struct RunOptions {
 pub struct Outcome {
     pub stats: Vec<CandidateStats>,
     pub daily: Vec<DailyAcc>,
+    /// Per candidate × SKU (`sku_summary.csv`).
+    pub skus: SkuTable,
 }
 
 /// Per-thread scratch: the world, the engine, one policy instance per candidate and one
@@ -67,6 +71,7 @@ struct Worker {
     policies: Vec<Box<dyn Policy>>,
     metrics: Vec<RepMetrics>,
     daily: Vec<DailyAcc>,
+    sku_reps: Vec<SkuRep>,
 }
 
 impl Worker {
@@ -79,32 +84,37 @@ impl Worker {
             engine: Engine::new(model),
             metrics: vec![RepMetrics::default(); policies.len() * model.scopes()],
             daily: vec![DailyAcc::new(model.scenario.calendar.horizon_days); policies.len()],
+            sku_reps: Vec::with_capacity(model.scenario.skus.len()),
             policies,
         }
     }
 
     /// Replicates every replication of block `index` (the last block may be short).
-    fn block(&mut self, model: &Model, index: u64, reps: u64) -> BlockStats {
+    fn block(&mut self, model: &Model, index: u64, reps: u64) -> (BlockStats, SkuBlock) {
         let scopes = model.scopes();
         let mut stats = BlockStats::new(index, self.policies.len(), scopes);
+        let mut skus = SkuBlock::new(index, self.policies.len(), model.scenario.skus.len());
         for rep in index * BLOCK..((index + 1) * BLOCK).min(reps) {
             self.world.generate(model, rep);
-            for ((policy, out), daily) in self
+            for (c, ((policy, out), daily)) in self
                 .policies
                 .iter_mut()
                 .zip(self.metrics.chunks_exact_mut(scopes))
                 .zip(&mut self.daily)
+                .enumerate()
             {
                 self.engine
                     .run(model, &self.world, policy.as_mut(), &mut out[0]);
                 out[1..].copy_from_slice(self.engine.category_metrics());
                 daily.push(self.engine.daily());
+                self.engine.sku_reps(model, &mut self.sku_reps);
+                skus.push(c, &self.sku_reps);
             }
             stats.push(&self.metrics);
         }
         // The calendar means are summed per block (`stats::daily`).
         self.daily.iter_mut().for_each(DailyAcc::flush);
-        stats
+        (stats, skus)
     }
 }
 
@@ -118,10 +128,15 @@ pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
     let model = Model::new(scenario);
     let blocks = u64::from(scenario.replications).div_ceil(BLOCK);
     let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
-    let daily = execute(&model, opts, 0..blocks, &mut |b| acc.merge(b))?;
+    let mut skus = SkuRun::new(scenario.policies.len(), scenario.skus.len());
+    let daily = execute(&model, opts, 0..blocks, &mut |b, s| {
+        acc.merge(b);
+        skus.merge(s);
+    })?;
     Ok(Outcome {
         stats: acc.summarise(),
         daily,
+        skus: skus.summarise(scenario.replications),
     })
 }
 
@@ -160,10 +175,13 @@ pub struct Partial {
     blocks: Vec<BlockMoments>,
     sketches: Vec<Vec<Sketch>>,
     daily: Vec<DailyAcc>,
+    /// Per-SKU sums per block, and the per-SKU peak-capital sketches.
+    sku_blocks: Vec<SkuSums>,
+    sku_sketches: Vec<Sketch>,
 }
 
 /// The format tag of [`Partial`] files.
-pub const PARTIAL_FORMAT: &str = "restock-partial-3";
+pub const PARTIAL_FORMAT: &str = "restock-partial-4";
 
 /// The file a shard writes into its output folder.
 pub const PARTIAL_FILE: &str = "partial.json";
@@ -270,9 +288,13 @@ pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result
     let total = u64::from(scenario.replications).div_ceil(BLOCK);
     let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
     let mut blocks = Vec::new();
-    let daily = execute(&model, opts, shard.blocks(total), &mut |b| {
+    let mut skus = SkuRun::new(scenario.policies.len(), scenario.skus.len());
+    let mut sku_blocks = Vec::new();
+    let daily = execute(&model, opts, shard.blocks(total), &mut |b, s| {
         acc.push_values(b);
         blocks.push(b.moments_only());
+        skus.push_peaks(s);
+        sku_blocks.push(s.sums_only());
     })?;
     Ok(Partial {
         format: PARTIAL_FORMAT.to_string(),
@@ -286,6 +308,8 @@ pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result
         blocks,
         sketches: acc.sketches(),
         daily,
+        sku_blocks,
+        sku_sketches: skus.sketches().to_vec(),
     })
 }
 
@@ -332,6 +356,7 @@ pub fn merge(scenario: &Scenario, mut parts: Vec<Partial>) -> std::result::Resul
     let mut acc = RunAccumulator::new(candidates, model.scopes());
     let total = u64::from(scenario.replications).div_ceil(BLOCK);
     let mut daily: Vec<DailyAcc> = Vec::new();
+    let mut skus = SkuRun::new(candidates, scenario.skus.len());
     for p in &parts {
         if p.sketches.len() != candidates * model.scopes() || p.daily.len() != candidates {
             return Err(format!(
@@ -350,6 +375,22 @@ pub fn merge(scenario: &Scenario, mut parts: Vec<Partial>) -> std::result::Resul
             acc.merge_moments(b);
         }
         acc.merge_sketches(&p.sketches);
+        for b in &p.sku_blocks {
+            if skus.blocks_merged() != b.index {
+                return Err(format!(
+                    "shard {}/{n} is missing per-SKU block {}",
+                    p.shard.index,
+                    skus.blocks_merged()
+                ));
+            }
+            skus.merge_sums(b);
+        }
+        if !skus.merge_sketches(&p.sku_sketches) {
+            return Err(format!(
+                "shard {}/{n} does not match the scenario's SKUs",
+                p.shard.index
+            ));
+        }
         if daily.is_empty() {
             daily = p.daily.clone();
         } else {
@@ -362,9 +403,16 @@ pub fn merge(scenario: &Scenario, mut parts: Vec<Partial>) -> std::result::Resul
             acc.blocks_merged()
         ));
     }
+    if skus.blocks_merged() != total {
+        return Err(format!(
+            "the shards hold {} of the run's {total} per-SKU blocks",
+            skus.blocks_merged()
+        ));
+    }
     Ok(Outcome {
         stats: acc.summarise(),
         daily,
+        skus: skus.summarise(scenario.replications),
     })
 }
 
@@ -374,7 +422,7 @@ fn execute(
     model: &Model,
     opts: &RunOptions,
     range: Range<u64>,
-    fold: &mut (dyn FnMut(&BlockStats) + Send),
+    fold: &mut (dyn FnMut(&BlockStats, &SkuBlock) + Send),
 ) -> Result<Vec<DailyAcc>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -391,14 +439,14 @@ fn execute(
         .collect();
     // While the pool computes wave k, one task folds wave k − 1 (sequentially, to stay in
     // block order), so the fold does not leave a core idle.
-    let mut previous: Vec<BlockStats> = Vec::new();
+    let mut previous: Vec<(BlockStats, SkuBlock)> = Vec::new();
     let wave = wave_blocks(model, pool.current_num_threads());
     pool.install(|| {
         let mut start = range.start;
         while start < range.end {
             let end = (start + wave).min(range.end);
             let (_, current) = rayon::join(
-                || previous.iter().for_each(&mut *fold),
+                || previous.iter().for_each(|(b, s)| fold(b, s)),
                 || {
                     (start..end)
                         .into_par_iter()
@@ -416,7 +464,7 @@ fn execute(
             previous = current;
             start = end;
         }
-        previous.iter().for_each(&mut *fold);
+        previous.iter().for_each(|(b, s)| fold(b, s));
     });
     progress.finish_and_clear();
     let mut daily: Vec<DailyAcc> = Vec::new();

@@ -26,6 +26,7 @@
 //! SKU-by-SKU loop in `plain.rs`; one replication's random world in `world.rs`.
 
 mod logistics;
+mod per_sku;
 mod plain;
 pub mod queue;
 mod sales;
@@ -239,6 +240,9 @@ struct SkuState {
     customs_holds: i64,
     port_delay_days: f64,
     lead_unit_days: f64,
+    /// Largest end-of-day capital tied up in this SKU over measured days [currency], for
+    /// `sku_summary.csv`.
+    capital_peak: f64,
 }
 
 impl SkuState {
@@ -440,6 +444,9 @@ impl Engine {
                     tally(st, plain_capital);
                 }
                 let c = add_capital(&mut capital, st, sku, plain_capital);
+                if MEASURED {
+                    st.capital_peak = st.capital_peak.max(c);
+                }
                 if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
                 }
@@ -462,6 +469,9 @@ impl Engine {
                     tally(st, plain_capital);
                 }
                 let c = add_capital(&mut capital, st, sku, plain_capital);
+                if MEASURED {
+                    st.capital_peak = st.capital_peak.max(c);
+                }
                 if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
                 }

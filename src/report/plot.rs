@@ -64,6 +64,18 @@ const STACK: [RGBColor; 6] = [
 ];
 
 pub fn render_all(s: &Summary) -> Result<Vec<Plot>> {
+    // Many candidates: chart the ones that matter (`charted`), say so in every caption.
+    if let (Some(view), Some(note)) = (super::charted::view(s), super::charted::note(s)) {
+        let mut plots = render_all_of(&view)?;
+        for p in &mut plots {
+            p.caption.push_str(&note);
+        }
+        return Ok(plots);
+    }
+    render_all_of(s)
+}
+
+fn render_all_of(s: &Summary) -> Result<Vec<Plot>> {
     REGISTER.call_once(|| {
         // The bytes are compiled in and known good; a failure would leave text undrawable,
         // which the first chart then reports as an error.

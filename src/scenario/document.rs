@@ -747,7 +747,15 @@ mod tests {
         let p = FieldPath::parse("skus[A.B][0]").unwrap();
         assert_eq!(p.0[1], Segment::Id("A.B".into()));
         assert_eq!(p.0[2], Segment::Index(0));
-        for bad in ["[sea]", "lanes[]", "lanes[sea", "lanes]", "lanes[sea]x", "a..b", "a."] {
+        for bad in [
+            "[sea]",
+            "lanes[]",
+            "lanes[sea",
+            "lanes]",
+            "lanes[sea]x",
+            "a..b",
+            "a.",
+        ] {
             assert!(FieldPath::parse(bad).is_err(), "{bad}");
         }
     }
@@ -755,8 +763,11 @@ mod tests {
     #[test]
     fn overrides_select_by_id_and_append() {
         let mut doc = Node::parse(DOC, None).unwrap();
-        doc.set(&FieldPath::parse("lanes[sea].transit_days.fixed").unwrap(), "9")
-            .unwrap();
+        doc.set(
+            &FieldPath::parse("lanes[sea].transit_days.fixed").unwrap(),
+            "9",
+        )
+        .unwrap();
         doc.set(&FieldPath::parse("lanes[+]").unwrap(), "{id: air}")
             .unwrap();
         doc.set(&FieldPath::parse("suppliers[+].id").unwrap(), "f1")

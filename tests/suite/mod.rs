@@ -8,6 +8,7 @@ mod report;
 mod scenarios;
 mod set_by_id;
 mod shards;
+mod sku_summary;
 mod supply;
 mod support;
 mod theory;

@@ -37,7 +37,11 @@ fn set_by_id_reaches_the_item_with_that_id() {
     let sc = load(BASIC, &["policies[layered].thresholds.cover_days=12"]).unwrap();
     let layered = sc.policies.iter().find(|p| p.name == "layered").unwrap();
     assert_eq!(param(layered, "cover_days"), Some(12.0));
-    let before = before.policies.iter().find(|p| p.name == "layered").unwrap();
+    let before = before
+        .policies
+        .iter()
+        .find(|p| p.name == "layered")
+        .unwrap();
     assert_ne!(param(before, "cover_days"), Some(12.0), "fixture drifted");
 
     // An index in brackets is an index.
@@ -92,7 +96,10 @@ fn set_misuse_is_exit_2_and_named() {
 
     let (code, err) = validate(&["horizon_days[+]=3"]);
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("`horizon_days` is a number, not a list"), "{err}");
+    assert!(
+        err.contains("`horizon_days` is a number, not a list"),
+        "{err}"
+    );
 
     let (code, err) = validate(&["lanes[sea.transit_days.fixed=9"]);
     assert_eq!(code, Some(2), "{err}");
@@ -103,6 +110,9 @@ fn set_misuse_is_exit_2_and_named() {
     assert!(err.contains("after `]`"), "{err}");
 
     // Sanity: the same command with good overrides is accepted.
-    let (code, err) = validate(&["lanes[sea].transit_days.fixed=9", "policies[+]={name: extra, kind: s_S, reorder_point: 50, order_up_to: 90, lane: sea}"]);
+    let (code, err) = validate(&[
+        "lanes[sea].transit_days.fixed=9",
+        "policies[+]={name: extra, kind: s_S, reorder_point: 50, order_up_to: 90, lane: sea}",
+    ]);
     assert_eq!(code, Some(0), "{err}");
 }

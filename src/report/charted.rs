@@ -1,0 +1,73 @@
+//! Which candidates the charts show when there are many: the recommended one, the baseline,
+//! the Pareto frontier by rank, then the best-ranked others — at most [`MAX_CHARTED`] in all,
+//! so fan charts stay a readable height and bar and point labels have room. The tables keep
+//! every candidate.
+
+use super::Summary;
+use crate::score::Ranking;
+use crate::stats::sku::SkuTable;
+
+/// Candidates a chart shows at most.
+pub const MAX_CHARTED: usize = 8;
+
+/// The candidates charted, in candidate order; all of them when there are few.
+pub fn charted(s: &Summary) -> Vec<usize> {
+    let n = s.candidates.len();
+    if n <= MAX_CHARTED {
+        return (0..n).collect();
+    }
+    let mut by_rank: Vec<usize> = (0..n).collect();
+    by_rank.sort_by_key(|&c| s.ranking.verdicts[c].rank);
+    let mut pick: Vec<usize> = Vec::with_capacity(MAX_CHARTED);
+    let mut add = |c: usize, pick: &mut Vec<usize>| {
+        if pick.len() < MAX_CHARTED && !pick.contains(&c) {
+            pick.push(c);
+        }
+    };
+    if let Some(b) = s.ranking.best {
+        add(b, &mut pick);
+    }
+    add(0, &mut pick);
+    for &c in by_rank.iter().filter(|&&c| s.ranking.verdicts[c].pareto) {
+        add(c, &mut pick);
+    }
+    for &c in &by_rank {
+        add(c, &mut pick);
+    }
+    pick.sort_unstable();
+    pick
+}
+
+/// The summary cut down to the charted candidates, or `None` when every one is charted.
+pub fn view(s: &Summary) -> Option<Summary> {
+    let keep = charted(s);
+    if keep.len() == s.candidates.len() {
+        return None;
+    }
+    let pick = |r: &Ranking| Ranking {
+        verdicts: keep.iter().map(|&c| r.verdicts[c]).collect(),
+        best: r.best.and_then(|b| keep.iter().position(|&c| c == b)),
+    };
+    let mut v = s.clone();
+    v.candidates = keep.iter().map(|&c| s.candidates[c].clone()).collect();
+    v.params = keep.iter().map(|&c| s.params[c].clone()).collect();
+    v.days = keep.iter().map(|&c| s.days[c].clone()).collect();
+    v.weeks = keep.iter().map(|&c| s.weeks[c].clone()).collect();
+    v.layered = keep.iter().map(|&c| s.layered[c]).collect();
+    v.ranking = pick(&s.ranking);
+    v.category_rankings = s.category_rankings.iter().map(pick).collect();
+    v.skus = SkuTable::default();
+    Some(v)
+}
+
+/// The sentence a caption gains when the chart shows only some candidates.
+pub fn note(s: &Summary) -> Option<String> {
+    let shown = charted(s).len();
+    (shown < s.candidates.len()).then(|| {
+        format!(
+            " Shown: {shown} of {} candidates — the recommended one, the baseline and the \
+             Pareto frontier by rank; every candidate is in the tables.",
+            s.candidates.len()
+        )
+    })
+}
