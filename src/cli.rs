@@ -196,8 +196,9 @@ fn run(args: RunArgs) -> Result<()> {
     report::write_outputs(&out_dir, &summary)?;
     if !args.quiet {
         print!("{}", report::render_table_for(&summary, args.verbose));
+        // Two lines: a long output path should not push the table's neighbour past 100 columns.
         println!(
-            "restock: outputs written to {} (open {} in a browser)",
+            "restock: outputs written to {}\nrestock: open {} in a browser",
             out_dir.display(),
             out_dir.join("report.html").display()
         );
@@ -229,8 +230,9 @@ fn merge(args: MergeArgs) -> Result<()> {
     report::write_outputs(&args.out, &summary)?;
     if !args.quiet {
         print!("{}", report::render_table_for(&summary, args.verbose));
+        // Two lines: a long output path should not push the table's neighbour past 100 columns.
         println!(
-            "restock: outputs written to {} (open {} in a browser)",
+            "restock: outputs written to {}\nrestock: open {} in a browser",
             args.out.display(),
             args.out.join("report.html").display()
         );

@@ -49,7 +49,12 @@ pub fn view(s: &Summary) -> Option<Summary> {
         best: r.best.and_then(|b| keep.iter().position(|&c| c == b)),
     };
     let mut v = s.clone();
-    v.candidates = keep.iter().map(|&c| s.candidates[c].clone()).collect();
+    // Charted under the terminal's short ids (the caption gives each one's name), so axis
+    // ticks and point labels stay short enough not to collide.
+    v.candidates = keep
+        .iter()
+        .map(|&c| (short_id(s, c), s.candidates[c].1.clone()))
+        .collect();
     v.params = keep.iter().map(|&c| s.params[c].clone()).collect();
     v.days = keep.iter().map(|&c| s.days[c].clone()).collect();
     v.weeks = keep.iter().map(|&c| s.weeks[c].clone()).collect();
@@ -60,14 +65,26 @@ pub fn view(s: &Summary) -> Option<Summary> {
     Some(v)
 }
 
-/// The sentence a caption gains when the chart shows only some candidates.
+/// `C01`…, as the terminal numbers candidates.
+fn short_id(s: &Summary, c: usize) -> String {
+    let digits = s.candidates.len().to_string().len().max(2);
+    format!("C{:0digits$}", c + 1)
+}
+
+/// The sentences a caption gains when the chart shows only some candidates.
 pub fn note(s: &Summary) -> Option<String> {
-    let shown = charted(s).len();
-    (shown < s.candidates.len()).then(|| {
+    let keep = charted(s);
+    (keep.len() < s.candidates.len()).then(|| {
+        let names: Vec<String> = keep
+            .iter()
+            .map(|&c| format!("{} = {}", short_id(s, c), s.candidates[c].0))
+            .collect();
         format!(
-            " Shown: {shown} of {} candidates — the recommended one, the baseline and the \
-             Pareto frontier by rank; every candidate is in the tables.",
-            s.candidates.len()
+            " Shown: {} of {} candidates — the recommended one, the baseline and the Pareto \
+             frontier by rank; every candidate is in the tables. {}.",
+            keep.len(),
+            s.candidates.len(),
+            names.join("; ")
         )
     })
 }
