@@ -112,6 +112,9 @@ pub struct MergeArgs {
     /// No table; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Every candidate, metric and SKU at risk in the terminal output.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +170,10 @@ pub struct RunArgs {
     /// No progress bar and no table; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Every candidate, metric and SKU at risk in the terminal output (not only the top ten
+    /// candidates and the metrics that apply to the scenario).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -364,9 +371,10 @@ fn run(args: RunArgs) -> Result<()> {
     };
     report::write_outputs(&out_dir, &summary)?;
     if !args.quiet {
-        print!("{}", report::render_table(&summary));
+        print!("{}", report::render_table_for(&summary, args.verbose));
+        // Two lines: a long output path should not push the table's neighbour past 100 columns.
         println!(
-            "restock: outputs written to {} (open {} in a browser)",
+            "restock: outputs written to {}\nrestock: open {} in a browser",
             out_dir.display(),
             out_dir.join("report.html").display()
         );
@@ -416,9 +424,10 @@ fn merge(args: MergeArgs) -> Result<()> {
     };
     report::write_outputs(&args.out, &summary)?;
     if !args.quiet {
-        print!("{}", report::render_table(&summary));
+        print!("{}", report::render_table_for(&summary, args.verbose));
+        // Two lines: a long output path should not push the table's neighbour past 100 columns.
         println!(
-            "restock: outputs written to {} (open {} in a browser)",
+            "restock: outputs written to {}\nrestock: open {} in a browser",
             args.out.display(),
             args.out.join("report.html").display()
         );

@@ -25,6 +25,7 @@ use crate::policy::Policy;
 use crate::risk::RiskAcc;
 use crate::scenario::Scenario;
 use crate::stats::daily::DailyAcc;
+use crate::stats::sku::{SKU_FIELDS, SkuBlock, SkuRep, SkuRun, SkuSums, SkuTable};
 use crate::stats::{BLOCK, BlockMoments, BlockStats, CandidateStats, RunAccumulator, Sketch};
 
 /// Blocks per wave at most: enough parallel tasks that the end-of-wave barrier costs little.
@@ -39,7 +40,8 @@ fn wave_blocks(model: &Model, threads: usize) -> u64 {
     let rows = (model.scenario.policies.len() * model.scopes()) as u64;
     let candidates = model.scenario.policies.len() as u64;
     let per_block = rows * METRIC_COUNT as u64 * (BLOCK * 8 + 2 * 24)
-        + model.scopes() as u64 * candidates * candidates * 24;
+        + model.scopes() as u64 * candidates * candidates * 24
+        + candidates * model.scenario.skus.len() as u64 * (SKU_FIELDS as u64 + BLOCK + 3) * 8;
     (WAVE_BYTES / 2 / per_block.max(1)).clamp(4 * threads as u64, WAVE_BLOCKS)
 }
 
@@ -59,6 +61,8 @@ pub struct Outcome {
     pub daily: Vec<DailyAcc>,
     /// Per candidate, the stockout-risk tallies (empty unless the model collects them).
     pub risk: Vec<RiskAcc>,
+    /// Per candidate × SKU (`sku_summary.csv`).
+    pub skus: SkuTable,
 }
 
 /// Per-thread scratch: the world, the engine, one policy instance per candidate and one
@@ -71,6 +75,7 @@ struct Worker {
     metrics: Vec<RepMetrics>,
     daily: Vec<DailyAcc>,
     risk: Vec<RiskAcc>,
+    sku_reps: Vec<SkuRep>,
 }
 
 impl Worker {
@@ -88,14 +93,16 @@ impl Worker {
             } else {
                 Vec::new()
             },
+            sku_reps: Vec::with_capacity(model.scenario.skus.len()),
             policies,
         }
     }
 
     /// Replicates every replication of block `index` (the last block may be short).
-    fn block(&mut self, model: &Model, index: u64, reps: u64) -> BlockStats {
+    fn block(&mut self, model: &Model, index: u64, reps: u64) -> (BlockStats, SkuBlock) {
         let scopes = model.scopes();
         let mut stats = BlockStats::new(index, self.policies.len(), scopes);
+        let mut skus = SkuBlock::new(index, self.policies.len(), model.scenario.skus.len());
         for rep in index * BLOCK..((index + 1) * BLOCK).min(reps) {
             self.world.generate(model, rep);
             for (c, ((policy, out), daily)) in self
@@ -112,12 +119,14 @@ impl Worker {
                 if let Some(r) = self.engine.risk() {
                     self.risk[c].push(r);
                 }
+                self.engine.sku_reps(model, &mut self.sku_reps);
+                skus.push(c, &self.sku_reps);
             }
             stats.push(&self.metrics);
         }
         // The calendar means are summed per block (`stats::daily`).
         self.daily.iter_mut().for_each(DailyAcc::flush);
-        stats
+        (stats, skus)
     }
 }
 
@@ -131,11 +140,16 @@ pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
     let model = Model::new(scenario);
     let blocks = u64::from(scenario.replications).div_ceil(BLOCK);
     let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
-    let (daily, risk) = execute(&model, opts, 0..blocks, &mut |b| acc.merge(b))?;
+    let mut skus = SkuRun::new(scenario.policies.len(), scenario.skus.len());
+    let (daily, risk) = execute(&model, opts, 0..blocks, &mut |b, s| {
+        acc.merge(b);
+        skus.merge(s);
+    })?;
     Ok(Outcome {
         stats: acc.summarise(),
         daily,
         risk,
+        skus: skus.summarise(scenario.replications),
     })
 }
 
@@ -177,6 +191,9 @@ pub struct Partial {
     /// The stockout-risk tallies of its replications (order-free), when collected.
     #[serde(default)]
     risk: Vec<RiskAcc>,
+    /// Per-SKU sums per block, and the per-SKU peak-capital sketches.
+    sku_blocks: Vec<SkuSums>,
+    sku_sketches: Vec<Sketch>,
 }
 
 /// The format tag of [`Partial`] files.
@@ -294,9 +311,13 @@ pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result
     let total = u64::from(scenario.replications).div_ceil(BLOCK);
     let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
     let mut blocks = Vec::new();
-    let (daily, risk) = execute(&model, opts, shard.blocks(total), &mut |b| {
+    let mut skus = SkuRun::new(scenario.policies.len(), scenario.skus.len());
+    let mut sku_blocks = Vec::new();
+    let (daily, risk) = execute(&model, opts, shard.blocks(total), &mut |b, s| {
         acc.push_values(b);
         blocks.push(b.moments_only());
+        skus.push_peaks(s);
+        sku_blocks.push(s.sums_only());
     })?;
     Ok(Partial {
         format: PARTIAL_FORMAT.to_string(),
@@ -311,6 +332,8 @@ pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result
         sketches: acc.sketches(),
         daily,
         risk,
+        sku_blocks,
+        sku_sketches: skus.sketches().to_vec(),
     })
 }
 
@@ -323,6 +346,8 @@ impl Partial {
         blocks: Vec<BlockMoments>,
         sketches: Vec<Vec<Sketch>>,
         daily: Vec<DailyAcc>,
+        sku_blocks: Vec<SkuSums>,
+        sku_sketches: Vec<Sketch>,
     ) -> Partial {
         Partial {
             format: PARTIAL_FORMAT.to_string(),
@@ -338,6 +363,8 @@ impl Partial {
             daily,
             // The what-if runner does not collect the risk register (yet).
             risk: Vec::new(),
+            sku_blocks,
+            sku_sketches,
         }
     }
 }
@@ -389,6 +416,7 @@ pub fn merge(
     let total = u64::from(scenario.replications).div_ceil(BLOCK);
     let mut daily: Vec<DailyAcc> = Vec::new();
     let mut risk: Vec<RiskAcc> = Vec::new();
+    let mut skus = SkuRun::new(candidates, scenario.skus.len());
     for p in &parts {
         if p.risk.len() != if model.risk { candidates } else { 0 } {
             return Err(InputError::new(format!(
@@ -418,6 +446,22 @@ pub fn merge(
             acc.merge_moments(b);
         }
         acc.merge_sketches(&p.sketches);
+        for b in &p.sku_blocks {
+            if skus.blocks_merged() != b.index {
+                return Err(InputError::new(format!(
+                    "shard {}/{n} is missing per-SKU block {}",
+                    p.shard.index,
+                    skus.blocks_merged()
+                )));
+            }
+            skus.merge_sums(b);
+        }
+        if !skus.merge_sketches(&p.sku_sketches) {
+            return Err(InputError::new(format!(
+                "shard {}/{n} does not match the scenario's SKUs",
+                p.shard.index
+            )));
+        }
         if daily.is_empty() {
             daily = p.daily.clone();
         } else {
@@ -430,10 +474,17 @@ pub fn merge(
             acc.blocks_merged()
         )));
     }
+    if skus.blocks_merged() != total {
+        return Err(InputError::new(format!(
+            "the shards hold {} of the run's {total} per-SKU blocks",
+            skus.blocks_merged()
+        )));
+    }
     Ok(Outcome {
         stats: acc.summarise(),
         daily,
         risk,
+        skus: skus.summarise(scenario.replications),
     })
 }
 
@@ -443,7 +494,7 @@ fn execute(
     model: &Model,
     opts: &RunOptions,
     range: Range<u64>,
-    fold: &mut (dyn FnMut(&BlockStats) + Send),
+    fold: &mut (dyn FnMut(&BlockStats, &SkuBlock) + Send),
 ) -> Result<(Vec<DailyAcc>, Vec<RiskAcc>)> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -460,14 +511,14 @@ fn execute(
         .collect();
     // While the pool computes wave k, one task folds wave k − 1 (sequentially, to stay in
     // block order), so the fold does not leave a core idle.
-    let mut previous: Vec<BlockStats> = Vec::new();
+    let mut previous: Vec<(BlockStats, SkuBlock)> = Vec::new();
     let wave = wave_blocks(model, pool.current_num_threads());
     pool.install(|| {
         let mut start = range.start;
         while start < range.end {
             let end = (start + wave).min(range.end);
             let (_, current) = rayon::join(
-                || previous.iter().for_each(&mut *fold),
+                || previous.iter().for_each(|(b, s)| fold(b, s)),
                 || {
                     (start..end)
                         .into_par_iter()
@@ -485,7 +536,7 @@ fn execute(
             previous = current;
             start = end;
         }
-        previous.iter().for_each(&mut *fold);
+        previous.iter().for_each(|(b, s)| fold(b, s));
     });
     progress.finish_and_clear();
     let mut daily: Vec<DailyAcc> = Vec::new();

@@ -25,6 +25,7 @@ use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
 use crate::policy::Policy;
 use crate::scenario::Scenario;
 use crate::stats::daily::DailyAcc;
+use crate::stats::sku::{SkuBlock, SkuRep, SkuRun};
 use crate::stats::{
     BLOCK, BlockMoments, BlockStats, CandidateStats, Moments, PairedDiff, RunAccumulator, Sketch,
 };
@@ -154,11 +155,14 @@ struct Block {
     diffs: Vec<Moments>,
     /// Per world (base, then variants): `(candidate * sources + source) * FIGURES + figure`.
     hits: Vec<Vec<Moments>>,
+    /// The base's per-SKU tallies (`sku_summary.csv` shows the base).
+    skus: SkuBlock,
 }
 
 struct Worker {
     sides: Vec<Side>,
     daily: Vec<DailyAcc>,
+    sku_reps: Vec<SkuRep>,
 }
 
 impl Worker {
@@ -169,6 +173,7 @@ impl Worker {
                 DailyAcc::new(models[0].scenario.calendar.horizon_days);
                 models[0].scenario.policies.len()
             ],
+            sku_reps: Vec::with_capacity(models[0].scenario.skus.len()),
         }
     }
 
@@ -180,6 +185,7 @@ impl Worker {
             .map(|m| BlockStats::new(index, n, m.scopes()))
             .collect();
         let mut diffs = vec![Moments::default(); variants.len() * n * METRIC_COUNT];
+        let mut skus = SkuBlock::new(index, n, models[0].scenario.skus.len());
         let mut hits: Vec<Vec<Moments>> = self
             .sides
             .iter()
@@ -200,6 +206,8 @@ impl Worker {
                     out[1..].copy_from_slice(side.engine.category_metrics());
                     if k == 0 {
                         self.daily[c].push(side.engine.daily());
+                        side.engine.sku_reps(model, &mut self.sku_reps);
+                        skus.push(c, &self.sku_reps);
                     }
                     if !side.sources.is_empty() {
                         side.tally.iter_mut().for_each(|x| *x = 0.0);
@@ -238,6 +246,7 @@ impl Worker {
             variants,
             diffs,
             hits,
+            skus,
         }
     }
 }
@@ -250,6 +259,9 @@ struct Accumulators {
     hits: Vec<Vec<Moments>>,
     sources: Vec<Vec<(Disruption, String)>>,
     candidates: usize,
+    /// The base's per-SKU results, and its replication count.
+    skus: SkuRun,
+    replications: u32,
 }
 
 impl Accumulators {
@@ -268,6 +280,8 @@ impl Accumulators {
                 .collect(),
             sources: models.iter().map(|m| hits::sources(m.scenario)).collect(),
             candidates: n,
+            skus: SkuRun::new(n, models[0].scenario.skus.len()),
+            replications: models[0].scenario.replications,
         }
     }
 
@@ -280,6 +294,7 @@ impl Accumulators {
             acc.merge(d);
         }
         self.merge_hits(&b.hits);
+        self.skus.merge(&b.skus);
     }
 
     fn merge_hits(&mut self, hits: &[Vec<Moments>]) {
@@ -298,6 +313,7 @@ impl Accumulators {
                 daily,
                 // Runs with variants do not collect the risk register (yet).
                 risk: Vec::new(),
+                skus: self.skus.summarise(self.replications),
             },
             variants: self
                 .variants
@@ -456,10 +472,13 @@ pub fn run_shard(
     let total = u64::from(sc.replications).div_ceil(BLOCK);
     let mut acc = Accumulators::new(&models);
     let mut base_blocks = Vec::new();
+    let mut sku_blocks = Vec::new();
     let mut blocks = Vec::new();
     let daily = execute(&models, opts, shard.blocks(total), &mut |b| {
         acc.base.push_values(&b.base);
         base_blocks.push(b.base.moments_only());
+        acc.skus.push_peaks(&b.skus);
+        sku_blocks.push(b.skus.sums_only());
         for (a, v) in acc.variants.iter_mut().zip(&b.variants) {
             a.push_values(v);
         }
@@ -470,7 +489,15 @@ pub fn run_shard(
             hits: b.hits.clone(),
         });
     })?;
-    let partial = Partial::from_blocks(sc, shard, base_blocks, acc.base.sketches(), daily);
+    let partial = Partial::from_blocks(
+        sc,
+        shard,
+        base_blocks,
+        acc.base.sketches(),
+        daily,
+        sku_blocks,
+        acc.skus.sketches().to_vec(),
+    );
     let variants = VariantPartial {
         names: prepared.into_iter().map(|(n, _)| n).collect(),
         blocks,

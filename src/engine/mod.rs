@@ -27,6 +27,7 @@
 
 mod logistics;
 mod open_orders;
+mod per_sku;
 mod plain;
 pub mod queue;
 mod risk;
@@ -254,6 +255,9 @@ struct SkuState {
     customs_holds: i64,
     port_delay_days: f64,
     lead_unit_days: f64,
+    /// Largest end-of-day capital tied up in this SKU over measured days [currency], for
+    /// `sku_summary.csv`.
+    capital_peak: f64,
 }
 
 // The hand-laid layout above, checked by the compiler: a new field in the wrong place fails the
@@ -527,6 +531,9 @@ impl Engine {
                     tally(st, plain_capital);
                 }
                 let c = add_capital(&mut capital, st, sku, plain_capital);
+                if MEASURED {
+                    st.capital_peak = st.capital_peak.max(c);
+                }
                 if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
                 }
@@ -549,6 +556,9 @@ impl Engine {
                     tally(st, plain_capital);
                 }
                 let c = add_capital(&mut capital, st, sku, plain_capital);
+                if MEASURED {
+                    st.capital_peak = st.capital_peak.max(c);
+                }
                 if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
                 }

@@ -99,6 +99,9 @@ impl Engine {
             tally(st, true);
         }
         let c = capital_of(st, sku, true);
+        if MEASURED {
+            st.capital_peak = st.capital_peak.max(c[0] + c[1] + c[2]);
+        }
         let r = &mut daily[day as usize];
         if i == 0 {
             // The first SKU starts the day's sums (from zero, as the general loop's do): no

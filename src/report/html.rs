@@ -8,10 +8,12 @@
 
 use std::fmt::Write;
 
+use super::applies::nothing_to_measure;
 use super::plot::Plot;
 use super::table::num;
-use super::{Summary, recommend};
+use super::{Summary, recommend, sku};
 use crate::metrics::Metric;
+use crate::stats::sku::SkuField;
 
 /// Escapes text for HTML element content and attribute values.
 fn esc(s: &str) -> String {
@@ -182,7 +184,7 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
         "<h2>Capital tied up</h2>\n<p class=\"note\">End-of-day value of stock on hand, in \
          transit and prepaid to suppliers, over measured days. Peak = a future's largest day; p95 / p99 of \
          the peak is the capital to fund in all but the worst 5% / 1% of futures.</p>\n\
-         <table id=\"capital-at-risk\"><tr><th class=\"l\">candidate</th>\
+         <div class=\"wide\"><table id=\"capital-at-risk\"><tr><th class=\"l\">candidate</th>\
          <th>average [currency] mean ± 95% CI</th><th>peak mean</th><th>peak p95</th>\
          <th>peak p99</th></tr>\n",
     );
@@ -204,7 +206,9 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
             num(peak.p99)
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
+
+    skus_at_risk(s, &mut h);
 
     // Summary with confidence intervals.
     h.push_str(
@@ -221,6 +225,9 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
     }
     h.push_str("</tr>\n");
     for &m in Metric::ALL {
+        if !s.applies[m as usize] {
+            continue;
+        }
         let _ = write!(
             h,
             "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td>",
@@ -229,6 +236,13 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
         );
         for (i, (_, c)) in s.candidates.iter().enumerate() {
             let st = c.metric(m);
+            if nothing_to_measure(c, m) {
+                h.push_str("<td>n/a</td><td></td>");
+                if i > 0 {
+                    h.push_str("<td></td>");
+                }
+                continue;
+            }
             let _ = write!(
                 h,
                 "<td>{}</td><td>{} / {} / {}</td>",
@@ -245,6 +259,19 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
         h.push_str("</tr>\n");
     }
     h.push_str("</table></div>\n");
+    let hidden: Vec<&str> = Metric::ALL
+        .iter()
+        .filter(|&&m| !s.applies[m as usize])
+        .map(|m| m.name())
+        .collect();
+    if !hidden.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Left out, as they cannot apply to this scenario (all are in \
+             <code>summary.csv</code> and <code>summary.json</code>): {}.</p>",
+            hidden.join(", ")
+        );
+    }
 
     if let Some(w) = &s.whatif {
         h.push_str(&super::whatif::render_html(s, w));
@@ -268,7 +295,7 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
     // Weekly capital, folded: long, but what finance copies into a plan.
     h.push_str(
         "<h2>Capital by week</h2>\n<details><summary>Weekly table (also in \
-         <code>capital_by_week.csv</code>)</summary>\n<table id=\"capital-by-week\"><tr>\
+         <code>capital_by_week.csv</code>)</summary>\n<div class=\"wide\"><table id=\"capital-by-week\"><tr>\
          <th class=\"l\">week starting</th><th class=\"l\">candidate</th><th>on hand</th>\
          <th>in transit</th><th>prepaid</th><th>total mean</th><th>total p50</th>\
          <th>total p95</th><th>measured days</th></tr>\n",
@@ -293,8 +320,55 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
             );
         }
     }
-    h.push_str("</table>\n</details>\n</body>\n</html>\n");
+    h.push_str("</table></div>\n</details>\n</body>\n</html>\n");
     h
+}
+
+/// "SKUs at risk": for the recommended candidate and the baseline, the SKUs losing the most
+/// margin (at most `sku::AT_RISK_ROWS`; every SKU is in `sku_summary.csv`).
+fn skus_at_risk(s: &Summary, h: &mut String) {
+    h.push_str(
+        "<h2>SKUs at risk</h2>\n<p class=\"note\">Per SKU, means over replications; worst lost \
+         margin first, SKUs that served every unit left out. Every candidate × SKU is in \
+         <code>sku_summary.csv</code>.</p>\n",
+    );
+    for group in sku::at_risk(s) {
+        let c = group.candidate;
+        let _ = writeln!(h, "<h3>{} ({})</h3>", esc(&s.candidates[c].0), group.role);
+        if group.skus.is_empty() {
+            h.push_str("<p>None: every SKU served every unit demanded.</p>\n");
+            continue;
+        }
+        let _ = writeln!(
+            h,
+            "<div class=\"wide\"><table class=\"sku-risk\" id=\"skus-at-risk-{c}\"><tr>\
+             <th class=\"l\">SKU</th><th class=\"l\">category</th><th>fill rate</th>\
+             <th>in-stream fill rate</th><th>stockout days</th><th>lost units</th>\
+             <th>lost margin / day</th><th>days of cover</th><th>capital avg</th>\
+             <th>peak capital p95</th><th>air share</th></tr>"
+        );
+        let opt = |v: Option<f64>| v.map(num).unwrap_or_else(|| "n/a".into());
+        for &k in &group.skus {
+            let r = s.skus.get(c, k);
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td>\
+                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&s.sku_ids[k]),
+                esc(&s.sku_categories[k]),
+                num(r.mean(SkuField::FillRate)),
+                opt(r.fill_rate_in_stream()),
+                num(r.mean(SkuField::StockoutDays)),
+                num(r.mean(SkuField::LostUnits)),
+                num(r.mean(SkuField::LostMarginPerDay)),
+                opt(r.days_of_cover()),
+                num(r.mean(SkuField::CapitalTiedAvg)),
+                num(r.capital_peak_p95),
+                opt(r.air_units_share()),
+            );
+        }
+        h.push_str("</table></div>\n");
+    }
 }
 
 #[cfg(test)]

@@ -8,13 +8,16 @@
 //! first, then written under a temporary name and renamed into place, so a failed run never
 //! leaves half-written outputs.
 
+mod applies;
 mod capital;
+mod charted;
 mod csv;
 mod html;
 mod json;
 pub(crate) mod plot;
 mod recommend;
 mod risk_html;
+mod sku;
 mod table;
 pub mod whatif;
 
@@ -28,9 +31,11 @@ use crate::scenario::{Objective, Scenario};
 use crate::score::{self, Ranking};
 use crate::stats::CandidateStats;
 use crate::stats::daily::{DayStats, WeekStats};
+use crate::stats::sku::SkuTable;
 
 pub use recommend::{Recommendation, recommend};
-pub use table::render_table;
+pub use sku::{AT_RISK_ROWS, AtRisk, COLUMNS as SKU_COLUMNS, at_risk};
+pub use table::{WIDTH as TERMINAL_WIDTH, render_table, render_table_for, render_table_verbose};
 
 /// `summary.json`'s text for a summary.
 pub fn render_json(s: &Summary) -> String {
@@ -79,6 +84,16 @@ pub struct Summary {
     pub whatif: Option<whatif::WhatIf>,
     /// The stockout-risk register, for runs from a state or with `--risk`.
     pub risk: Option<crate::risk::Register>,
+    /// Per candidate × SKU results (`sku_summary.csv`).
+    pub skus: SkuTable,
+    /// SKU ids and their category ids (empty without one), in scenario order.
+    pub sku_ids: Vec<String>,
+    pub sku_categories: Vec<String>,
+    /// Per metric (`Metric as usize`): whether it can apply to the scenario; those that
+    /// cannot are left out of the terminal and the report (the files keep them).
+    pub applies: Vec<bool>,
+    /// Per candidate: whether its policy is the layered one (whose triggers are reported).
+    pub layered: Vec<bool>,
 }
 
 impl Summary {
@@ -144,6 +159,23 @@ impl Summary {
             supply_windows: supply_windows(scenario),
             whatif: None,
             risk,
+            skus: outcome.skus,
+            applies: applies::applicable(scenario),
+            layered: scenario
+                .policies
+                .iter()
+                .map(|p| matches!(p.rule, crate::scenario::PolicyRule::Layered(_)))
+                .collect(),
+            sku_ids: scenario.skus.iter().map(|k| k.id.clone()).collect(),
+            sku_categories: scenario
+                .skus
+                .iter()
+                .map(|k| {
+                    k.category
+                        .map(|c| scenario.categories[c].id.clone())
+                        .unwrap_or_default()
+                })
+                .collect(),
         }
     }
 
@@ -229,6 +261,10 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
         ("summary.json".into(), json::render(summary).into_bytes()),
         ("summary.csv".into(), csv::render(summary)?.into_bytes()),
+        (
+            "sku_summary.csv".into(),
+            sku::render_csv(summary)?.into_bytes(),
+        ),
         (
             "capital_by_day.csv".into(),
             capital::render_days(summary)?.into_bytes(),

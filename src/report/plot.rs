@@ -18,6 +18,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Summary;
 use crate::error::{Error, Result};
+
+/// A placed chart label: candidate, text, anchor and alignment.
+type PlacedLabel = (usize, String, (i32, i32), HPos, VPos);
 use crate::metrics::Metric;
 
 /// One chart in both formats.
@@ -75,6 +78,18 @@ pub(crate) fn register_font() {
 pub(crate) const FONT_FAMILY: &str = FONT;
 
 pub fn render_all(s: &Summary) -> Result<Vec<Plot>> {
+    // Many candidates: chart the ones that matter (`charted`), say so in every caption.
+    if let (Some(view), Some(note)) = (super::charted::view(s), super::charted::note(s)) {
+        let mut plots = render_all_of(&view)?;
+        for p in &mut plots {
+            p.caption.push_str(&note);
+        }
+        return Ok(plots);
+    }
+    render_all_of(s)
+}
+
+fn render_all_of(s: &Summary) -> Result<Vec<Plot>> {
     REGISTER.call_once(|| {
         // The bytes are compiled in and known good; a failure would leave text undrawable,
         // which the first chart then reports as an error.
@@ -640,23 +655,51 @@ where
                 .map(|p| Circle::new((p.fill, p.cost), radius(p.peak95), BLACK.mix(0.7))),
         )?;
     }
-    // Labels point inward, so a point near the right edge is labelled on its left.
-    let mid = 0.5 * (f_lo + f_hi);
-    chart.draw_series(pts.iter().map(|p| {
+    // Labels are placed, not just drawn: best-ranked first, each tries the right, left, top
+    // and bottom of its circle and is dropped (the tables name every candidate) when all four
+    // would overlap a label already placed or leave the plot.
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let mut order: Vec<usize> = (0..pts.len()).collect();
+    order.sort_by_key(|&i| (!on[i], s.ranking.verdicts[i].rank));
+    let mut boxes: Vec<(i32, i32, i32, i32)> = Vec::new();
+    let mut labels: Vec<PlacedLabel> = Vec::new();
+    for i in order {
+        let p = &pts[i];
+        let text = format!("{} (p95 peak capital {})", p.name, compact(p.peak95));
+        // DejaVu Sans at 14 px: about 8 px a character, 16 px a line.
+        let (w, h) = (8 * text.chars().count() as i32, 16);
+        let (cx, cy) = chart.backend_coord(&(p.fill, p.cost));
         let r = radius(p.peak95) + 4;
-        let (dx, h) = if p.fill > mid {
-            (-r, HPos::Right)
-        } else {
-            (r, HPos::Left)
-        };
-        EmptyElement::at((p.fill, p.cost))
+        let options = [
+            ((r, 0), (cx + r, cy - h / 2), HPos::Left, VPos::Center),
+            ((-r, 0), (cx - r - w, cy - h / 2), HPos::Right, VPos::Center),
+            (
+                (0, -r),
+                (cx - w / 2, cy - r - h),
+                HPos::Center,
+                VPos::Bottom,
+            ),
+            ((0, r), (cx - w / 2, cy + r), HPos::Center, VPos::Top),
+        ];
+        for (off, (x0, y0), hp, vp) in options {
+            let b = (x0, y0, x0 + w, y0 + h);
+            let inside = b.0 >= xr.start && b.2 <= xr.end && b.1 >= yr.start && b.3 <= yr.end;
+            let free = boxes
+                .iter()
+                .all(|o| b.2 <= o.0 || o.2 <= b.0 || b.3 <= o.1 || o.3 <= b.1);
+            if inside && free {
+                boxes.push(b);
+                labels.push((i, text, off, hp, vp));
+                break;
+            }
+        }
+    }
+    chart.draw_series(labels.into_iter().map(|(i, text, off, hp, vp)| {
+        EmptyElement::at((pts[i].fill, pts[i].cost))
             + Text::new(
-                format!("{} (p95 peak capital {})", p.name, compact(p.peak95)),
-                (dx, 0),
-                (FONT, 14)
-                    .into_font()
-                    .color(&BLACK)
-                    .pos(Pos::new(h, VPos::Center)),
+                text,
+                off,
+                (FONT, 14).into_font().color(&BLACK).pos(Pos::new(hp, vp)),
             )
     }))?;
     chart

@@ -47,11 +47,16 @@ pub enum Value {
     Map(Vec<(String, Node)>),
 }
 
-/// One step of a field path: a mapping key or a sequence index.
+/// One step of a field path: a mapping key or a sequence index; in `--set` paths also a list
+/// item chosen by its `id` (or `name`) and the end of a list (append).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
     Key(String),
     Index(usize),
+    /// `lanes[sea]`: the item of a list whose `id` or `name` is this.
+    Id(String),
+    /// `policies[+]`: a new item at the end of a list.
+    Append,
 }
 
 /// A dotted field path such as `policies.0.reorder_point`.
@@ -75,24 +80,93 @@ impl FieldPath {
         p
     }
 
-    /// Reads a path written by a user (`lanes.0.transit_days.fixed`).
+    /// Reads a path written by a user: `lanes.0.transit_days.fixed`, `lanes[sea].transit_days`,
+    /// `policies[+]`. Inside brackets, a number is an index, `+` appends, anything else is an
+    /// item's `id` or `name` (and may contain dots).
     pub fn parse(text: &str) -> Result<Self, InputError> {
         if text.trim().is_empty() {
             return Err(InputError::new("empty path"));
         }
+        let empty = || InputError::new(format!("path `{text}` has an empty component"));
         let mut segs = Vec::new();
-        for part in text.split('.') {
-            if part.is_empty() {
-                return Err(InputError::new(format!(
-                    "path `{text}` has an empty component"
-                )));
+        let mut word = String::new();
+        // Whether the current component already has a bracket, so `a[x].b` and `a[x][y]` work
+        // but `a[x]b` does not.
+        let mut bracketed = false;
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '.' => {
+                    if word.is_empty() && !bracketed {
+                        return Err(empty());
+                    }
+                    if !word.is_empty() {
+                        segs.push(Self::plain(std::mem::take(&mut word)));
+                    }
+                    bracketed = false;
+                }
+                '[' => {
+                    if !word.is_empty() {
+                        segs.push(Self::plain(std::mem::take(&mut word)));
+                    } else if !bracketed {
+                        return Err(InputError::new(format!(
+                            "path `{text}`: `[` must follow a field name, as in `lanes[sea]`"
+                        )));
+                    }
+                    let mut inner = String::new();
+                    let mut closed = false;
+                    for c in chars.by_ref() {
+                        if c == ']' {
+                            closed = true;
+                            break;
+                        }
+                        inner.push(c);
+                    }
+                    if !closed {
+                        return Err(InputError::new(format!(
+                            "path `{text}` has a `[` without its `]`"
+                        )));
+                    }
+                    let inner = inner.trim();
+                    segs.push(if inner.is_empty() {
+                        return Err(InputError::new(format!(
+                            "path `{text}` has empty brackets: write an id, an index or `+`"
+                        )));
+                    } else if inner == "+" {
+                        Segment::Append
+                    } else if let Ok(i) = inner.parse::<usize>() {
+                        Segment::Index(i)
+                    } else {
+                        Segment::Id(inner.to_string())
+                    });
+                    bracketed = true;
+                }
+                ']' => {
+                    return Err(InputError::new(format!(
+                        "path `{text}` has a `]` without its `[`"
+                    )));
+                }
+                _ if bracketed => {
+                    return Err(InputError::new(format!(
+                        "path `{text}`: expected `.` or `[` after `]`"
+                    )));
+                }
+                _ => word.push(c),
             }
-            segs.push(match part.parse::<usize>() {
-                Ok(i) => Segment::Index(i),
-                Err(_) => Segment::Key(part.to_string()),
-            });
+        }
+        if !word.is_empty() {
+            segs.push(Self::plain(word));
+        } else if !bracketed {
+            return Err(empty());
         }
         Ok(FieldPath(segs))
+    }
+
+    fn plain(part: String) -> Segment {
+        match part.parse::<usize>() {
+            Ok(i) => Segment::Index(i),
+            Err(_) => Segment::Key(part),
+        }
     }
 
     /// Converts the path serde_path_to_error tracked during typed deserialisation.
@@ -114,12 +188,12 @@ impl FieldPath {
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, s) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(".")?;
-            }
+            let dot = if i > 0 { "." } else { "" };
             match s {
-                Segment::Key(k) => f.write_str(k)?,
-                Segment::Index(n) => write!(f, "{n}")?,
+                Segment::Key(k) => write!(f, "{dot}{k}")?,
+                Segment::Index(n) => write!(f, "{dot}{n}")?,
+                Segment::Id(id) => write!(f, "[{id}]")?,
+                Segment::Append => f.write_str("[+]")?,
             }
         }
         Ok(())
@@ -212,6 +286,7 @@ impl Node {
                 (Segment::Index(i), Value::Seq(items)) => items.get(*i),
                 // serde reports map keys that look like numbers as keys
                 (Segment::Index(i), Value::Map(_)) => node.get(&i.to_string()),
+                (Segment::Id(id), Value::Seq(items)) => item_with_id(items, id).map(|i| &items[i]),
                 _ => None,
             };
             match next {
@@ -265,6 +340,10 @@ impl Node {
                 // An absent optional section (`demand:` left empty) can be filled in.
                 node.value = Value::Map(Vec::new());
             }
+            if matches!(node.value, Value::Null) && matches!(seg, Segment::Append) {
+                // So can an empty list (`suppliers:` with nothing under it).
+                node.value = Value::Seq(Vec::new());
+            }
             let kind = node.kind_name();
             node = match (seg, &mut node.value) {
                 (Segment::Key(k), Value::Map(entries)) => {
@@ -273,6 +352,8 @@ impl Node {
                         None => {
                             let filler = if last {
                                 Value::Null
+                            } else if matches!(path.0[depth + 1], Segment::Append) {
+                                Value::Seq(Vec::new())
                             } else {
                                 Value::Map(Vec::new())
                             };
@@ -306,19 +387,40 @@ impl Node {
                     walked = walked.index(*i);
                     &mut items[*i]
                 }
+                (Segment::Id(id), Value::Seq(items)) => {
+                    let Some(i) = item_with_id(items, id) else {
+                        return Err(InputError::new(unknown_id(&at, items, id)));
+                    };
+                    walked.0.push(seg.clone());
+                    &mut items[i]
+                }
+                (Segment::Append, Value::Seq(items)) => {
+                    let filler = if last {
+                        Value::Null
+                    } else {
+                        Value::Map(Vec::new())
+                    };
+                    items.push(Node::cli(filler));
+                    walked.0.push(seg.clone());
+                    items.last_mut().expect("an item was just pushed")
+                }
+                (Segment::Id(_) | Segment::Append, _) => {
+                    return Err(InputError::new(format!(
+                        "{at} is {kind}, not a list: `{}` selects or appends list items only",
+                        FieldPath(vec![seg.clone()])
+                    )));
+                }
                 (Segment::Key(k), Value::Seq(_)) => {
                     return Err(InputError::new(format!(
-                        "{at} is a list: expected an index, found `{k}`"
+                        "{at} is a list: expected an index, an id in brackets (`[ID]`) or \
+                         `[+]`, found `{k}`"
                     )));
                 }
                 (_, _) => {
                     return Err(InputError::new(format!(
                         "{at} is {}, which has no field `{}`",
                         kind,
-                        match seg {
-                            Segment::Key(k) => k.clone(),
-                            Segment::Index(i) => i.to_string(),
-                        }
+                        FieldPath(vec![seg.clone()])
                     )));
                 }
             };
@@ -447,6 +549,43 @@ impl Node {
             }
         })
     }
+}
+
+/// The position of the list item whose `id` (or, for items without one, `name`) is `id`.
+fn item_with_id(items: &[Node], id: &str) -> Option<usize> {
+    items.iter().position(|n| item_id(n) == Some(id))
+}
+
+fn item_id(item: &Node) -> Option<&str> {
+    ["id", "name"].iter().find_map(|k| match item.get(k) {
+        Some(Node {
+            value: Value::Str(s),
+            ..
+        }) => Some(s.trim()),
+        _ => None,
+    })
+}
+
+fn unknown_id(at: &str, items: &[Node], id: &str) -> String {
+    let mut known: Vec<String> = items
+        .iter()
+        .filter_map(item_id)
+        .map(|s| format!("`{s}`"))
+        .collect();
+    if known.is_empty() {
+        return format!("{at} has no item with an `id` or `name`, so `[{id}]` matches nothing");
+    }
+    let more = known.len().saturating_sub(20);
+    known.truncate(20);
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "{at} has no item `{id}`; ids there: {}{tail}",
+        known.join(", ")
+    )
 }
 
 /// The parser's messages end with advice for programmers and repeat the location we already
@@ -588,5 +727,62 @@ mod tests {
     fn duplicate_keys_are_errors_with_lines() {
         let e = Node::parse("a: 1\nb: 2\na: 3\n", None).unwrap_err();
         assert!(e.line.is_some(), "{e:?}");
+    }
+
+    #[test]
+    fn paths_read_ids_indices_and_appends_in_brackets() {
+        let p = FieldPath::parse("lanes[sea].transit_days.fixed").unwrap();
+        assert_eq!(
+            p.0,
+            vec![
+                Segment::Key("lanes".into()),
+                Segment::Id("sea".into()),
+                Segment::Key("transit_days".into()),
+                Segment::Key("fixed".into()),
+            ]
+        );
+        assert_eq!(p.to_string(), "lanes[sea].transit_days.fixed");
+        let p = FieldPath::parse("policies[+]").unwrap();
+        assert_eq!(p.0[1], Segment::Append);
+        let p = FieldPath::parse("skus[A.B][0]").unwrap();
+        assert_eq!(p.0[1], Segment::Id("A.B".into()));
+        assert_eq!(p.0[2], Segment::Index(0));
+        for bad in [
+            "[sea]",
+            "lanes[]",
+            "lanes[sea",
+            "lanes]",
+            "lanes[sea]x",
+            "a..b",
+            "a.",
+        ] {
+            assert!(FieldPath::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn overrides_select_by_id_and_append() {
+        let mut doc = Node::parse(DOC, None).unwrap();
+        doc.set(
+            &FieldPath::parse("lanes[sea].transit_days.fixed").unwrap(),
+            "9",
+        )
+        .unwrap();
+        doc.set(&FieldPath::parse("lanes[+]").unwrap(), "{id: air}")
+            .unwrap();
+        doc.set(&FieldPath::parse("suppliers[+].id").unwrap(), "f1")
+            .unwrap();
+        let json = doc.to_json().unwrap();
+        assert_eq!(json["lanes"][0]["transit_days"]["fixed"], 9);
+        assert_eq!(json["lanes"][1]["id"], "air");
+        assert_eq!(json["suppliers"][0]["id"], "f1");
+        let e = doc
+            .set(&FieldPath::parse("lanes[rail].id").unwrap(), "x")
+            .unwrap_err();
+        assert!(e.message.contains("no item `rail`"), "{}", e.message);
+        let e = doc
+            .set(&FieldPath::parse("name[+]").unwrap(), "x")
+            .unwrap_err();
+        assert!(e.message.contains("not a list"), "{}", e.message);
     }
 }

@@ -10,6 +10,7 @@
 pub mod daily;
 pub mod moments;
 pub mod sketch;
+pub mod sku;
 
 use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
 pub use moments::{BLOCK, Moments};

@@ -202,7 +202,7 @@ fn run_prints_a_table_and_where_the_outputs_are() {
         .success()
         .stdout(predicates::str::contains("fill_rate"))
         .stdout(predicates::str::contains(format!(
-            "restock: outputs written to {} (open {} in a browser)\n",
+            "restock: outputs written to {}\nrestock: open {} in a browser\n",
             out.display(),
             out.join("report.html").display()
         )));
