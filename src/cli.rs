@@ -185,7 +185,8 @@ fn run(args: RunArgs) -> Result<()> {
         return Ok(());
     }
     let outcome = experiment::run_full(&sc, &opts)?;
-    let summary = Summary::new(&sc, outcome);
+    let mut summary = Summary::new(&sc, outcome);
+    crate::combined::attach(&sc, &mut summary, &opts)?;
     report::write_outputs(&out_dir, &summary)?;
     if !args.quiet {
         print!("{}", report::render_table(&summary));
@@ -218,7 +219,12 @@ fn merge(args: MergeArgs) -> Result<()> {
     }
     sc.report.chart_sku = first.chart_sku;
     let outcome = experiment::merge(&sc, parts).map_err(|m| Error::Input(InputError::new(m)))?;
-    let summary = Summary::new(&sc, outcome);
+    let mut summary = Summary::new(&sc, outcome);
+    let opts = RunOptions {
+        threads: rayon::current_num_threads(),
+        progress: false,
+    };
+    crate::combined::attach(&sc, &mut summary, &opts)?;
     report::write_outputs(&args.out, &summary)?;
     if !args.quiet {
         print!("{}", report::render_table(&summary));

@@ -163,7 +163,7 @@ pub struct Partial {
 }
 
 /// The format tag of [`Partial`] files.
-pub const PARTIAL_FORMAT: &str = "restock-partial-3";
+pub const PARTIAL_FORMAT: &str = "restock-partial-4";
 
 /// The file a shard writes into its output folder.
 pub const PARTIAL_FILE: &str = "partial.json";

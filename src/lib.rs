@@ -30,6 +30,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod combined;
 pub mod demand;
 pub mod dist;
 pub mod engine;

@@ -70,6 +70,10 @@ pub struct Summary {
     /// Day ranges (inclusive) in which some SKU's seasonal multiplier exceeds 1, with the
     /// largest such multiplier: the peak seasons the charts shade.
     pub peak_windows: Vec<(u32, u32, f64)>,
+    /// The per-category picks simulated as one policy (`combined::attach`).
+    pub combined: Option<crate::combined::Combined>,
+    /// `recommended.yaml`'s text, when there is a policy to recommend.
+    pub recommended_yaml: Option<String>,
 }
 
 impl Summary {
@@ -128,6 +132,8 @@ impl Summary {
             chart_sku: scenario.skus[chart].id.clone(),
             chart_stream_days,
             peak_windows: peak_windows(scenario),
+            combined: None,
+            recommended_yaml: None,
         }
     }
 }
@@ -185,6 +191,12 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         ),
         ("report.html".into(), html.into_bytes()),
     ];
+    if let Some(yaml) = &summary.recommended_yaml {
+        files.push((
+            crate::combined::RECOMMENDED_FILE.into(),
+            yaml.clone().into_bytes(),
+        ));
+    }
     for p in plots {
         files.push((
             Path::new(PLOTS_DIR).join(format!("{}.svg", p.name)),

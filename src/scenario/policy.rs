@@ -24,6 +24,10 @@ pub struct Objective {
     pub min_fill_rate: Option<f64>,
     /// Constraint on the 95th percentile of capital_tied_peak [currency].
     pub max_capital_peak_p95: Option<f64>,
+    /// A difference of score smaller than this does not matter [currency/day].
+    pub indifference: f64,
+    /// Confidence of comparisons and constraint checks, in (0, 1).
+    pub confidence: f64,
 }
 
 impl Default for Objective {
@@ -33,6 +37,8 @@ impl Default for Objective {
             annual_cost_of_capital: 0.10,
             min_fill_rate: None,
             max_capital_peak_p95: None,
+            indifference: 0.0,
+            confidence: 0.95,
         }
     }
 }
@@ -56,6 +62,26 @@ pub(crate) fn objective(ctx: &Ctx, raw: &RawObjective) -> Result<Objective, Inpu
             .unwrap_or(d.annual_cost_of_capital),
         min_fill_rate: check("min_fill_rate", raw.min_fill_rate, 1.0)?,
         max_capital_peak_p95: check("max_capital_peak_p95", raw.max_capital_peak_p95, f64::MAX)?,
+        indifference: match raw.indifference {
+            None => d.indifference,
+            Some(x) if x.is_finite() && x >= 0.0 => x,
+            Some(x) => {
+                return Err(ctx.error(
+                    &at.key("indifference"),
+                    format!("must be a finite score difference ≥ 0 [currency/day], found {x}"),
+                ));
+            }
+        },
+        confidence: match raw.confidence {
+            None => d.confidence,
+            Some(c) if c.is_finite() && c > 0.0 && c < 1.0 => c,
+            Some(c) => {
+                return Err(ctx.error(
+                    &at.key("confidence"),
+                    format!("must be strictly between 0 and 1 (0.95 = 95%), found {c}"),
+                ));
+            }
+        },
     })
 }
 

@@ -61,6 +61,12 @@ pub struct RawObjective {
     /// Constraint: p95 over replications of capital_tied_peak at most this [currency].
     #[serde(default)]
     pub max_capital_peak_p95: Option<f64>,
+    /// A score difference below this does not matter [currency/day]; default 0.
+    #[serde(default)]
+    pub indifference: Option<f64>,
+    /// Confidence of comparisons and constraints, in (0, 1); default 0.95.
+    #[serde(default)]
+    pub confidence: Option<f64>,
 }
 
 fn default_replications() -> u32 {
