@@ -44,12 +44,7 @@ pub struct Combined {
 /// index per category); SKUs without a category keep `fallback`'s. `None` when the picks
 /// cannot be one policy entry: a pick is not layered, or the picks differ in lanes or review
 /// period.
-pub fn combine(
-    sc: &Scenario,
-    picks: &[usize],
-    fallback: usize,
-    name: &str,
-) -> Option<PolicySpec> {
+pub fn combine(sc: &Scenario, picks: &[usize], fallback: usize, name: &str) -> Option<PolicySpec> {
     let layered = |c: usize| match &sc.policies[c].rule {
         PolicyRule::Layered(spec) => Some(spec.clone()),
         _ => None,
@@ -97,7 +92,11 @@ pub fn combine(
 
 /// Simulates `specs` on `sc`'s futures (its seed and replications): the same worlds as the
 /// run that produced the candidates, so differences are paired.
-pub fn evaluate(sc: &Scenario, specs: Vec<PolicySpec>, opts: &RunOptions) -> Result<Vec<CandidateStats>> {
+pub fn evaluate(
+    sc: &Scenario,
+    specs: Vec<PolicySpec>,
+    opts: &RunOptions,
+) -> Result<Vec<CandidateStats>> {
     let mut one = sc.clone();
     one.policies = specs;
     experiment::run(&one, opts)
@@ -148,8 +147,8 @@ pub fn check(sc: &Scenario, summary: &Summary, opts: &RunOptions) -> Result<Opti
 }
 
 /// A `policies[]` entry as the scenario format writes it.
-#[derive(Debug, Serialize)]
-struct Entry {
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
     name: String,
     kind: &'static str,
     lane: String,
@@ -186,8 +185,8 @@ fn threshold_map(values: [Option<f64>; 11]) -> BTreeMap<String, serde_json::Valu
         .collect()
 }
 
-/// `spec` as a scenario's `policies[]` entry (a serde value the YAML writer takes).
-pub fn entry(sc: &Scenario, spec: &PolicySpec) -> serde_json::Value {
+/// `spec` as a scenario's `policies[]` entry, keys in the order the docs write them.
+pub fn entry(sc: &Scenario, spec: &PolicySpec) -> Entry {
     let lane = |i: usize| sc.lanes[i].id.clone();
     let mut e = Entry {
         name: spec.name.clone(),
@@ -254,7 +253,7 @@ pub fn entry(sc: &Scenario, spec: &PolicySpec) -> serde_json::Value {
             }
         }
     }
-    serde_json::to_value(e).expect("plain data serialises")
+    e
 }
 
 /// `recommended.yaml`: the combined per-category policy when there is one, else the best
@@ -294,8 +293,14 @@ pub fn recommended_yaml(sc: &Scenario, summary: &Summary) -> Option<String> {
             )
         }
     };
-    let doc = serde_json::json!({ "policies": [entry(sc, spec)] });
-    let yaml = serde_saphyr::to_string(&doc).ok()?;
+    #[derive(Serialize)]
+    struct Doc {
+        policies: Vec<Entry>,
+    }
+    let yaml = serde_saphyr::to_string(&Doc {
+        policies: vec![entry(sc, spec)],
+    })
+    .ok()?;
     Some(format!(
         "# restock {}: recommended policy for scenario \"{}\" (seed {}, {} replications).\n{note}{yaml}",
         env!("CARGO_PKG_VERSION"),

@@ -44,5 +44,6 @@ pub mod scenario;
 pub mod score;
 pub mod stats;
 pub mod supply;
+pub mod tune;
 
 pub use error::{Error, InputError, Result};

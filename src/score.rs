@@ -203,7 +203,10 @@ pub fn rank(objective: &Objective, scopes: &[&ScopeStats]) -> Ranking {
     let within: Vec<bool> = (0..n)
         .map(|c| {
             lowest.is_some_and(|l| {
-                ok[c] && (c == l || scopes[c].score_vs[l].upper(objective.confidence) < objective.indifference)
+                ok[c]
+                    && (c == l
+                        || scopes[c].score_vs[l].upper(objective.confidence)
+                            < objective.indifference)
             })
         })
         .collect();
@@ -236,7 +239,10 @@ pub fn rank(objective: &Objective, scopes: &[&ScopeStats]) -> Ranking {
         });
     }
     Ranking {
-        verdicts: verdicts.into_iter().map(|v| v.expect("every candidate ranked")).collect(),
+        verdicts: verdicts
+            .into_iter()
+            .map(|v| v.expect("every candidate ranked"))
+            .collect(),
         best,
         lowest,
     }

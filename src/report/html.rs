@@ -191,6 +191,9 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
     h.push_str("</table>\n");
     let best = recs.first().and_then(|r| r.candidate);
     constraints_not_met(s, &mut h);
+    if let Some(t) = &s.tuning_html {
+        h.push_str(t);
+    }
 
     // Capital at risk.
     h.push_str(

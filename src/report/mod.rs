@@ -74,6 +74,8 @@ pub struct Summary {
     pub combined: Option<crate::combined::Combined>,
     /// `recommended.yaml`'s text, when there is a policy to recommend.
     pub recommended_yaml: Option<String>,
+    /// The "Tuning" section of `report.html` (`restock tune`).
+    pub tuning_html: Option<String>,
 }
 
 impl Summary {
@@ -134,6 +136,7 @@ impl Summary {
             peak_windows: peak_windows(scenario),
             combined: None,
             recommended_yaml: None,
+            tuning_html: None,
         }
     }
 }
@@ -209,7 +212,12 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
 
 /// Writes every output file into `dir`, creating it if needed. Returns the paths written.
 pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>> {
-    let files = render_outputs(summary)?;
+    write_files(dir, render_outputs(summary)?)
+}
+
+/// Writes rendered files into `dir`, each under a temporary name first, then renamed: a
+/// failure leaves none of them half-written.
+pub fn write_files(dir: &Path, files: Vec<(PathBuf, Vec<u8>)>) -> Result<Vec<PathBuf>> {
     for sub in [dir.to_path_buf(), dir.join(PLOTS_DIR)] {
         fs::create_dir_all(&sub)
             .map_err(|e| Error::io(format!("cannot create output folder {}", sub.display()), e))?;

@@ -12,6 +12,7 @@ pub mod document;
 pub mod policy;
 pub mod raw;
 pub mod supply;
+pub mod tune;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -59,6 +60,8 @@ pub struct Scenario {
     pub policies: Vec<PolicySpec>,
     pub report: ReportSpec,
     pub objective: Objective,
+    /// What `restock tune` searches (the `tune:` block).
+    pub tune: Option<tune::TuneSpec>,
 }
 
 /// What the report charts.
@@ -167,6 +170,30 @@ pub fn from_text(text: &str, path: &Path, overrides: &[String]) -> Result<Scenar
         ctx.error(&p, humanize_serde(&e.into_inner().to_string()))
     })?;
     validate(&ctx, raw, overrides)
+}
+
+/// The scenario document as written, with `overrides` applied and a catalog path made
+/// absolute, as JSON: what `restock tune` writes `tuned.yaml` from (categories and catalog
+/// rows are left as written, not merged or expanded).
+pub fn document(path: &Path, overrides: &[String]) -> Result<serde_json::Value, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        InputError::new(format!("cannot read the scenario file: {e}")).in_file(path)
+    })?;
+    let mut doc = Node::parse(&text, Some(path))?;
+    for o in overrides {
+        apply_override(&mut doc, o)?;
+    }
+    let ctx = Ctx {
+        doc: &doc,
+        file: path,
+    };
+    let mut json = doc.to_json().map_err(|(p, e)| ctx.locate(e, &p))?;
+    if let Some(serde_json::Value::String(rel)) = json.get("catalog").cloned() {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let abs = std::path::absolute(dir.join(&rel)).unwrap_or_else(|_| dir.join(&rel));
+        json["catalog"] = serde_json::Value::String(abs.to_string_lossy().into_owned());
+    }
+    Ok(json)
 }
 
 fn apply_override(doc: &mut Node, text: &str) -> Result<(), InputError> {
@@ -374,6 +401,10 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
 
     let policies = policy::policies(ctx, raw.policies, &lane_ids, &categories, &skus)?;
     let objective = policy::objective(ctx, &raw.objective)?;
+    let tune = match &raw.tune {
+        Some(t) => Some(tune::tune(ctx, t, &policies, &categories)?),
+        None => None,
+    };
 
     let report = {
         let at = root.key("report");
@@ -412,6 +443,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         policies,
         report,
         objective,
+        tune,
     })
 }
 

@@ -319,6 +319,16 @@ fn check_value(
     }
 }
 
+/// Checks a threshold value `x` of `param` at `here` (a tuning range's endpoint).
+pub(crate) fn check_threshold(
+    ctx: &Ctx,
+    here: &FieldPath,
+    param: &str,
+    x: f64,
+) -> Result<Option<f64>, InputError> {
+    check_value(ctx, here, param, &RawThreshold::Number(x))
+}
+
 /// Applies the values `t` sets over `base`, checking each at `at.PARAM`.
 fn resolve(
     ctx: &Ctx,

@@ -44,6 +44,9 @@ pub struct RawScenario {
     /// How candidates are scored and which are acceptable.
     #[serde(default)]
     pub objective: RawObjective,
+    /// What `restock tune` searches.
+    #[serde(default)]
+    pub tune: Option<super::tune::RawTune>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -136,8 +136,7 @@ mod tests {
         assert!((all.ratio().0 - sx / sy).abs() < 1e-12);
         // Residuals x − R·y are what the delta method measures.
         let r = sx / sy;
-        let var: f64 =
-            pts.iter().map(|p| (p.0 - r * p.1).powi(2)).sum::<f64>() / (n - 1.0) / n;
+        let var: f64 = pts.iter().map(|p| (p.0 - r * p.1).powi(2)).sum::<f64>() / (n - 1.0) / n;
         assert!((all.ratio().1.unwrap() - var.sqrt() / my).abs() < 1e-9);
     }
 

@@ -1,6 +1,7 @@
 mod bad_input;
 mod catalog;
 mod cli;
+mod decisions;
 mod demand;
 mod fuzz;
 mod golden;
@@ -11,3 +12,4 @@ mod supply;
 mod support;
 mod theory;
 mod triggers;
+mod tune;
