@@ -88,24 +88,22 @@ pub fn design(spec: &TuneSpec, n: usize, seed: u64) -> Vec<Point> {
 }
 
 /// The neighbours of `c` one step (a fraction of each range) away along each axis, inside
-/// the ranges; an `off` value's neighbours are the range ends, and a value's include `off`.
+/// the ranges.
 pub fn neighbours(spec: &TuneSpec, c: &Point, step: f64) -> Vec<Point> {
     let mut out = Vec::new();
     for (j, p) in spec.params.iter().enumerate() {
         let mut vals = Vec::new();
-        match c[j] {
-            Some(x) => {
-                let mut h = step * (p.max - p.min);
-                if p.integer {
-                    h = h.round().max(1.0);
-                }
-                for y in [x - h, x + h] {
-                    if y >= p.min && y <= p.max {
-                        vals.push(Some(y));
-                    }
+        // An `off` value has no neighbours along its own axis.
+        if let Some(x) = c[j] {
+            let mut h = step * (p.max - p.min);
+            if p.integer {
+                h = h.round().max(1.0);
+            }
+            for y in [x - h, x + h] {
+                if y >= p.min && y <= p.max {
+                    vals.push(Some(y));
                 }
             }
-            None => {}
         }
         for v in vals {
             let mut q = c.clone();

@@ -254,3 +254,122 @@ fn tune_is_identical_on_any_thread_count() {
     }
     assert_eq!(texts[0], texts[1]);
 }
+
+// --- bad input: exit 2, the field named, nothing written ---
+
+const TEXTBOOK_YAML: &str = include_str!("../../scenarios/textbook-ss.yaml");
+const CATEGORIES_YAML: &str = include_str!("../../scenarios/tune-categories.yaml");
+
+fn rejected(base: &str, from: &str, to: &str, path: &str, msg: &str) {
+    assert!(base.contains(from), "fixture drifted: {from}");
+    let text = base.replacen(from, to, 1);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("scenario.yaml");
+    fs::write(&file, text).unwrap();
+    let out = tmp.path().join("out");
+    let o = restock()
+        .arg("tune")
+        .arg(&file)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("scenario.yaml"), "{stderr}");
+    assert!(stderr.contains(path), "no `{path}` in {stderr}");
+    assert!(stderr.contains(msg), "no `{msg}` in {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.exists(), "outputs written");
+}
+
+#[test]
+fn tune_rejects_an_unknown_parameter_for_the_kind() {
+    rejected(
+        TEXTBOOK_YAML,
+        "    reorder_point: { min: 0, max: 400 }",
+        "    cover_days: { min: 0, max: 40 }",
+        "tune.params.cover_days",
+        "unknown parameter `cover_days` for kind `s_S`",
+    );
+}
+
+#[test]
+fn tune_rejects_min_above_max() {
+    rejected(
+        TEXTBOOK_YAML,
+        "    reorder_point: { min: 0, max: 400 }",
+        "    reorder_point: { min: 500, max: 400 }",
+        "tune.params.reorder_point.min",
+        "min (500) is above max (400)",
+    );
+}
+
+#[test]
+fn tune_rejects_an_empty_range() {
+    rejected(
+        CATEGORIES_YAML,
+        "    cover_days: { min: 0, max: 30 }\n    stream_multiplier: { min: 1.0, max: 3.0 }",
+        "    persist_days: { min: 2.2, max: 2.8 }",
+        "tune.params.persist_days",
+        "holds no whole number",
+    );
+    rejected(
+        TEXTBOOK_YAML,
+        "    reorder_point: { min: 0, max: 400 }\n    order_up_to: { min: 1, max: 800 }",
+        "    {}",
+        "tune.params",
+        "needs at least one parameter",
+    );
+}
+
+#[test]
+fn tune_rejects_a_missing_policy() {
+    rejected(
+        TEXTBOOK_YAML,
+        "  policy: ss-160-300",
+        "  policy: ss-999",
+        "tune.policy",
+        "no policy named `ss-999`",
+    );
+}
+
+#[test]
+fn tune_rejects_per_category_on_a_textbook_policy() {
+    rejected(
+        TEXTBOOK_YAML,
+        "  max_replications: 128",
+        "  max_replications: 128\n  per_category: true",
+        "tune.per_category",
+        "applies only to kind `layered`",
+    );
+}
+
+#[test]
+fn tune_rejects_a_bad_indifference_or_confidence() {
+    rejected(
+        TEXTBOOK_YAML,
+        "  max_replications: 128",
+        "  max_replications: 128\nobjective:\n  indifference: -0.5",
+        "objective.indifference",
+        "≥ 0",
+    );
+    rejected(
+        TEXTBOOK_YAML,
+        "  max_replications: 128",
+        "  max_replications: 128\nobjective:\n  confidence: 1.0",
+        "objective.confidence",
+        "strictly between 0 and 1",
+    );
+}
+
+#[test]
+fn tune_without_a_tune_block_is_an_input_error() {
+    rejected(
+        TEXTBOOK_YAML,
+        "tune:\n  policy: ss-160-300",
+        "tunex:\n  policy: ss-160-300",
+        "tunex",
+        "unknown field",
+    );
+}
