@@ -38,6 +38,8 @@ pub fn render_table(s: &Summary) -> String {
     }
     if s.candidates.len() > 1 {
         ranking(s, &mut out);
+    } else {
+        infeasible(s, &mut out);
     }
     out
 }

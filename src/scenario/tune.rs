@@ -33,8 +33,9 @@ pub struct RawTune {
 pub struct RawRange {
     pub min: f64,
     pub max: f64,
-    /// `off` is one more value to try (switchable layered thresholds only).
-    #[serde(default)]
+    /// `off` is one more value to try (switchable layered thresholds only). A YAML 1.1 reader
+    /// reads the key `off` as the boolean false, hence the alias.
+    #[serde(default, alias = "false")]
     pub off: bool,
 }
 

@@ -240,11 +240,13 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
     sku_days += per_run;
     let mut failures = score::failures(&sc.objective, &confirmed.all);
     // Trade-off between categories: only the capital line is shared.
-    while spec.per_category
-        && failures
-            .iter()
-            .any(|f| f.constraint == "max_capital_peak_p95")
-    {
+    // A p95 the replications are too few to bound is not fixed by another pick.
+    let fixable = |fs: &[Failure]| {
+        fs.iter().any(|f| {
+            f.constraint == "max_capital_peak_p95" && (f.bound.is_some() || f.estimate > f.limit)
+        })
+    };
+    while spec.per_category && fixable(&failures) {
         // Each category's next survivor by mean, if it has a lower plan peak.
         let mut best_swap: Option<(usize, usize, f64)> = None;
         for (k, s) in searches.iter().enumerate() {
