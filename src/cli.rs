@@ -42,6 +42,33 @@ pub enum Command {
     /// Fit demand and lead-time parameters from the shop's sales and shipment history:
     /// writes catalog.csv, report.html and, with --shipments, lanes.yaml.
     Fit(FitArgs),
+    /// Search the thresholds of the scenario's `tune:` policy adaptively (per category) on
+    /// common random numbers; write tune.json, tuned.yaml and the confirmation's report.
+    Tune(TuneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// The scenario file (YAML) with a `tune:` block.
+    pub scenario: PathBuf,
+    /// Output folder [default: output/<scenario file stem>-tune/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Random seed, overriding the scenario's `seed`.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Replications per candidate at most, overriding `tune.max_replications`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=i64::from(scenario::MAX_REPLICATIONS)))]
+    pub max_replications: Option<u32>,
+    /// Override one scenario value by its dotted path, as for `run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// No progress and no summary; errors are still reported.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +256,7 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Merge(args) => merge(args),
         Command::Advise(args) => advise(args),
         Command::Fit(args) => fit(args),
+        Command::Tune(args) => tune(args),
     }
 }
 
@@ -363,12 +391,13 @@ fn run(args: RunArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let summary = if variants.is_empty() {
+    let mut summary = if variants.is_empty() {
         Summary::new(&sc, experiment::run_full(&sc, &opts)?)
     } else {
         let out = crate::whatif::run(&sc, &variants, &opts)?;
         Summary::new(&sc, out.base).with_variants(out.variants, out.hits)
     };
+    crate::combined::attach(&sc, &mut summary, &opts)?;
     report::write_outputs(&out_dir, &summary)?;
     if !args.quiet {
         print!("{}", report::render_table_for(&summary, args.verbose));
@@ -415,13 +444,18 @@ fn merge(args: MergeArgs) -> Result<()> {
     }
     let with: Vec<_> = with.into_iter().flatten().collect();
     let outcome = experiment::merge(&sc, parts)?;
-    let summary = if with.is_empty() {
+    let mut summary = if with.is_empty() {
         Summary::new(&sc, outcome)
     } else {
         let out = crate::whatif::merge(&sc, outcome, with)
             .map_err(|m| Error::Input(InputError::new(m)))?;
         Summary::new(&sc, out.base).with_variants(out.variants, out.hits)
     };
+    let opts = RunOptions {
+        threads: rayon::current_num_threads(),
+        progress: false,
+    };
+    crate::combined::attach(&sc, &mut summary, &opts)?;
     report::write_outputs(&args.out, &summary)?;
     if !args.quiet {
         print!("{}", report::render_table_for(&summary, args.verbose));
@@ -430,6 +464,45 @@ fn merge(args: MergeArgs) -> Result<()> {
             "restock: outputs written to {}\nrestock: open {} in a browser",
             args.out.display(),
             args.out.join("report.html").display()
+        );
+    }
+    Ok(())
+}
+
+fn tune(args: TuneArgs) -> Result<()> {
+    let mut sc = scenario::load(&args.scenario, &args.set)?;
+    if let Some(s) = args.seed {
+        sc.seed = s;
+    }
+    let Some(spec) = sc.tune.as_mut() else {
+        return Err(Error::Input(
+            InputError::new("no `tune:` block to run; see docs/tune.md").in_file(&args.scenario),
+        ));
+    };
+    if let Some(n) = args.max_replications {
+        spec.max_replications = n;
+    }
+    let out_dir = match &args.out {
+        Some(d) => d.clone(),
+        None => {
+            let mut d = default_out_dir(&sc)?;
+            d.as_mut_os_string().push("-tune");
+            d
+        }
+    };
+    let opts = crate::tune::TuneOptions {
+        threads: args
+            .threads
+            .map(usize::from)
+            .unwrap_or_else(rayon::current_num_threads),
+        progress: !args.quiet,
+    };
+    let t = crate::tune::run(&sc, &opts, &out_dir)?;
+    if !args.quiet {
+        print!("{}", crate::tune::render_terminal(&sc, &t));
+        println!(
+            "restock: outputs written to {} (tune.json, tuned.yaml, report.html)",
+            out_dir.display()
         );
     }
     Ok(())

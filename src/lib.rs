@@ -31,6 +31,7 @@
 pub mod advise;
 pub mod calendar;
 pub mod cli;
+pub mod combined;
 pub mod demand;
 pub mod dist;
 pub mod engine;
@@ -47,6 +48,7 @@ pub mod scenario;
 pub mod score;
 pub mod stats;
 pub mod supply;
+pub mod tune;
 pub mod whatif;
 
 pub use error::{Error, InputError, Result};

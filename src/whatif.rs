@@ -328,10 +328,7 @@ impl Accumulators {
                                 .iter()
                                 .map(|&m| {
                                     let mo = &self.diffs[(v * n + c) * METRIC_COUNT + m as usize];
-                                    PairedDiff {
-                                        mean: mo.mean,
-                                        ci95: mo.ci95(),
-                                    }
+                                    PairedDiff::of(mo)
                                 })
                                 .collect()
                         })

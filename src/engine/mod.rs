@@ -1067,6 +1067,11 @@ mod tests {
             ],
         ];
         for overrides in variants {
+            // The file's `tune:` block names the (s,S) policy these variants replace.
+            let overrides: Vec<&str> = std::iter::once("tune=")
+                .chain(overrides.iter().copied())
+                .collect();
+            let overrides = overrides.as_slice();
             let sc = shipped("textbook-ss.yaml", overrides);
             assert!(Model::new(&sc).plain, "{overrides:?} is a plain scenario");
             assert_eq!(replay(&sc, true), replay(&sc, false), "{overrides:?}");

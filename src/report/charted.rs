@@ -45,8 +45,9 @@ pub fn view(s: &Summary) -> Option<Summary> {
         return None;
     }
     let pick = |r: &Ranking| Ranking {
-        verdicts: keep.iter().map(|&c| r.verdicts[c]).collect(),
+        verdicts: keep.iter().map(|&c| r.verdicts[c].clone()).collect(),
         best: r.best.and_then(|b| keep.iter().position(|&c| c == b)),
+        lowest: r.lowest.and_then(|b| keep.iter().position(|&c| c == b)),
     };
     let mut v = s.clone();
     // Charted under the terminal's short ids (the caption gives each one's name), so axis

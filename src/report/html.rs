@@ -176,8 +176,31 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
             esc(&r.reason)
         );
     }
+    if let Some(c) = &s.combined {
+        let picks: Vec<String> = c.picks.iter().map(|(k, p)| format!("{k} ← {p}")).collect();
+        let why = if c.failures.is_empty() {
+            "simulated as one policy on the same futures, it meets the constraints".to_string()
+        } else {
+            let f: Vec<_> = c.failures.iter().map(|f| f.text.as_str()).collect();
+            format!(
+                "simulated as one policy on the same futures, it does NOT meet the constraints: {}",
+                f.join("; ")
+            )
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"l\">combined per-category picks</td><td class=\"l\"><b>{}</b> (recommended.yaml)</td><td class=\"l why\">{}: {}</td></tr>",
+            esc(&c.spec.name),
+            esc(&picks.join(", ")),
+            esc(&why)
+        );
+    }
     h.push_str("</table>\n");
     let best = recs.first().and_then(|r| r.candidate);
+    constraints_not_met(s, &mut h);
+    if let Some(t) = &s.tuning_html {
+        h.push_str(t);
+    }
 
     // Capital at risk.
     h.push_str(
@@ -369,6 +392,47 @@ fn skus_at_risk(s: &Summary, h: &mut String) {
         }
         h.push_str("</table></div>\n");
     }
+}
+
+/// Infeasible candidates listed in the report, best-ranked first (summary.json has them all).
+const FAILURES_SHOWN: usize = 50;
+
+/// Which constraint each infeasible candidate fails over every SKU, and by how much.
+fn constraints_not_met(s: &Summary, h: &mut String) {
+    let mut order: Vec<usize> = (0..s.candidates.len())
+        .filter(|&c| !s.ranking.verdicts[c].feasible)
+        .collect();
+    if order.is_empty() {
+        return;
+    }
+    order.sort_by_key(|&c| s.ranking.verdicts[c].rank);
+    let _ = writeln!(
+        h,
+        "<h3>Constraints not met</h3>\n<p class=\"note\">{} candidate(s) do not meet the \
+         constraints at {}% confidence (all SKUs){}.</p>\n<table id=\"constraints-not-met\">\
+         <tr><th class=\"l\">candidate</th><th class=\"l\">fails</th></tr>",
+        order.len(),
+        (s.objective.confidence * 1000.0).round() / 10.0,
+        if order.len() > FAILURES_SHOWN {
+            format!("; the {FAILURES_SHOWN} best-ranked are listed, summary.json has every one")
+        } else {
+            String::new()
+        }
+    );
+    for &c in order.iter().take(FAILURES_SHOWN) {
+        let why: Vec<_> = s.ranking.verdicts[c]
+            .failures
+            .iter()
+            .map(|f| esc(&f.text))
+            .collect();
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"l\">{}</td><td class=\"l why\">{}</td></tr>",
+            esc(&s.candidates[c].0),
+            why.join("; ")
+        );
+    }
+    h.push_str("</table>\n");
 }
 
 #[cfg(test)]

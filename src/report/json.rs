@@ -31,6 +31,24 @@ struct Doc<'a> {
     /// What-if variants on the same futures (absent without variants).
     #[serde(skip_serializing_if = "Option::is_none")]
     variants: Option<super::whatif::Doc<'a>>,
+    /// The per-category picks simulated as one policy on the same futures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    combined: Option<CombinedDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct CombinedDoc<'a> {
+    /// Category id → the candidate whose thresholds it takes.
+    picks: BTreeMap<&'a str, &'a str>,
+    params: BTreeMap<&'a str, serde_json::Value>,
+    feasible: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    failures: Vec<FailureDoc>,
+    /// Paired score difference against the best single candidate (combined − it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score_vs_best: Option<Diff>,
+    metrics: BTreeMap<&'static str, Stat>,
+    capital_at_risk: AtRisk,
 }
 
 /// The distribution of a replication's peak capital tied up: what finance must be able to
@@ -48,6 +66,8 @@ struct ObjectiveDoc {
     annual_cost_of_capital: f64,
     min_fill_rate: Option<f64>,
     max_capital_peak_p95: Option<f64>,
+    indifference: f64,
+    confidence: f64,
 }
 
 #[derive(Serialize)]
@@ -80,6 +100,22 @@ struct VerdictDoc {
     score_vs_best: Diff,
     /// Its 95% interval contains 0: the data cannot tell this candidate from the best.
     indistinguishable_from_best: bool,
+    /// Feasible and within `objective.indifference` of the lowest mean score, at
+    /// `objective.confidence`.
+    within_indifference: bool,
+    /// The constraints not met at `objective.confidence`, with the figures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    failures: Vec<FailureDoc>,
+}
+
+#[derive(Serialize)]
+struct FailureDoc {
+    constraint: &'static str,
+    estimate: f64,
+    /// The one-sided confidence bound (null: too few replications to give one).
+    bound: Option<f64>,
+    limit: f64,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -152,7 +188,31 @@ fn verdict(v: &Verdict) -> VerdictDoc {
             ci95: v.vs_best.ci95,
         },
         indistinguishable_from_best: v.indistinguishable_from_best(),
+        within_indifference: v.within_indifference,
+        failures: v.failures.iter().map(failure).collect(),
     }
+}
+
+fn failure(f: &crate::score::Failure) -> FailureDoc {
+    FailureDoc {
+        constraint: f.constraint,
+        estimate: f.estimate,
+        bound: f.bound,
+        limit: f.limit,
+        text: f.text.clone(),
+    }
+}
+
+fn params(p: &[(String, Option<f64>)]) -> BTreeMap<&str, serde_json::Value> {
+    p.iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Some(x) => serde_json::json!(x),
+                None => serde_json::json!("off"),
+            };
+            (k.as_str(), v)
+        })
+        .collect()
 }
 
 pub fn render(s: &Summary) -> String {
@@ -172,6 +232,8 @@ pub fn render(s: &Summary) -> String {
             annual_cost_of_capital: s.objective.annual_cost_of_capital,
             min_fill_rate: s.objective.min_fill_rate,
             max_capital_peak_p95: s.objective.max_capital_peak_p95,
+            indifference: s.objective.indifference,
+            confidence: s.objective.confidence,
         },
         best: Best {
             all: name(s.ranking.best),
@@ -194,16 +256,7 @@ pub fn render(s: &Summary) -> String {
             .enumerate()
             .map(|(i, (name, c))| Candidate {
                 name,
-                params: s.params[i]
-                    .iter()
-                    .map(|(k, v)| {
-                        let v = match v {
-                            Some(x) => serde_json::json!(x),
-                            None => serde_json::json!("off"),
-                        };
-                        (k.as_str(), v)
-                    })
-                    .collect(),
+                params: params(&s.params[i]),
                 verdict: verdict(&s.ranking.verdicts[i]),
                 metrics: metrics(&c.all),
                 vs_first: diffs(&c.all),
@@ -234,6 +287,29 @@ pub fn render(s: &Summary) -> String {
             .collect(),
         chart_sku: &s.chart_sku,
         variants: s.whatif.as_ref().map(|w| super::whatif::json_doc(s, w)),
+        combined: s.combined.as_ref().map(|c| CombinedDoc {
+            picks: c
+                .picks
+                .iter()
+                .map(|(k, p)| (k.as_str(), p.as_str()))
+                .collect(),
+            params: params(&c.spec.params),
+            feasible: c.failures.is_empty(),
+            failures: c.failures.iter().map(failure).collect(),
+            score_vs_best: c.vs_best.as_ref().map(|(_, d)| Diff {
+                mean: d.mean,
+                ci95: d.ci95,
+            }),
+            metrics: metrics(&c.stats.all),
+            capital_at_risk: {
+                let p = c.stats.metric(Metric::CapitalTiedPeak);
+                AtRisk {
+                    peak_mean: p.mean,
+                    peak_p95: p.p95,
+                    peak_p99: p.p99,
+                }
+            },
+        }),
     };
     let mut out = serde_json::to_string_pretty(&doc).expect("plain data serialises");
     out.push('\n');

@@ -94,6 +94,12 @@ pub struct Summary {
     pub applies: Vec<bool>,
     /// Per candidate: whether its policy is the layered one (whose triggers are reported).
     pub layered: Vec<bool>,
+    /// The per-category picks simulated as one policy (`combined::attach`).
+    pub combined: Option<crate::combined::Combined>,
+    /// `recommended.yaml`'s text, when there is a policy to recommend.
+    pub recommended_yaml: Option<String>,
+    /// The "Tuning" section of `report.html` (`restock tune`).
+    pub tuning_html: Option<String>,
 }
 
 impl Summary {
@@ -176,6 +182,9 @@ impl Summary {
                         .unwrap_or_default()
                 })
                 .collect(),
+            combined: None,
+            recommended_yaml: None,
+            tuning_html: None,
         }
     }
 
@@ -293,6 +302,12 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
             r.first_stockout_csv().into_bytes(),
         ));
     }
+    if let Some(yaml) = &summary.recommended_yaml {
+        files.push((
+            crate::combined::RECOMMENDED_FILE.into(),
+            yaml.clone().into_bytes(),
+        ));
+    }
     for p in plots {
         files.push((
             Path::new(PLOTS_DIR).join(format!("{}.svg", p.name)),
@@ -322,7 +337,12 @@ pub fn check_out_dir(dir: &Path) -> Result<()> {
 }
 
 pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>> {
-    let files = render_outputs(summary)?;
+    write_files(dir, render_outputs(summary)?)
+}
+
+/// Writes rendered files into `dir`, each under a temporary name first, then renamed: a
+/// failure leaves none of them half-written.
+pub fn write_files(dir: &Path, files: Vec<(PathBuf, Vec<u8>)>) -> Result<Vec<PathBuf>> {
     for sub in [dir.to_path_buf(), dir.join(PLOTS_DIR)] {
         fs::create_dir_all(&sub)
             .map_err(|e| Error::io(format!("cannot create output folder {}", sub.display()), e))?;

@@ -1,7 +1,9 @@
 //! The recommendation per category, as a reader of `report.html` wants it: for every SKU and
-//! for each category, the best candidate by the objective (`score::rank`: feasible first, then
-//! the lowest mean score) with the reason in words. Each category is judged on its own
-//! metrics, so categories may get different answers.
+//! for each category, the best candidate by the objective (`score::rank`: feasible at the
+//! objective's confidence, then the lowest mean score, keeping the first-listed candidate
+//! when the difference is below the indifference) with the reason in words. Each category is
+//! judged on its own metrics, so categories may get different answers; when none is feasible
+//! the reason says which constraint failed and by how much.
 
 use super::Summary;
 use crate::metrics::Metric;
@@ -20,11 +22,17 @@ pub struct Recommendation {
 /// The objective's constraints in words.
 pub fn constraints(s: &Summary) -> String {
     let mut parts = Vec::new();
+    let conf = format!("{}%", (s.objective.confidence * 1000.0).round() / 10.0);
     if let Some(f) = s.objective.min_fill_rate {
-        parts.push(format!("mean fill rate ≥ {f}"));
+        parts.push(format!(
+            "pooled fill rate ≥ {f} (its {conf} lower bound, delta method)"
+        ));
     }
     if let Some(c) = s.objective.max_capital_peak_p95 {
-        parts.push(format!("p95 of peak capital ≤ {c}"));
+        parts.push(format!(
+            "p95 of peak capital ≤ {} (its {conf} upper bound, order statistic)",
+            crate::score::thousands(c)
+        ));
     }
     if parts.is_empty() {
         "none set (objective.min_fill_rate, objective.max_capital_peak_p95)".to_string()
@@ -46,8 +54,9 @@ pub fn recommend(s: &Summary) -> Vec<Recommendation> {
                 if k == 0 { &c.all } else { &c.categories[k - 1] }
             };
             let feasible = ranking.verdicts.iter().filter(|v| v.feasible).count();
-            let reason = match ranking.best {
-                Some(i) => {
+            let conf = format!("{}%", (s.objective.confidence * 1000.0).round() / 10.0);
+            let reason = match (ranking.best, ranking.lowest) {
+                (Some(i), Some(low)) => {
                     let st = stats(i);
                     let ties = ranking
                         .verdicts
@@ -61,14 +70,47 @@ pub fn recommend(s: &Summary) -> Vec<Recommendation> {
                     } else {
                         format!("; not distinguishable from it at 95%: {}", ties.join(", "))
                     };
+                    let why = if i == low {
+                        format!(
+                            "lowest mean score among the {feasible} candidate(s) meeting the \
+                             constraints at {conf} confidence"
+                        )
+                    } else {
+                        let d = stats(i).score_vs[low];
+                        format!(
+                            "listed first among the feasible candidates whose score is within \
+                             the indifference ({}/day) of the lowest mean, {} (Δ {:+.4}, {conf} \
+                             upper bound {:+.4})",
+                            s.objective.indifference,
+                            s.candidates[low].0,
+                            d.mean,
+                            d.upper(s.objective.confidence)
+                        )
+                    };
                     format!(
-                        "lowest mean score among the {feasible} candidate(s) meeting the \
-                         constraints (fill rate {:.4}, total cost {:.2}/day){tie}",
+                        "{why} (fill rate {:.4}, total cost {:.2}/day){tie}",
                         st.metric(Metric::FillRate).mean,
                         st.metric(Metric::TotalCostPerDay).mean,
                     )
                 }
-                None => "no candidate meets the constraints".to_string(),
+                _ => {
+                    // The closest: the lowest mean score, every candidate being infeasible.
+                    let top = ranking.verdicts.iter().position(|v| v.rank == 1);
+                    match top {
+                        Some(t) => format!(
+                            "no candidate meets the constraints at {conf} confidence; the lowest \
+                             score, {}, fails: {}",
+                            s.candidates[t].0,
+                            ranking.verdicts[t]
+                                .failures
+                                .iter()
+                                .map(|f| f.text.as_str())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ),
+                        None => "no candidate meets the constraints".to_string(),
+                    }
+                }
             };
             Recommendation {
                 scope,

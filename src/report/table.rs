@@ -104,6 +104,8 @@ fn render(s: &Summary, verbose: bool) -> String {
     }
     if s.candidates.len() > 1 {
         ranking(s, &labels, verbose, &mut out);
+    } else {
+        infeasible(s, &mut out);
     }
     at_risk(s, &labels, verbose, &mut out);
     if let Some(w) = &s.whatif {
@@ -346,12 +348,41 @@ fn ranking(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
             }
             line
         }
-        None => "none meets the constraints".to_string(),
+        None => format!(
+            "none meets the constraints at {}% confidence",
+            (s.objective.confidence * 1000.0).round() / 10.0
+        ),
     };
     let _ = writeln!(out, "\nbest feasible candidate: {}", best(&s.ranking));
     for (id, r) in s.categories.iter().zip(&s.category_rankings) {
         let _ = writeln!(out, "  category {id}: {}", best(r));
     }
+    if let Some(c) = &s.combined {
+        let picks: Vec<String> = c.picks.iter().map(|(k, p)| format!("{k} ← {p}")).collect();
+        let _ = writeln!(out, "combined per-category picks ({}):", picks.join(", "));
+        let st = c.stats.metric(Metric::Score);
+        let verdict = if c.failures.is_empty() {
+            "meets the constraints".to_string()
+        } else {
+            let why: Vec<_> = c.failures.iter().map(|f| f.text.as_str()).collect();
+            format!("does NOT meet the constraints: {}", why.join("; "))
+        };
+        let vs = match &c.vs_best {
+            Some((name, d)) => match d.ci95 {
+                Some(h) => format!(", Δ score vs {name} {} ± {}", Signed(d.mean), num(h)),
+                None => format!(", Δ score vs {name} {}", Signed(d.mean)),
+            },
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  score {}{vs}; fill {}, peak cap p95 {}: {verdict}",
+            num(st.mean),
+            num(c.stats.metric(Metric::FillRate).mean),
+            num(c.stats.metric(Metric::CapitalTiedPeak).p95),
+        );
+    }
+    infeasible(s, out);
     let frontier = s.ranking.frontier();
     let mut ids: Vec<String> = frontier.iter().map(|&c| labels.of(s, c)).collect();
     if let Some((_, rest)) = ids.split_last_mut() {
@@ -564,6 +595,36 @@ impl std::fmt::Display for Signed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let sign = if self.0 < 0.0 { "-" } else { "+" };
         write!(f, "{sign}{}", num(self.0.abs()))
+    }
+}
+
+/// Candidates listed by name with the constraint each fails, best-ranked first.
+const FAILURES_SHOWN: usize = 10;
+
+/// Which constraint each infeasible candidate fails and by how much, over every SKU.
+fn infeasible(s: &Summary, out: &mut String) {
+    let mut order: Vec<usize> = (0..s.candidates.len())
+        .filter(|&c| !s.ranking.verdicts[c].feasible)
+        .collect();
+    if order.is_empty() {
+        return;
+    }
+    order.sort_by_key(|&c| s.ranking.verdicts[c].rank);
+    let _ = writeln!(out, "not feasible ({} candidate(s)):", order.len());
+    for &c in order.iter().take(FAILURES_SHOWN) {
+        let why: Vec<_> = s.ranking.verdicts[c]
+            .failures
+            .iter()
+            .map(|f| f.text.as_str())
+            .collect();
+        let _ = writeln!(out, "  {}: {}", s.candidates[c].0, why.join("; "));
+    }
+    if order.len() > FAILURES_SHOWN {
+        let _ = writeln!(
+            out,
+            "  … and {} more (summary.json lists every failure)",
+            order.len() - FAILURES_SHOWN
+        );
     }
 }
 

@@ -14,6 +14,7 @@ pub mod raw;
 pub mod state;
 pub mod supply;
 pub mod thresholds;
+pub mod tune;
 pub mod variants;
 
 use std::collections::HashMap;
@@ -67,6 +68,8 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
     /// The shop on `start_date` (stock, open purchase orders), when the scenario has `state:`.
     pub state: state::State,
+    /// What `restock tune` searches (the `tune:` block).
+    pub tune: Option<tune::TuneSpec>,
 }
 
 /// A what-if variant: the base scenario with its `set` and `scale` applied.
@@ -239,6 +242,30 @@ fn from_document(
         ctx.error(&p, humanize_serde(&e.into_inner().to_string()))
     })?;
     validate(&ctx, raw, overrides)
+}
+
+/// The scenario document as written, with `overrides` applied and a catalog path made
+/// absolute, as JSON: what `restock tune` writes `tuned.yaml` from (categories and catalog
+/// rows are left as written, not merged or expanded).
+pub fn document(path: &Path, overrides: &[String]) -> Result<serde_json::Value, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        InputError::new(format!("cannot read the scenario file: {e}")).in_file(path)
+    })?;
+    let mut doc = Node::parse(&text, Some(path))?;
+    for o in overrides {
+        apply_override(&mut doc, o)?;
+    }
+    let ctx = Ctx {
+        doc: &doc,
+        file: path,
+    };
+    let mut json = doc.to_json().map_err(|(p, e)| ctx.locate(e, &p))?;
+    if let Some(serde_json::Value::String(rel)) = json.get("catalog").cloned() {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let abs = std::path::absolute(dir.join(&rel)).unwrap_or_else(|_| dir.join(&rel));
+        json["catalog"] = serde_json::Value::String(abs.to_string_lossy().into_owned());
+    }
+    Ok(json)
 }
 
 fn apply_override(doc: &mut Node, text: &str) -> Result<(), InputError> {
@@ -457,6 +484,10 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
 
     let policies = policy::policies(ctx, raw.policies, &lane_ids, &categories, &skus)?;
     let objective = policy::objective(ctx, &raw.objective)?;
+    let tune = match &raw.tune {
+        Some(t) => Some(tune::tune(ctx, t, &policies, &categories)?),
+        None => None,
+    };
 
     let report = {
         let at = root.key("report");
@@ -497,6 +528,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         objective,
         variants: Vec::new(),
         state,
+        tune,
     })
 }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::document::FieldPath;
 use super::raw::{RawObjective, RawPolicy, RawPolicyKind, RawThreshold, RawThresholds};
+pub(crate) use super::thresholds::check_threshold;
 pub use super::thresholds::{PARAMS, Thresholds};
 use super::thresholds::{check_value, resolve, slot};
 use super::{Category, Ctx, Sku};
@@ -29,6 +30,10 @@ pub struct Objective {
     /// [fraction] of its cost that stock left at the end is worth; the score is charged the
     /// rest, spread over the measured days.
     pub terminal_value_fraction: f64,
+    /// A difference of score smaller than this does not matter [currency/day].
+    pub indifference: f64,
+    /// Confidence of comparisons and constraint checks, in (0, 1).
+    pub confidence: f64,
 }
 
 impl Default for Objective {
@@ -39,6 +44,8 @@ impl Default for Objective {
             min_fill_rate: None,
             max_capital_peak_p95: None,
             terminal_value_fraction: 1.0,
+            indifference: 0.0,
+            confidence: 0.95,
         }
     }
 }
@@ -68,6 +75,26 @@ pub(crate) fn objective(ctx: &Ctx, raw: &RawObjective) -> Result<Objective, Inpu
             1.0,
         )?
         .unwrap_or(d.terminal_value_fraction),
+        indifference: match raw.indifference {
+            None => d.indifference,
+            Some(x) if x.is_finite() && x >= 0.0 => x,
+            Some(x) => {
+                return Err(ctx.error(
+                    &at.key("indifference"),
+                    format!("must be a finite score difference ≥ 0 [currency/day], found {x}"),
+                ));
+            }
+        },
+        confidence: match raw.confidence {
+            None => d.confidence,
+            Some(c) if c.is_finite() && c > 0.0 && c < 1.0 => c,
+            Some(c) => {
+                return Err(ctx.error(
+                    &at.key("confidence"),
+                    format!("must be strictly between 0 and 1 (0.95 = 95%), found {c}"),
+                ));
+            }
+        },
     })
 }
 

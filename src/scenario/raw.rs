@@ -44,6 +44,9 @@ pub struct RawScenario {
     /// How candidates are scored and which are acceptable.
     #[serde(default)]
     pub objective: RawObjective,
+    /// What `restock tune` searches.
+    #[serde(default)]
+    pub tune: Option<super::tune::RawTune>,
     /// The shop as it stands on `start_date`: stock and open purchase orders, from CSV files
     /// relative to the scenario file.
     #[serde(default)]
@@ -79,6 +82,12 @@ pub struct RawObjective {
     /// Share of its cost that stock left at the end is worth (0–1, default 1).
     #[serde(default)]
     pub terminal_value_fraction: Option<f64>,
+    /// A score difference below this does not matter [currency/day]; default 0.
+    #[serde(default)]
+    pub indifference: Option<f64>,
+    /// Confidence of comparisons and constraints, in (0, 1); default 0.95.
+    #[serde(default)]
+    pub confidence: Option<f64>,
 }
 
 fn default_replications() -> u32 {

@@ -236,6 +236,16 @@ pub(crate) fn check_value(
         .map_err(|m| ctx.error(here, format!("{m}, found {x}")))
 }
 
+/// Checks a threshold value `x` of `param` at `here` (a tuning range's endpoint).
+pub(crate) fn check_threshold(
+    ctx: &Ctx,
+    here: &FieldPath,
+    param: &str,
+    x: f64,
+) -> Result<Option<f64>, InputError> {
+    check_value(ctx, here, param, &RawThreshold::Number(x))
+}
+
 fn off(ctx: &Ctx, here: &FieldPath, switchable: bool) -> Result<Option<f64>, InputError> {
     if switchable {
         Ok(None)

@@ -9,11 +9,13 @@
 
 pub mod daily;
 pub mod moments;
+pub mod ratio;
 pub mod sketch;
 pub mod sku;
 
 use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
 pub use moments::{BLOCK, Moments};
+pub use ratio::CoMoments;
 pub use sketch::Sketch;
 
 /// The q-quantile of `xs` by the nearest-rank rule, sorting them: what the sketches' tests
@@ -49,6 +51,8 @@ pub struct BlockStats {
 pub struct CandidateBlock {
     moments: [Moments; METRIC_COUNT],
     vs_first: [Moments; METRIC_COUNT],
+    /// (units served, units demanded): the pooled fill rate's two sums.
+    fill: CoMoments,
     values: Vec<RepMetrics>,
 }
 
@@ -57,6 +61,7 @@ impl CandidateBlock {
         CandidateBlock {
             moments: [Moments::default(); METRIC_COUNT],
             vs_first: [Moments::default(); METRIC_COUNT],
+            fill: CoMoments::default(),
             values: Vec::with_capacity(BLOCK as usize),
         }
     }
@@ -86,6 +91,8 @@ impl BlockStats {
                 acc.moments[i].push(x);
                 acc.vs_first[i].push(x - first.0[i]);
             }
+            let (served, demanded) = served_demanded(m);
+            acc.fill.push(served, demanded);
             acc.values.push(*m);
         }
         if n > 1 {
@@ -103,6 +110,13 @@ impl BlockStats {
     }
 }
 
+/// One replication's units served from stock and units demanded. The fill rate is their
+/// ratio (1 when nothing was demanded), so served = fill rate × demanded.
+pub fn served_demanded(m: &RepMetrics) -> (f64, f64) {
+    let d = m.get(Metric::DemandUnits);
+    (m.get(Metric::FillRate) * d, d)
+}
+
 /// A block's moments without its values: what a shard must keep per block, because moments
 /// merge exactly only in block order (values go into order-free sketches).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -112,6 +126,7 @@ pub struct BlockMoments {
     moments: Vec<Vec<Moments>>,
     vs_first: Vec<Vec<Moments>>,
     score_pairs: Vec<Moments>,
+    fill: Vec<CoMoments>,
 }
 
 impl BlockStats {
@@ -126,6 +141,7 @@ impl BlockStats {
                 .map(|c| c.vs_first.to_vec())
                 .collect(),
             score_pairs: self.score_pairs.clone(),
+            fill: self.candidates.iter().map(|c| c.fill).collect(),
         }
     }
 }
@@ -143,6 +159,7 @@ pub struct RunAccumulator {
 struct CandidateRun {
     moments: [Moments; METRIC_COUNT],
     vs_first: [Moments; METRIC_COUNT],
+    fill: CoMoments,
     sketches: Vec<Sketch>,
 }
 
@@ -154,6 +171,7 @@ impl RunAccumulator {
                 .map(|_| CandidateRun {
                     moments: [Moments::default(); METRIC_COUNT],
                     vs_first: [Moments::default(); METRIC_COUNT],
+                    fill: CoMoments::default(),
                     sketches: vec![Sketch::default(); METRIC_COUNT],
                 })
                 .collect(),
@@ -168,7 +186,7 @@ impl RunAccumulator {
         let rows = block
             .candidates
             .iter()
-            .map(|c| (&c.moments[..], &c.vs_first[..]));
+            .map(|c| (&c.moments[..], &c.vs_first[..], &c.fill));
         self.fold_moments(block.index, rows, &block.score_pairs);
         self.push_values(block);
     }
@@ -179,7 +197,8 @@ impl RunAccumulator {
             .moments
             .iter()
             .zip(&block.vs_first)
-            .map(|(m, v)| (&m[..], &v[..]));
+            .zip(&block.fill)
+            .map(|((m, v), f)| (&m[..], &v[..], f));
         self.fold_moments(block.index, rows, &block.score_pairs);
     }
 
@@ -188,17 +207,18 @@ impl RunAccumulator {
     fn fold_moments<'b>(
         &mut self,
         index: u64,
-        rows: impl ExactSizeIterator<Item = (&'b [Moments], &'b [Moments])>,
+        rows: impl ExactSizeIterator<Item = (&'b [Moments], &'b [Moments], &'b CoMoments)>,
         score_pairs: &[Moments],
     ) {
         assert_eq!(index, self.next_block, "blocks are merged in index order");
         assert_eq!(rows.len(), self.candidates.len());
         self.next_block += 1;
-        for (acc, (moments, vs_first)) in self.candidates.iter_mut().zip(rows) {
+        for (acc, (moments, vs_first, fill)) in self.candidates.iter_mut().zip(rows) {
             for i in 0..METRIC_COUNT {
                 acc.moments[i].merge(&moments[i]);
                 acc.vs_first[i].merge(&vs_first[i]);
             }
+            acc.fill.merge(fill);
         }
         for (acc, b) in self.score_pairs.iter_mut().zip(score_pairs) {
             acc.merge(b);
@@ -267,14 +287,13 @@ impl RunAccumulator {
                     .iter()
                     .map(|&m| PairedDiff::of(&acc.vs_first[m as usize]))
                     .collect(),
+                fill: acc.fill,
+                capital_peak: acc.sketches[Metric::CapitalTiedPeak as usize].clone(),
                 score_vs: (0..n)
                     .map(|b| match self.score_pairs.get((s * n + c) * n + b) {
                         Some(mo) => PairedDiff::of(mo),
                         // A single candidate: compared with itself only.
-                        None => PairedDiff {
-                            mean: 0.0,
-                            ci95: None,
-                        },
+                        None => PairedDiff::ZERO,
                     })
                     .collect(),
             }
@@ -308,13 +327,36 @@ pub struct MetricStats {
 pub struct PairedDiff {
     pub mean: f64,
     pub ci95: Option<f64>,
+    /// Standard error of the mean difference; `None` below two replications.
+    pub std_error: Option<f64>,
+    /// Replications paired.
+    pub n: u64,
 }
 
 impl PairedDiff {
-    fn of(m: &Moments) -> Self {
+    /// A difference known exactly (a candidate against itself).
+    pub const ZERO: PairedDiff = PairedDiff {
+        mean: 0.0,
+        ci95: None,
+        std_error: None,
+        n: 0,
+    };
+
+    pub(crate) fn of(m: &Moments) -> Self {
         PairedDiff {
             mean: m.mean,
             ci95: m.ci95(),
+            std_error: m.std_error(),
+            n: m.n,
+        }
+    }
+
+    /// The one-sided upper `confidence` bound of the mean difference (Student's t, n − 1
+    /// degrees of freedom); the mean itself when it has no spread to speak of.
+    pub fn upper(&self, confidence: f64) -> f64 {
+        match self.std_error {
+            Some(se) if se > 0.0 => self.mean + moments::t_quantile(confidence, self.n - 1) * se,
+            _ => self.mean,
         }
     }
 
@@ -335,6 +377,10 @@ pub struct ScopeStats {
     pub vs_first: Vec<PairedDiff>,
     /// Paired differences of `score` against every candidate, in candidate order.
     pub score_vs: Vec<PairedDiff>,
+    /// (units served, units demanded) per replication: the pooled fill rate and its interval.
+    pub fill: CoMoments,
+    /// Every replication's peak capital tied up, for confidence bounds on its quantiles.
+    pub capital_peak: Sketch,
 }
 
 impl ScopeStats {

@@ -165,6 +165,15 @@ impl Sketch {
             return None;
         }
         let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
+        self.at_rank(rank)
+    }
+
+    /// The `rank`-th smallest value (1-based), within the relative accuracy; `None` when
+    /// `rank` is 0 or above the count.
+    pub fn at_rank(&self, rank: u64) -> Option<f64> {
+        if rank == 0 || rank > self.count {
+            return None;
+        }
         let mut seen = 0u64;
         // Most negative first: negative buckets by descending magnitude.
         let neg = self.negative.level;

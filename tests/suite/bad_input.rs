@@ -649,3 +649,33 @@ fn target_cover_below_cover() {
     );
     assert!(!r.out_created);
 }
+
+#[test]
+fn negative_indifference() {
+    let text = tune(
+        "  min_fill_rate: 0.95",
+        "  min_fill_rate: 0.95\n  indifference: -1",
+    );
+    expect(
+        &text,
+        "objective.indifference",
+        "indifference: -1",
+        "must be a finite score difference ≥ 0",
+    );
+}
+
+#[test]
+fn confidence_outside_zero_one() {
+    for bad in ["1", "0", "1.5", "-0.2"] {
+        let text = tune(
+            "  min_fill_rate: 0.95",
+            &format!("  min_fill_rate: 0.95\n  confidence: {bad}"),
+        );
+        expect(
+            &text,
+            "objective.confidence",
+            "confidence:",
+            "must be strictly between 0 and 1",
+        );
+    }
+}

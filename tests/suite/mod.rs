@@ -1,6 +1,7 @@
 mod bad_input;
 mod catalog;
 mod cli;
+mod decisions;
 mod demand;
 mod fit;
 mod fuzz;
@@ -15,4 +16,5 @@ mod support;
 mod theory;
 mod today;
 mod triggers;
+mod tune;
 mod whatif;

@@ -340,7 +340,7 @@ fn report_html_is_self_contained_with_its_tables_and_plots() {
     assert!(html.contains(&format!(
         "<td class=\"l\">category phone-accessories</td><td class=\"l\"><b>{cat}</b>"
     )));
-    assert!(html.contains("mean fill rate ≥ 0.9"));
+    assert!(html.contains("pooled fill rate ≥ 0.9"));
     for p in PLOTS {
         assert!(
             html.contains(&format!("<figure id=\"plot-{p}\"><img")),

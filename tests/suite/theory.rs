@@ -122,6 +122,8 @@ fn check(case: Case) {
         format!("skus.0.demand.mean_per_day={}", case.lambda),
         format!("lanes.0.transit_days.fixed={}", case.lead),
         format!("replications={reps}"),
+        // The file's `tune:` block names the (s,S) policy some cases replace.
+        "tune=".to_string(),
     ];
     overrides.extend(case.policy.iter().cloned());
     let refs: Vec<&str> = overrides.iter().map(String::as_str).collect();

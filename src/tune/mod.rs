@@ -1,0 +1,618 @@
+//! `restock tune`: an adaptive search of one policy's parameters on common random numbers.
+//!
+//! # Method
+//!
+//! Racing with successive halving over a space-filling design, then local refinement, then a
+//! confirmation run on fresh replications:
+//!
+//! 1. **Design.** A Latin hypercube of `16 + 16·d` points over the `d` parameter ranges
+//!    (integers rounded; `off` is one more level of a switchable threshold; for `s_S`,
+//!    points with S ≤ s are not candidates and are moved to S = s + 1).
+//! 2. **Rounds.** Every live candidate is simulated on replications `0..n` with n = 16, 32,
+//!    64, … up to `max_replications`: a survivor only simulates the replications it has not
+//!    seen (none is simulated twice), and every candidate sees the same futures, so each
+//!    comparison is a paired difference (common random numbers). After each round:
+//!    - the leader is the lowest mean score among candidates whose estimates meet the
+//!      constraints (all candidates if none does);
+//!    - a candidate is eliminated when its paired score difference with the leader exceeds
+//!      `objective.indifference` at `objective.confidence` (one-sided Student t) — it is
+//!      worse by more than matters, with confidence;
+//!    - while more than 8 remain, only the better half by mean (constraint-meeting first)
+//!      goes on (successive halving: Jamieson & Talwalkar 2016, Li et al. 2018);
+//!    - the first two times 8 or fewer remain, the neighbours of each survivor along every
+//!      axis (a step of 1/8 of the range, halved the second time) join as new candidates.
+//! 3. **Choice.** The survivors at the last round are compared pairwise; the choice is the
+//!    lowest mean among those meeting the constraints' estimates. Its paired upper bound
+//!    against every other survivor is reported: when each is below `indifference`, the choice
+//!    is within `indifference` of the best survivor at `confidence` (an indifference-zone
+//!    statement about the candidates still compared, not about every point of the space).
+//! 4. **Confirmation.** The chosen policy runs alone on `max_replications` fresh
+//!    replications (another seed): the replications that picked a winner flatter it. Its
+//!    figures and its feasibility at `confidence` come from this run only, and `tuned.yaml`
+//!    carries that seed so `restock run DIR/tuned.yaml` reproduces them.
+//!
+//! With `per_category`, each category is searched on its own SKUs' score and fill rate, the
+//! others keeping the tuned policy's thresholds, and the capital constraint on the whole plan
+//! (the credit line is shared). The picks are then combined into one policy and confirmed as
+//! one candidate. When the combination fails the capital constraint, a greedy heuristic
+//! swaps the category whose next-best survivor lowers the plan's p95 peak capital the most
+//! per unit of score given up, re-confirming each time (at most one swap per survivor).
+//!
+//! Memory is bounded by the live candidates: a dropped candidate keeps a summary of a few
+//! numbers, not its replications.
+
+mod output;
+mod space;
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::combined;
+use crate::engine::{Engine, Model, World};
+use crate::error::{Error, Result};
+use crate::experiment::{self, RunOptions};
+use crate::metrics::{Metric, RepMetrics};
+use crate::scenario::tune::TuneSpec;
+use crate::scenario::{PolicySpec, Scenario};
+use crate::score::{self, Failure};
+use crate::stats::moments::t_quantile;
+use crate::stats::{BLOCK, CandidateStats, Moments};
+
+pub use output::{render_terminal, write_outputs};
+pub use space::Point;
+
+/// The method, as `tune.json` names it.
+pub const METHOD: &str = "successive halving with paired (CRN) elimination over a Latin hypercube, \
+     local refinement, indifference-zone choice, confirmation on fresh replications";
+
+/// Survivors below which halving stops and refinement starts.
+const KEEP: usize = 8;
+/// Refinement phases.
+const REFINEMENTS: usize = 2;
+
+/// One replication of one candidate, as the search needs it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Rec {
+    /// Score in the searched scope [currency/day].
+    score: f64,
+    served: f64,
+    demanded: f64,
+    /// Peak capital of the whole plan [currency].
+    peak: f64,
+}
+
+/// A candidate tried, with what the outputs report of it.
+#[derive(Debug, Clone)]
+pub struct Tried {
+    pub point: Point,
+    /// Replications simulated.
+    pub replications: u64,
+    /// The round it was eliminated in (`None`: survived to the end).
+    pub dropped_in_round: Option<usize>,
+    pub score_mean: f64,
+    pub score_ci95: Option<f64>,
+    /// Its replications while live; emptied when it is dropped.
+    recs: Vec<Rec>,
+}
+
+/// One round's figures.
+#[derive(Debug, Clone)]
+pub struct Round {
+    pub replications: u64,
+    pub live: usize,
+    pub added: usize,
+    pub dropped: usize,
+}
+
+/// One search (the whole policy, or one category).
+#[derive(Debug, Clone)]
+pub struct Search {
+    /// `None`: every SKU; else the category id.
+    pub scope: Option<String>,
+    pub tried: Vec<Tried>,
+    pub rounds: Vec<Round>,
+    /// Index into `tried` of the choice.
+    pub best: usize,
+    /// Survivors whose paired difference with the choice is not below the indifference at
+    /// the confidence (names by index into `tried`).
+    pub not_separated: Vec<usize>,
+    /// Parameters whose chosen value sits on its range's edge.
+    pub on_edge: Vec<String>,
+    pub sku_days: u64,
+}
+
+/// Everything a tune produces.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    pub searches: Vec<Search>,
+    /// The tuned policy (named `tuned`).
+    pub spec: PolicySpec,
+    /// Confirmation on fresh replications.
+    pub confirmation_seed: u64,
+    pub confirmation_replications: u32,
+    pub confirmed: CandidateStats,
+    /// The confirmation run's full outcome (the report is written from it).
+    pub outcome: experiment::Outcome,
+    pub failures: Vec<Failure>,
+    /// Category swaps the trade-off heuristic made: (category, from candidate, to candidate).
+    pub swaps: Vec<(String, usize, usize)>,
+    pub sku_days: u64,
+}
+
+/// Options of a tune besides the scenario.
+#[derive(Debug, Clone)]
+pub struct TuneOptions {
+    pub threads: usize,
+    /// Progress lines on stderr.
+    pub progress: bool,
+}
+
+/// Runs the search `sc.tune` describes.
+pub fn tune(sc: &Scenario, opts: &TuneOptions) -> Result<Tuning> {
+    let spec = sc.tune.clone().ok_or_else(|| {
+        Error::Input(
+            crate::InputError::new("the scenario has no `tune:` block; see docs/tune.md")
+                .in_file(&sc.file),
+        )
+    })?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {} worker threads: {e}", opts.threads)))?;
+    pool.install(|| run_tune(sc, &spec, opts))
+}
+
+fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning> {
+    let base = sc.policies[spec.policy].clone();
+    let scopes: Vec<Option<usize>> = if spec.per_category {
+        (0..sc.categories.len()).map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let mut searches = Vec::new();
+    let mut chosen: Vec<PolicySpec> = Vec::new();
+    for &scope in &scopes {
+        let label = scope.map(|k| sc.categories[k].id.clone());
+        if opts.progress {
+            eprintln!(
+                "tune: searching {} ({} parameter(s))",
+                label
+                    .as_deref()
+                    .map_or("every SKU".to_string(), |c| format!("category {c}")),
+                spec.params.len()
+            );
+        }
+        let s = search(sc, spec, &base, scope, opts)?;
+        chosen.push(space::build(
+            sc,
+            spec,
+            &base,
+            scope,
+            &s.tried[s.best].point,
+            "tuned",
+        ));
+        searches.push(s);
+    }
+    let confirmation_seed = crate::rng::splitmix64(sc.seed ^ 0x7475_6e65_636f_6e66);
+    let reps = spec.max_replications;
+    let mut conf_sc = sc.clone();
+    conf_sc.seed = confirmation_seed;
+    conf_sc.replications = reps;
+    let run_opts = RunOptions {
+        threads: opts.threads,
+        progress: false,
+    };
+    let mut sku_days: u64 = searches.iter().map(|s| s.sku_days).sum();
+    let per_run = Model::new(sc).sku_days() * u64::from(reps);
+    let mut picks: Vec<usize> = searches.iter().map(|s| s.best).collect();
+    let mut swaps = Vec::new();
+    let combine = |picks: &[usize]| -> PolicySpec {
+        if spec.per_category {
+            let mut one = sc.clone();
+            one.policies = scopes
+                .iter()
+                .zip(picks)
+                .zip(&searches)
+                .map(|((&k, &p), s)| space::build(sc, spec, &base, k, &s.tried[p].point, "tuned"))
+                .collect();
+            let per_cat: Vec<usize> = (0..one.policies.len()).collect();
+            combined::combine(&one, &per_cat, 0, "tuned").unwrap_or_else(|| chosen[0].clone())
+        } else {
+            space::build(
+                sc,
+                spec,
+                &base,
+                None,
+                &searches[0].tried[picks[0]].point,
+                "tuned",
+            )
+        }
+    };
+    let confirm = |spec: &PolicySpec| -> Result<experiment::Outcome> {
+        let mut one = conf_sc.clone();
+        one.policies = vec![spec.clone()];
+        experiment::run_full(&one, &run_opts)
+    };
+    let mut tuned = combine(&picks);
+    let mut outcome = confirm(&tuned)?;
+    let mut confirmed = outcome.stats[0].clone();
+    sku_days += per_run;
+    let mut failures = score::failures(&sc.objective, &confirmed.all);
+    // Trade-off between categories: only the capital line is shared.
+    // A p95 the replications are too few to bound is not fixed by another pick.
+    let fixable = |fs: &[Failure]| {
+        fs.iter().any(|f| {
+            f.constraint == "max_capital_peak_p95" && (f.bound.is_some() || f.estimate > f.limit)
+        })
+    };
+    while spec.per_category && fixable(&failures) {
+        // Each category's next survivor by mean, if it has a lower plan peak.
+        let mut best_swap: Option<(usize, usize, f64)> = None;
+        for (k, s) in searches.iter().enumerate() {
+            let cur = &s.tried[picks[k]];
+            let cur_peak = cur_peak(s, picks[k]);
+            for (i, t) in s.tried.iter().enumerate() {
+                if t.dropped_in_round.is_some() || i == picks[k] {
+                    continue;
+                }
+                if swaps.iter().any(|(_, _, to)| *to == i) {
+                    continue;
+                }
+                let gain = cur_peak - cur_peak_of(t);
+                if gain <= 0.0 {
+                    continue;
+                }
+                let cost = (t.score_mean - cur.score_mean).max(1e-9);
+                let ratio = gain / cost;
+                if best_swap.is_none_or(|(_, _, r)| ratio > r) {
+                    best_swap = Some((k, i, ratio));
+                }
+            }
+        }
+        let Some((k, i, _)) = best_swap else { break };
+        swaps.push((searches[k].scope.clone().unwrap_or_default(), picks[k], i));
+        picks[k] = i;
+        if opts.progress {
+            eprintln!(
+                "tune: combined plan fails {}; trying {} with another survivor",
+                failures
+                    .iter()
+                    .map(|f| f.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                searches[k].scope.as_deref().unwrap_or("")
+            );
+        }
+        tuned = combine(&picks);
+        outcome = confirm(&tuned)?;
+        confirmed = outcome.stats[0].clone();
+        sku_days += per_run;
+        failures = score::failures(&sc.objective, &confirmed.all);
+    }
+    for (s, &p) in searches.iter_mut().zip(&picks) {
+        s.best = p;
+    }
+    Ok(Tuning {
+        searches,
+        spec: tuned,
+        confirmation_seed,
+        confirmation_replications: reps,
+        confirmed,
+        outcome,
+        failures,
+        swaps,
+        sku_days,
+    })
+}
+
+/// The mean plan peak a survivor saw (its replications are kept while live).
+fn cur_peak_of(t: &Tried) -> f64 {
+    if t.recs.is_empty() {
+        return f64::INFINITY;
+    }
+    t.recs.iter().map(|r| r.peak).sum::<f64>() / t.recs.len() as f64
+}
+
+fn cur_peak(s: &Search, i: usize) -> f64 {
+    cur_peak_of(&s.tried[i])
+}
+
+/// Simulates `specs` on replications `reps` of `sc`'s futures; per candidate, per
+/// replication (in order), what the search needs in `scope`.
+fn simulate(
+    sc: &Scenario,
+    specs: &[PolicySpec],
+    reps: Range<u64>,
+    scope: Option<usize>,
+) -> Vec<Vec<Rec>> {
+    let mut one = sc.clone();
+    one.policies = specs.to_vec();
+    let model = Model::new(&one);
+    let scopes = model.scopes();
+    let per_rep: Vec<Vec<Rec>> = reps
+        .into_par_iter()
+        .map_init(
+            || {
+                (
+                    World::new(&model),
+                    Engine::new(&model),
+                    (0..specs.len())
+                        .map(|c| model.policy(c))
+                        .collect::<Vec<_>>(),
+                    vec![RepMetrics::default(); scopes],
+                )
+            },
+            |(world, engine, policies, metrics), rep| {
+                world.generate(&model, rep);
+                policies
+                    .iter_mut()
+                    .map(|policy| {
+                        engine.run(&model, world, policy.as_mut(), &mut metrics[0]);
+                        metrics[1..].copy_from_slice(engine.category_metrics());
+                        let m = &metrics[scope.map_or(0, |k| k + 1)];
+                        let (served, demanded) = crate::stats::served_demanded(m);
+                        Rec {
+                            score: m.get(Metric::Score),
+                            served,
+                            demanded,
+                            peak: metrics[0].get(Metric::CapitalTiedPeak),
+                        }
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+    (0..specs.len())
+        .map(|c| per_rep.iter().map(|r| r[c]).collect())
+        .collect()
+}
+
+/// Whether a candidate's estimates meet the constraints (pooled fill rate in its scope, p95
+/// of the plan's peak capital): the search's working rule, before any confirmation.
+fn meets(sc: &Scenario, recs: &[Rec]) -> bool {
+    let o = &sc.objective;
+    let fill_ok = o.min_fill_rate.is_none_or(|min| {
+        let d: f64 = recs.iter().map(|r| r.demanded).sum();
+        let s: f64 = recs.iter().map(|r| r.served).sum();
+        d <= 0.0 || s / d >= min
+    });
+    let cap_ok = o.max_capital_peak_p95.is_none_or(|max| {
+        let mut p: Vec<f64> = recs.iter().map(|r| r.peak).collect();
+        p.sort_by(f64::total_cmp);
+        let rank = ((0.95 * p.len() as f64).ceil() as usize).clamp(1, p.len());
+        p[rank - 1] <= max
+    });
+    fill_ok && cap_ok
+}
+
+fn moments(xs: impl Iterator<Item = f64>) -> Moments {
+    let mut m = Moments::default();
+    xs.for_each(|x| m.push(x));
+    m
+}
+
+/// One search over `spec.params`, in `scope`.
+fn search(
+    sc: &Scenario,
+    spec: &TuneSpec,
+    base: &PolicySpec,
+    scope: Option<usize>,
+    opts: &TuneOptions,
+) -> Result<Search> {
+    let model = Model::new(sc);
+    let sku_days_per_rep = model.sku_days();
+    let conf = sc.objective.confidence;
+    let delta = sc.objective.indifference;
+    let n0 = (16 + 16 * spec.params.len()).min(96);
+    let salt = scope.map_or(0, |k| k as u64 + 1);
+    let mut tried: Vec<Tried> = space::design(spec, n0, sc.seed ^ salt.wrapping_mul(0x9e37))
+        .into_iter()
+        .map(|point| Tried {
+            point,
+            replications: 0,
+            dropped_in_round: None,
+            score_mean: f64::NAN,
+            score_ci95: None,
+            recs: Vec::new(),
+        })
+        .collect();
+    let mut rounds = Vec::new();
+    let mut target = BLOCK.min(u64::from(spec.max_replications));
+    let mut refinements = 0;
+    let mut added = tried.len();
+    let mut sku_days = 0u64;
+    let mut round = 0usize;
+    loop {
+        round += 1;
+        // Candidates grouped by the replications they already have: each group simulates
+        // only what it lacks, on the same futures as every other.
+        let live: Vec<usize> = (0..tried.len())
+            .filter(|&i| tried[i].dropped_in_round.is_none())
+            .collect();
+        let mut starts: Vec<u64> = live.iter().map(|&i| tried[i].replications).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for from in starts {
+            if from >= target {
+                continue;
+            }
+            let group: Vec<usize> = live
+                .iter()
+                .copied()
+                .filter(|&i| tried[i].replications == from)
+                .collect();
+            let specs: Vec<PolicySpec> = group
+                .iter()
+                .map(|&i| space::build(sc, spec, base, scope, &tried[i].point, "candidate"))
+                .collect();
+            let recs = simulate(sc, &specs, from..target, scope);
+            sku_days += sku_days_per_rep * (target - from) * group.len() as u64;
+            for (&i, r) in group.iter().zip(recs) {
+                tried[i].recs.extend(r);
+                tried[i].replications = target;
+            }
+        }
+        for &i in &live {
+            let m = moments(tried[i].recs.iter().map(|r| r.score));
+            tried[i].score_mean = m.mean;
+            tried[i].score_ci95 = m.ci95();
+        }
+        let ok: Vec<bool> = live.iter().map(|&i| meets(sc, &tried[i].recs)).collect();
+        let any_ok = ok.iter().any(|&b| b);
+        let leader = live
+            .iter()
+            .zip(&ok)
+            .filter(|(_, o)| **o || !any_ok)
+            .map(|(&i, _)| i)
+            .min_by(|&a, &b| {
+                tried[a]
+                    .score_mean
+                    .total_cmp(&tried[b].score_mean)
+                    .then(a.cmp(&b))
+            })
+            .expect("a live candidate");
+        let diff = |a: usize, b: usize| {
+            moments(
+                tried[a]
+                    .recs
+                    .iter()
+                    .zip(&tried[b].recs)
+                    .map(|(x, y)| x.score - y.score),
+            )
+        };
+        let mut dropped = 0;
+        let mut keep: Vec<(usize, bool)> = Vec::new();
+        for (&i, &o) in live.iter().zip(&ok) {
+            if i == leader {
+                keep.push((i, o));
+                continue;
+            }
+            let d = diff(i, leader);
+            let worse = match d.std_error() {
+                Some(se) => d.mean - t_quantile(conf, d.n - 1) * se > delta,
+                None => false,
+            };
+            if worse {
+                dropped += 1;
+            } else {
+                keep.push((i, o));
+            }
+        }
+        for &i in &live {
+            if !keep.iter().any(|&(k, _)| k == i) {
+                tried[i].dropped_in_round = Some(round);
+            }
+        }
+        let last = target >= u64::from(spec.max_replications);
+        if keep.len() > KEEP && !last {
+            keep.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then(tried[a.0].score_mean.total_cmp(&tried[b.0].score_mean))
+                    .then(a.0.cmp(&b.0))
+            });
+            let half = keep.len().div_ceil(2).max(KEEP);
+            for &(i, _) in &keep[half..] {
+                tried[i].dropped_in_round = Some(round);
+                dropped += 1;
+            }
+            keep.truncate(half);
+        }
+        rounds.push(Round {
+            replications: target,
+            live: live.len(),
+            added,
+            dropped,
+        });
+        if opts.progress {
+            eprintln!(
+                "tune: round {round}: {} candidate(s) on {target} replication(s), {dropped} dropped, best so far {:.4}/day",
+                live.len(),
+                tried[leader].score_mean
+            );
+        }
+        // Dropped candidates keep their summary only.
+        for t in tried.iter_mut().filter(|t| t.dropped_in_round.is_some()) {
+            t.recs = Vec::new();
+        }
+        added = 0;
+        if keep.len() <= KEEP && refinements < REFINEMENTS && !last {
+            let centres: Vec<Point> = keep.iter().map(|&(i, _)| tried[i].point.clone()).collect();
+            let step = 0.125 / f64::from(1u32 << refinements);
+            refinements += 1;
+            for c in centres {
+                for p in space::neighbours(spec, &c, step) {
+                    if !tried.iter().any(|t| t.point == p) {
+                        tried.push(Tried {
+                            point: p,
+                            replications: 0,
+                            dropped_in_round: None,
+                            score_mean: f64::NAN,
+                            score_ci95: None,
+                            recs: Vec::new(),
+                        });
+                        added += 1;
+                    }
+                }
+            }
+            // New candidates catch up on the current replications first.
+            continue;
+        }
+        if last || (keep.len() == 1 && added == 0) {
+            break;
+        }
+        target = (target * 2).min(u64::from(spec.max_replications));
+    }
+    let live: Vec<usize> = (0..tried.len())
+        .filter(|&i| tried[i].dropped_in_round.is_none())
+        .collect();
+    let ok: Vec<bool> = live.iter().map(|&i| meets(sc, &tried[i].recs)).collect();
+    let any_ok = ok.iter().any(|&b| b);
+    let best = live
+        .iter()
+        .zip(&ok)
+        .filter(|(_, o)| **o || !any_ok)
+        .map(|(&i, _)| i)
+        .min_by(|&a, &b| {
+            tried[a]
+                .score_mean
+                .total_cmp(&tried[b].score_mean)
+                .then(a.cmp(&b))
+        })
+        .expect("a survivor");
+    let not_separated = live
+        .iter()
+        .copied()
+        .filter(|&i| i != best)
+        .filter(|&i| {
+            let d = moments(
+                tried[best]
+                    .recs
+                    .iter()
+                    .zip(&tried[i].recs)
+                    .map(|(x, y)| x.score - y.score),
+            );
+            match d.std_error() {
+                Some(se) => d.mean + t_quantile(conf, d.n - 1) * se >= delta.max(f64::MIN_POSITIVE),
+                None => true,
+            }
+        })
+        .collect();
+    let on_edge = space::on_edge(spec, &tried[best].point);
+    Ok(Search {
+        scope: scope.map(|k| sc.categories[k].id.clone()),
+        tried,
+        rounds,
+        best,
+        not_separated,
+        on_edge,
+        sku_days,
+    })
+}
+
+/// Runs `tune` then writes its outputs; what `restock tune` does.
+pub fn run(sc: &Scenario, opts: &TuneOptions, out: &std::path::Path) -> Result<Tuning> {
+    let t = tune(sc, opts)?;
+    write_outputs(sc, &t, out)?;
+    Ok(t)
+}
