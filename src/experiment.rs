@@ -98,36 +98,93 @@ impl Worker {
         }
     }
 
-    /// Replicates every replication of block `index` (the last block may be short).
-    fn block(&mut self, model: &Model, index: u64, reps: u64) -> (BlockStats, SkuBlock) {
+    /// Replicates every replication of block `index` (the last block may be short) for the
+    /// candidates `cands`: their metrics, replication-major (`rep * cands * scopes + …`), and
+    /// their per-SKU values (the other candidates' left empty).
+    fn block(
+        &mut self,
+        model: &Model,
+        index: u64,
+        reps: u64,
+        cands: Range<usize>,
+    ) -> (Vec<RepMetrics>, SkuBlock) {
         let scopes = model.scopes();
-        let mut stats = BlockStats::new(index, self.policies.len(), scopes);
+        let reps_here = index * BLOCK..((index + 1) * BLOCK).min(reps);
+        let mut metrics =
+            Vec::with_capacity((reps_here.end - reps_here.start) as usize * cands.len() * scopes);
         let mut skus = SkuBlock::new(index, self.policies.len(), model.scenario.skus.len());
-        for rep in index * BLOCK..((index + 1) * BLOCK).min(reps) {
+        for rep in reps_here {
             self.world.generate(model, rep);
-            for (c, ((policy, out), daily)) in self
-                .policies
-                .iter_mut()
-                .zip(self.metrics.chunks_exact_mut(scopes))
-                .zip(&mut self.daily)
-                .enumerate()
-            {
+            for c in cands.clone() {
+                let out = &mut self.metrics[c * scopes..(c + 1) * scopes];
                 self.engine
-                    .run(model, &self.world, policy.as_mut(), &mut out[0]);
+                    .run(model, &self.world, self.policies[c].as_mut(), &mut out[0]);
                 out[1..].copy_from_slice(self.engine.category_metrics());
-                daily.push(self.engine.daily());
+                self.daily[c].push(self.engine.daily());
                 if let Some(r) = self.engine.risk() {
                     self.risk[c].push(r);
                 }
                 self.engine.sku_reps(model, &mut self.sku_reps);
                 skus.push(c, &self.sku_reps);
             }
-            stats.push(&self.metrics);
+            metrics.extend_from_slice(&self.metrics[cands.start * scopes..cands.end * scopes]);
         }
         // The calendar means are summed per block (`stats::daily`).
-        self.daily.iter_mut().for_each(DailyAcc::flush);
-        (stats, skus)
+        self.daily[cands].iter_mut().for_each(DailyAcc::flush);
+        (metrics, skus)
     }
+}
+
+/// A block's statistics from the parts that computed its candidate groups (in candidate
+/// order): the replications pushed in order, so the result is the same for any grouping.
+fn assemble(
+    index: u64,
+    candidates: usize,
+    scopes: usize,
+    groups: &[Range<usize>],
+    parts: Vec<(Vec<RepMetrics>, SkuBlock)>,
+) -> (BlockStats, SkuBlock) {
+    let mut stats = BlockStats::new(index, candidates, scopes);
+    let mut parts = parts.into_iter();
+    let (first_metrics, mut skus) = parts.next().expect("a block has a group");
+    if groups.len() == 1 {
+        first_metrics
+            .chunks_exact(candidates * scopes)
+            .for_each(|m| stats.push(m));
+        return (stats, skus);
+    }
+    let mut all = vec![first_metrics];
+    for ((m, s), g) in parts.zip(&groups[1..]) {
+        skus.take_candidates(s, g.clone());
+        all.push(m);
+    }
+    let reps = all[0].len() / (groups[0].len() * scopes);
+    let mut row = Vec::with_capacity(candidates * scopes);
+    for r in 0..reps {
+        row.clear();
+        for (m, g) in all.iter().zip(groups) {
+            let w = g.len() * scopes;
+            row.extend_from_slice(&m[r * w..(r + 1) * w]);
+        }
+        stats.push(&row);
+    }
+    (stats, skus)
+}
+
+/// Candidate groups a block is split into: one, unless there are fewer blocks than threads —
+/// then enough groups that every thread has work (each group draws the block's worlds again,
+/// which costs little beside replaying many candidates).
+fn candidate_groups(blocks: u64, threads: usize, candidates: usize) -> Vec<Range<usize>> {
+    let g = if blocks >= threads as u64 {
+        1
+    } else {
+        (threads as u64)
+            .div_ceil(blocks.max(1))
+            .min(candidates as u64) as usize
+    };
+    (0..g)
+        .map(|k| candidates * k / g..candidates * (k + 1) / g)
+        .collect()
 }
 
 /// Runs every candidate of `scenario` over its replications and summarises the metrics.
@@ -513,6 +570,12 @@ fn execute(
     // block order), so the fold does not leave a core idle.
     let mut previous: Vec<(BlockStats, SkuBlock)> = Vec::new();
     let wave = wave_blocks(model, pool.current_num_threads());
+    let candidates = model.scenario.policies.len();
+    let groups = candidate_groups(
+        range.end - range.start,
+        pool.current_num_threads(),
+        candidates,
+    );
     pool.install(|| {
         let mut start = range.start;
         while start < range.end {
@@ -520,15 +583,28 @@ fn execute(
             let (_, current) = rayon::join(
                 || previous.iter().for_each(|(b, s)| fold(b, s)),
                 || {
-                    (start..end)
+                    let jobs: Vec<(u64, Range<usize>)> = (start..end)
+                        .flat_map(|index| groups.iter().map(move |g| (index, g.clone())))
+                        .collect();
+                    let mut parts = jobs
                         .into_par_iter()
-                        .map(|index| {
+                        .map(|(index, cands)| {
                             let thread = rayon::current_thread_index().unwrap_or(0);
                             // Uncontended: each pool thread only ever locks its own worker.
                             let mut worker = workers[thread].lock().expect("worker poisoned");
-                            let b = worker.block(model, index, reps);
-                            progress.inc(BLOCK.min(reps - index * BLOCK));
+                            let first = cands.start == 0;
+                            let b = worker.block(model, index, reps, cands);
+                            if first {
+                                progress.inc(BLOCK.min(reps - index * BLOCK));
+                            }
                             b
+                        })
+                        .collect::<Vec<_>>()
+                        .into_iter();
+                    (start..end)
+                        .map(|index| {
+                            let mine = parts.by_ref().take(groups.len()).collect();
+                            assemble(index, candidates, model.scopes(), &groups, mine)
                         })
                         .collect::<Vec<_>>()
                 },

@@ -8,6 +8,8 @@
 //! order. Memory is a few hundred bytes per candidate × SKU plus the sketches' occupied
 //! buckets (at most one per replication, capped by `sketch::MAX_BUCKETS`).
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 use super::Sketch;
@@ -95,6 +97,16 @@ impl SkuBlock {
                 *s += x;
             }
             self.peaks[at + k].push(r.0[SkuField::CapitalTiedPeak as usize]);
+        }
+    }
+
+    /// Takes candidates `cands`'s values from `other`, a block of the same replications in
+    /// which only those candidates were pushed (and none of them in `self`).
+    pub fn take_candidates(&mut self, mut other: SkuBlock, cands: Range<usize>) {
+        let at = cands.start * self.skus..cands.end * self.skus;
+        self.sums[at.clone()].copy_from_slice(&other.sums[at.clone()]);
+        for (mine, theirs) in self.peaks[at.clone()].iter_mut().zip(&mut other.peaks[at]) {
+            *mine = std::mem::take(theirs);
         }
     }
 
