@@ -18,7 +18,7 @@ pub(crate) mod plot;
 mod recommend;
 mod risk_html;
 mod sku;
-mod table;
+pub(crate) mod table;
 pub mod whatif;
 
 use std::fs;

@@ -351,24 +351,33 @@ pub fn write_outputs(sc: &Scenario, t: &Tuning, out: &Path) -> Result<Vec<PathBu
 
 /// The terminal summary.
 pub fn render_terminal(sc: &Scenario, t: &Tuning) -> String {
+    use crate::report::table::num;
     let mut o = String::new();
     for s in &t.searches {
         let scope = s
             .scope
             .as_deref()
             .map_or("every SKU".to_string(), |c| format!("category {c}"));
+        let prefix = s
+            .scope
+            .as_deref()
+            .map(|c| format!("{c}."))
+            .unwrap_or_default();
         let best: Vec<String> = point_map(sc, s, &s.tried[s.best].point)
             .into_iter()
-            .map(|(k, v)| format!("{k}={}", v.to_string().trim_matches('"')))
+            .map(|(k, v)| {
+                let k = k.strip_prefix(&prefix).unwrap_or(&k).to_string();
+                format!("{k}={}", v.to_string().trim_matches('"'))
+            })
             .collect();
         let _ = writeln!(
             o,
-            "{scope}: {} candidates tried in {} rounds; best {} (score {:.4}/day)",
+            "{scope}: {} candidates tried in {} rounds; best, score {}/day:",
             s.tried.len(),
             s.rounds.len(),
-            best.join(", "),
-            s.tried[s.best].score_mean
+            num(s.tried[s.best].score_mean)
         );
+        let _ = writeln!(o, "  {}", best.join("  "));
         if !s.on_edge.is_empty() {
             let _ = writeln!(
                 o,
@@ -380,26 +389,25 @@ pub fn render_terminal(sc: &Scenario, t: &Tuning) -> String {
     let st = t.confirmed.metric(Metric::Score);
     let _ = writeln!(
         o,
-        "tuned policy on {} fresh replications (seed {}): score {:.4} ± {:.4}/day, fill rate {:.4}, p95 peak capital {:.0}: {}",
-        t.confirmation_replications,
-        t.confirmation_seed,
-        st.mean,
-        st.ci95.unwrap_or(f64::NAN),
-        t.confirmed.metric(Metric::FillRate).mean,
-        t.confirmed.metric(Metric::CapitalTiedPeak).p95,
+        "tuned policy on {} fresh replications (seed {}):",
+        t.confirmation_replications, t.confirmation_seed,
+    );
+    let _ = writeln!(
+        o,
+        "  score {} ± {}/day, fill rate {}, p95 peak capital {}: {}",
+        num(st.mean),
+        st.ci95.map_or("n/a".to_string(), num),
+        num(t.confirmed.metric(Metric::FillRate).mean),
+        num(t.confirmed.metric(Metric::CapitalTiedPeak).p95),
         if t.failures.is_empty() {
             "meets the constraints".to_string()
         } else {
-            format!(
-                "does NOT meet the constraints: {}",
-                t.failures
-                    .iter()
-                    .map(|f| f.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
+            "does NOT meet the constraints:".to_string()
         }
     );
-    let _ = writeln!(o, "SKU-days simulated: {}", t.sku_days);
+    for f in &t.failures {
+        let _ = writeln!(o, "    {}", f.text);
+    }
+    let _ = writeln!(o, "SKU-days simulated: {}", num(t.sku_days as f64));
     o
 }

@@ -26,12 +26,26 @@ fn value(p: &TuneParam, u: f64) -> Option<f64> {
     } else {
         u
     };
-    let x = p.min + u * (p.max - p.min);
-    Some(if p.integer {
-        x.round().clamp(p.min, p.max)
+    Some(snap(p, p.min + u * (p.max - p.min)))
+}
+
+/// `x` on the parameter's grid: whole numbers for integer parameters, else a step of a
+/// power of ten between 1/1000 and 1/100 of the range — finer than any score difference a
+/// replication budget resolves, and values a planner can write down (14.3, not 14.2719…).
+fn snap(p: &TuneParam, x: f64) -> f64 {
+    let width = p.max - p.min;
+    let x = if p.integer || width <= 0.0 {
+        x.round()
     } else {
-        x
-    })
+        let step = 10f64.powf(width.log10().floor() - 2.0);
+        let snapped = (x / step).round() * step;
+        // Printing a multiple of a power of ten through its shortest decimal form drops the
+        // binary noise (0.30000000000000004).
+        format!("{snapped:.*}", (-step.log10().round()).max(0.0) as usize)
+            .parse()
+            .unwrap_or(snapped)
+    };
+    x.clamp(p.min, p.max)
 }
 
 /// Makes an (s,S) point a candidate: S above s.
@@ -101,7 +115,7 @@ pub fn neighbours(spec: &TuneSpec, c: &Point, step: f64) -> Vec<Point> {
             }
             for y in [x - h, x + h] {
                 if y >= p.min && y <= p.max {
-                    vals.push(Some(y));
+                    vals.push(Some(snap(p, y)));
                 }
             }
         }
