@@ -13,6 +13,7 @@ pub mod policy;
 pub mod raw;
 pub mod state;
 pub mod supply;
+pub mod synth_state;
 pub mod thresholds;
 pub mod tune;
 pub mod variants;
