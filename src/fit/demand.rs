@@ -213,7 +213,17 @@ pub fn fit_own(s: &SkuHistory, wd0: u8, end: usize) -> OwnFit {
             let found = spikes_of(s, wd0, end, &chosen, &onsets);
             half_life_of(&found.iter().collect::<Vec<_>>())
         };
-        let (next_mask, next_onsets) = detect_spikes(s, wd0, begin..end, &chosen, half, ordinary);
+        // The first pass looks for spikes under a robust law: a fit that still contains the
+        // spikes can explain them away as overdispersion (a small k), and would then find
+        // too few of them to ever refit without them.
+        let seed;
+        let under = if result.is_none() {
+            seed = robust_seed(s, wd0, begin..end, &chosen);
+            &seed
+        } else {
+            &chosen
+        };
+        let (next_mask, next_onsets) = detect_spikes(s, wd0, begin..end, under, half, ordinary);
         let done = next_mask == mask;
         result = Some((obs, pois, nb, lr, chosen));
         if done {
@@ -244,6 +254,26 @@ pub fn fit_own(s: &SkuHistory, wd0: u8, end: usize) -> OwnFit {
         exposure: (begin..end).filter(|&d| ordinary(d)).count() as f64,
         stream_logs,
     }
+}
+
+/// A Poisson law with each weekday's median of ordinary, uncensored sales: robust to the
+/// spikes it is used to find (the fitted `fallback` for a weekday with no such day).
+fn robust_seed(s: &SkuHistory, wd0: u8, range: std::ops::Range<usize>, fallback: &Law) -> Law {
+    let mut lambda = fallback.lambda;
+    for (w, l) in lambda.iter_mut().enumerate() {
+        let mut ys: Vec<u32> = range
+            .clone()
+            .filter(|&d| weekday(wd0, d) as usize == w && !s.stream[d] && !s.stocked_out[d])
+            .map(|d| s.units[d])
+            .collect();
+        if ys.is_empty() {
+            continue;
+        }
+        ys.sort_unstable();
+        // The median, kept above 0 so a mostly-zero weekday still has a law.
+        *l = f64::from(ys[ys.len() / 2]).max(0.5);
+    }
+    Law { lambda, k: None }
 }
 
 /// Half-life assumed before any spike has been measured [days].
