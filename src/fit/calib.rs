@@ -38,6 +38,9 @@ pub struct Calibration {
     pub inside: usize,
     /// Per category: observed, p5, p50, p95 of each held-out week's total.
     pub categories: Vec<Vec<[f64; 4]>>,
+    /// The same per SKU (`None` for a SKU without history); a week with no ordinary day
+    /// holds NaN.
+    pub skus: Vec<Option<Vec<[f64; 4]>>>,
 }
 
 impl Calibration {
@@ -87,10 +90,12 @@ pub fn calibrate(
     let mut inside = 0;
     let mut cat_obs = vec![vec![0.0; HOLDOUT_WEEKS]; categories];
     let mut cat_sims = vec![vec![vec![0.0; SIMULATIONS]; HOLDOUT_WEEKS]; categories];
+    let mut skus = vec![None; train.len()];
     for (i, e) in train.iter().enumerate() {
         if !e.has_history {
             continue;
         }
+        let mut bands = vec![[f64::NAN; 4]; HOLDOUT_WEEKS];
         for w in 0..HOLDOUT_WEEKS {
             let days: Vec<usize> = (start + 7 * w..start + 7 * w + 7)
                 .filter(|&d| d < h.days && ordinary(h, i, d))
@@ -140,7 +145,15 @@ pub fn calibrate(
             for (j, s) in sims.iter().enumerate() {
                 cat_sims[c][w][j] += s;
             }
+            sims.sort_by(f64::total_cmp);
+            bands[w] = [
+                obs,
+                super::lanes::quantile(&sims, 0.05),
+                super::lanes::quantile(&sims, 0.5),
+                super::lanes::quantile(&sims, 0.95),
+            ];
         }
+        skus[i] = Some(bands);
     }
     let categories = (0..categories)
         .map(|c| {
@@ -163,6 +176,7 @@ pub fn calibrate(
         weeks,
         inside,
         categories,
+        skus,
     }
 }
 

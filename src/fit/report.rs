@@ -20,6 +20,20 @@ const LINE: RGBColor = RGBColor(20, 60, 140);
 const OBSERVED: RGBColor = RGBColor(230, 110, 20);
 /// SKUs listed in the estimates table, by mean demand.
 pub const TOP_SKUS: usize = 25;
+/// SKUs (highest fitted mean first) whose weekly sales are charted one by one.
+pub const CHARTED_SKUS: usize = 5;
+
+/// SKU indices by fitted mean, highest first (ties in file order).
+fn by_mean(fit: &Fit) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..fit.estimates.len()).collect();
+    order.sort_by(|&a, &b| {
+        fit.estimates[b]
+            .mean
+            .total_cmp(&fit.estimates[a].mean)
+            .then(a.cmp(&b))
+    });
+    order
+}
 
 type Drawn = std::result::Result<(), Box<dyn StdError>>;
 
@@ -50,14 +64,15 @@ table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}figure{margin:1em 0}\
 figcaption{color:#555;font-size:90%}.warn{color:#a40}pre{background:#f7f7f7;padding:1em;overflow-x:auto}";
 
-/// Weekly totals of ordinary, uncensored days per category: observed and fitted expectation.
-fn weekly(fit: &Fit, c: usize) -> (Vec<f64>, Vec<f64>) {
+/// Weekly totals of ordinary, uncensored days over the SKUs `pick` accepts: observed and
+/// fitted expectation.
+fn weekly(fit: &Fit, pick: impl Fn(usize) -> bool) -> (Vec<f64>, Vec<f64>) {
     let h = &fit.history;
     let wd0 = super::demand::weekday0(h) as usize;
     let weeks = h.days / 7;
     let (mut obs, mut exp) = (vec![0.0; weeks], vec![0.0; weeks]);
     for (i, s) in h.skus.iter().enumerate() {
-        if fit.category[i] != c || !fit.estimates[i].has_history {
+        if !pick(i) || !fit.estimates[i].has_history {
             continue;
         }
         let law = &fit.estimates[i].law;
@@ -87,14 +102,32 @@ fn svg(
     Ok(out)
 }
 
-fn weekly_chart(fit: &Fit, c: usize) -> Result<String> {
-    let (obs, exp) = weekly(fit, c);
+/// Which SKUs a weekly chart sums: a category's, or one SKU.
+#[derive(Clone, Copy)]
+enum Scope {
+    Category(usize),
+    Sku(usize),
+}
+
+fn weekly_chart(fit: &Fit, scope: Scope) -> Result<String> {
+    let (obs, exp) = match scope {
+        Scope::Category(c) => weekly(fit, |i| fit.category[i] == c),
+        Scope::Sku(k) => weekly(fit, |i| i == k),
+    };
     let band: Vec<(usize, [f64; 4])> = match &fit.calibration {
-        Some(cal) => cal.categories[c]
-            .iter()
-            .enumerate()
-            .map(|(w, b)| (cal.start / 7 + w, *b))
-            .collect(),
+        Some(cal) => {
+            let weeks = match scope {
+                Scope::Category(c) => Some(&cal.categories[c]),
+                Scope::Sku(k) => cal.skus.get(k).and_then(Option::as_ref),
+            };
+            weeks
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .filter(|(_, b)| b.iter().all(|x| x.is_finite()))
+                .map(|(w, b)| (cal.start / 7 + w, *b))
+                .collect()
+        }
         None => Vec::new(),
     };
     let ymax = obs
@@ -236,7 +269,7 @@ pub fn render(fit: &Fit) -> Result<String> {
         }
     }
     for (c, name) in fit.categories.iter().enumerate() {
-        let chart = weekly_chart(fit, c)?;
+        let chart = weekly_chart(fit, Scope::Category(c))?;
         let _ = writeln!(
             o,
             "<figure>{chart}<figcaption>{}: weekly units on ordinary, uncensored days \
@@ -244,6 +277,31 @@ pub fn render(fit: &Fit) -> Result<String> {
              90% band of the model fitted without them (dots: held-out observations).\
              </figcaption></figure>",
             esc(name)
+        );
+    }
+    let order = by_mean(fit);
+    let charted: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| fit.estimates[i].has_history)
+        .take(CHARTED_SKUS)
+        .collect();
+    if !charted.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h3>The {} SKUs with the highest fitted mean</h3>",
+            charted.len()
+        );
+    }
+    for &i in &charted {
+        let chart = weekly_chart(fit, Scope::Sku(i))?;
+        let _ = writeln!(
+            o,
+            "<figure>{chart}<figcaption>{}, category {}: weekly units on ordinary, uncensored days \
+             (orange), the fitted expectation (blue line) and the held-out weeks' 90% band \
+             (dots: held-out observations).</figcaption></figure>",
+            esc(&h.skus[i].id),
+            esc(&fit.categories[fit.category[i]])
         );
     }
 
@@ -300,13 +358,6 @@ pub fn render(fit: &Fit) -> Result<String> {
     }
 
     // Estimates.
-    let mut order: Vec<usize> = (0..h.skus.len()).collect();
-    order.sort_by(|&a, &b| {
-        fit.estimates[b]
-            .mean
-            .total_cmp(&fit.estimates[a].mean)
-            .then(a.cmp(&b))
-    });
     let _ = writeln!(
         o,
         "<h2>Estimates (top {} SKUs by mean)</h2><p>± one standard error. Dispersion k: \

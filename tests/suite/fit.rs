@@ -482,11 +482,18 @@ fn fit_command_writes_a_catalog_that_a_scenario_loads() {
     assert_eq!(catalog.lines().count(), 4);
     let lanes = fs::read_to_string(out.join("lanes.yaml")).unwrap();
     assert!(lanes.contains("empirical"));
-    assert!(
-        fs::read_to_string(out.join("report.html"))
-            .unwrap()
-            .contains("<svg")
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    // One weekly chart per category and one per SKU with history (at most five).
+    let skus_with_history = catalog
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("C-3,"))
+        .count();
+    assert_eq!(
+        report.matches("weekly units on ordinary").count(),
+        1 + skus_with_history.min(5),
     );
+    assert!(report.contains("SKUs with the highest fitted mean"));
     // The fitted catalog is a complete catalog: a scenario reads it as it is.
     let scenario = write(
         &out,
