@@ -211,14 +211,16 @@ pub(super) fn demand(
             ));
         }
         let Some((from_day, to_day)) = clip(cal, from, to) else {
-            return Err(ctx.error(
+            // A what-if often shortens the horizon: the season simply does not apply.
+            ctx.warn(
                 &sp,
                 format!(
-                    "season {from} – {to} lies outside the horizon ({} – {})",
+                    "season {from} – {to} lies outside the horizon ({} – {}) and does not apply",
                     cal.start,
                     cal.date(cal.horizon_days - 1)
                 ),
-            ));
+            );
+            continue;
         };
         seasons.push(Season {
             from_day,
@@ -414,7 +416,15 @@ pub(super) fn streams(
         let sp = at.key("scheduled").index(i);
         let d = date(ctx, &sp.key("date"), &s.date)?;
         let Some(day) = cal.day_of(d) else {
-            return Err(ctx.error(&sp.key("date"), format!("{d} lies outside the horizon")));
+            ctx.warn(
+                &sp.key("date"),
+                format!(
+                    "stream on {d} lies outside the horizon ({} – {}) and does not apply",
+                    cal.start,
+                    cal.date(cal.horizon_days - 1)
+                ),
+            );
+            continue;
         };
         let stream = occurrence(
             ctx,
@@ -446,7 +456,15 @@ pub(super) fn streams(
             None => cal.date(cal.horizon_days - 1),
         };
         let Some((from_day, to_day)) = clip(cal, from, to) else {
-            return Err(ctx.error(&rp, format!("{from} – {to} lies outside the horizon")));
+            ctx.warn(
+                &rp,
+                format!(
+                    "recurring streams {from} – {to} lie outside the horizon ({} – {}) and do not apply",
+                    cal.start,
+                    cal.date(cal.horizon_days - 1)
+                ),
+            );
+            continue;
         };
         for day in from_day..=to_day {
             if cal.weekday(day) != weekday {

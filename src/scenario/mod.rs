@@ -67,6 +67,9 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
     /// The shop on `start_date` (stock, open purchase orders), when the scenario has `state:`.
     pub state: state::State,
+    /// What validation accepted but the user should hear about (a dated item outside a
+    /// shortened horizon, which does not apply), as `file:line: message`.
+    pub warnings: Vec<String>,
 }
 
 /// A what-if variant: the base scenario with its `set` and `scale` applied.
@@ -219,6 +222,7 @@ fn from_document(
     let ctx = Ctx {
         doc: &doc,
         file: path,
+        warnings: Default::default(),
     };
     let mut merged = doc.clone();
     merged
@@ -232,6 +236,7 @@ fn from_document(
     let ctx = Ctx {
         doc: &doc,
         file: path,
+        warnings: Default::default(),
     };
     let json = doc.to_json().map_err(|(p, e)| ctx.locate(e, &p))?;
     let raw: RawScenario = serde_path_to_error::deserialize(json).map_err(|e| {
@@ -258,9 +263,21 @@ fn humanize_serde(msg: &str) -> String {
 pub(crate) struct Ctx<'a> {
     doc: &'a Node,
     file: &'a Path,
+    /// What validation let through but the user should hear about, located like errors.
+    warnings: std::cell::RefCell<Vec<String>>,
 }
 
 impl Ctx<'_> {
+    /// Records a warning located like an error. A line names the place: the field path is
+    /// left out, so that one category default inherited by a thousand SKUs warns once.
+    fn warn(&self, path: &FieldPath, msg: impl Into<String>) {
+        let mut e = self.error(path, msg);
+        if e.line.is_some() {
+            e.path = None;
+        }
+        self.warnings.borrow_mut().push(e.to_string());
+    }
+
     fn error(&self, path: &FieldPath, msg: impl Into<String>) -> InputError {
         self.locate(InputError::new(msg), path)
     }
@@ -497,7 +514,37 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         objective,
         variants: Vec::new(),
         state,
+        warnings: dedup_warnings(ctx.warnings.take()),
     })
+}
+
+/// Identical warnings once each, in first-seen order, with how many times they arose.
+fn dedup_warnings(all: Vec<String>) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for w in all {
+        match out.iter_mut().find(|(x, _)| *x == w) {
+            Some((_, n)) => *n += 1,
+            None => out.push((w, 1)),
+        }
+    }
+    out.into_iter()
+        .map(|(w, n)| if n > 1 { format!("{w} ({n} times)") } else { w })
+        .collect()
+}
+
+impl Scenario {
+    /// Warnings of the base scenario and of its variants, each once.
+    pub fn all_warnings(&self) -> Vec<String> {
+        let mut out = self.warnings.clone();
+        for v in &self.variants {
+            for w in &v.scenario.warnings {
+                if !out.contains(w) {
+                    out.push(w.clone());
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The replication count is also a command-line value; both go through here.
