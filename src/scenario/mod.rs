@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod demand;
 pub mod document;
+mod inert;
 pub mod policy;
 pub mod raw;
 pub mod state;
@@ -473,6 +474,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
     let streams = demand::streams(ctx, &calendar, &raw.streams, &sku_ids)?;
 
     let policies = policy::policies(ctx, raw.policies, &lane_ids, &categories, &skus)?;
+    inert::warn_inert(ctx, &policies, &categories, &skus, &streams);
     let objective = policy::objective(ctx, &raw.objective)?;
 
     let report = {

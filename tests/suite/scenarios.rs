@@ -157,7 +157,31 @@ fn a_season_outside_a_shortened_horizon_warns_and_does_not_apply() {
     assert!(warnings.len() < 20, "{stderr}");
     // Within the full horizon there is nothing to warn about.
     let sc = super::support::load("catalog-1000.yaml", &[]);
-    assert!(sc.all_warnings().is_empty(), "{:?}", sc.all_warnings());
+    assert!(
+        !sc.all_warnings().iter().any(|w| w.contains("horizon")),
+        "{:?}",
+        sc.all_warnings()
+    );
     let short = super::support::load("catalog-1000.yaml", &["horizon_days=60", "warmup_days=10"]);
     assert!(short.skus.iter().all(|s| s.demand.seasons.is_empty()));
+}
+
+/// Issue 21: a sweep over a threshold that cannot act on its category's SKUs (apparel has no
+/// CTR signals, so `ctr_growth` changes nothing there) is a warning at load time; where it
+/// can act, nothing is said.
+#[test]
+fn a_threshold_that_cannot_act_on_a_category_warns_at_load() {
+    let sc = super::support::load("tune-categories.yaml", &[]);
+    let w = sc.all_warnings();
+    assert!(
+        w.iter().any(|w| w.contains("`apparel.ctr_growth`")
+            && w.contains("takes 3 values")
+            && w.contains("CTR signals")),
+        "{w:?}"
+    );
+    assert!(
+        !w.iter()
+            .any(|w| w.contains("`beauty.") || w.contains("`phone-accessories.ctr_growth`")),
+        "{w:?}"
+    );
 }

@@ -289,3 +289,90 @@ fn attribution_by_dimension_and_mode_adds_up_to_the_units_ordered() {
     // Textbook policies attribute nothing to the layered dimensions.
     assert_eq!(stats[0].metric(Metric::UnitsCoverSea).mean, 0.0);
 }
+
+/// Wraps a policy, records its orders, and notes the first day a view showed an open
+/// shipment at least `late` days past its quoted arrival.
+struct Chaser {
+    inner: Box<dyn Policy>,
+    late: u32,
+    first_late: Option<u32>,
+    log: Vec<(u32, Order)>,
+}
+
+impl Policy for Chaser {
+    fn reset(&mut self) {
+        self.inner.reset();
+        (self.first_late, self.log) = (None, Vec::new());
+    }
+
+    fn review(&mut self, v: &SkuView, orders: &mut Orders) {
+        for (s, days) in v.supply.overdue() {
+            assert_eq!(days, v.day - s.quoted_eta_day, "overdue by its quote");
+            if days >= self.late && self.first_late.is_none() {
+                self.first_late = Some(v.day);
+            }
+        }
+        let before = orders.as_slice().len();
+        self.inner.review(v, orders);
+        let day = v.day;
+        self.log
+            .extend(orders.as_slice()[before..].iter().map(|&o| (day, o)));
+    }
+
+    fn review_in_stream(&mut self, v: &SkuView, live: &LiveStream, orders: &mut Orders) {
+        let before = orders.as_slice().len();
+        self.inner.review_in_stream(v, live, orders);
+        let day = v.day;
+        self.log
+            .extend(orders.as_slice()[before..].iter().map(|&o| (day, o)));
+    }
+}
+
+/// Issue 21: the view shows which open shipments are overdue and by how long, and with
+/// `overdue_days` the layered policy stops counting a shipment that late: on the same futures
+/// it orders exactly as without the threshold until a shipment first runs that late, and
+/// re-orders afterwards.
+#[test]
+fn overdue_shipments_are_visible_and_overdue_days_reorders() {
+    let layered = 3;
+    let sea = "lanes.0.transit_days={uniform: {min: 15, max: 45}}";
+    let base = load("livestream-basic.yaml", &[sea]);
+    let with = load(
+        "livestream-basic.yaml",
+        &[sea, "policies.3.thresholds.overdue_days=4"],
+    );
+    let run = |sc: &restock::scenario::Scenario, rep: u64| {
+        let model = Model::new(sc);
+        let mut world = World::new(&model);
+        let mut engine = Engine::new(&model);
+        let mut chaser = Chaser {
+            inner: model.policy(layered),
+            late: 4,
+            first_late: None,
+            log: Vec::new(),
+        };
+        world.generate(&model, rep);
+        engine.run(&model, &world, &mut chaser, &mut RepMetrics::default());
+        (chaser.first_late, chaser.log)
+    };
+    let mut reordered = 0;
+    for rep in 0..6 {
+        let (first, a) = run(&base, rep);
+        let (first_with, b) = run(&with, rep);
+        let Some(first) = first else {
+            assert_eq!(a, b, "replication {rep}: nothing late, nothing changes");
+            continue;
+        };
+        assert_eq!(first_with, Some(first), "the same futures until then");
+        let until = |log: &[(u32, Order)]| -> Vec<(u32, Order)> {
+            log.iter().copied().filter(|&(d, _)| d < first).collect()
+        };
+        assert_eq!(until(&a), until(&b), "replication {rep}");
+        let units = |log: &[(u32, Order)]| log.iter().map(|(_, o)| u64::from(o.qty)).sum::<u64>();
+        reordered += usize::from(units(&b) > units(&a));
+    }
+    assert!(
+        reordered > 0,
+        "late shipments never made the policy re-order"
+    );
+}
