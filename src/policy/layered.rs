@@ -11,11 +11,15 @@
 //!   regular lane if its quote arrives by the stream's day, else by the fast lane. The regular
 //!   orders of the cover dimension carry the bulk afterwards: sea the bulk, air the gap.
 //! - **pulse** (real-time): mid-stream, the stream's sales so far exceed `pulse_ratio` ×
-//!   average daily sales → order at once by the fast lane what the live curve projects the
-//!   stream will still sell, plus the forecast sales over the fast lane's quoted lead time.
+//!   average daily sales → order at once by the fast lane what the rest of the stream (as the
+//!   live curve projects it) and the storefront days until the next replenishment lands need,
+//!   less the stock on the shelf: the article's "replenish at once, expedite". The next
+//!   replenishment is the earliest open shipment's quote (no sooner than the fast lane can
+//!   land), or without one what the regular lane would take.
 //! - **signal** (viral early warning): CTR up more than `ctr_growth` week on week and
-//!   conversion over the last week above its 8-week average → order by the fast lane up to
-//!   (1 + growth) × forecast × (fast lead time + `target_cover_days`).
+//!   conversion over the last week above its 8-week average → order by the fast lane what the
+//!   signal predicts: the extra demand the CTR rise implies over the fast lane's lead time
+//!   (rise × forecast × fast lead time). The cover dimension carries the rest.
 //! - **transient vs persistent**: after a day selling above `persist_ratio` × the forecast and
 //!   more than `spike_sds` standard deviations of ordinary days above it (noise is no spike),
 //!   if `persist_days` days in a row stay above the ratio the rise is persistent and the forecast
@@ -454,7 +458,7 @@ impl Lanes {
             && m.last_signal
                 .is_none_or(|d| v.day >= d + t.signal_cooldown_days)
         {
-            ip += self.signal_order(t, m, rise, ip, v, orders);
+            ip += self.signal_order(t, m, rise, v, orders);
         }
 
         if let Some(cover) = t.cover_days
@@ -522,15 +526,14 @@ impl Lanes {
         placed
     }
 
-    /// The signal dimension after a CTR rise `rise` above the threshold, at inventory position
-    /// `ip`; returns the units ordered.
+    /// The signal dimension after a CTR rise `rise` above the threshold; returns the units
+    /// ordered.
     #[inline(never)]
     fn signal_order(
         &self,
         t: &Thresholds,
         m: &mut Memory,
         rise: f64,
-        ip: i64,
         v: &SkuView,
         orders: &mut Orders,
     ) -> i64 {
@@ -539,9 +542,10 @@ impl Lanes {
         if trailing_mean(v.conversion, 0, 7)
             > trailing_mean(v.conversion, 0, v.conversion.len().min(56))
         {
+            // Sized by what the signal predicts, not up to a cover target: an order up to
+            // (1 + rise) × cover was about four times a spike's expected extra demand.
             let fast = self.quoted_days(v, self.fast, 1);
-            let target = (1.0 + rise) * m.forecast * (fast + t.target_cover_days);
-            let q = size(t, target - ip as f64);
+            let q = size(t, rise * m.forecast * fast);
             if q > 0 {
                 m.last_signal = Some(v.day);
                 return order(orders, v, q, self.fast, None, Trigger::Signal);
@@ -597,7 +601,22 @@ impl Policy for Layered {
             // The live curve: sales so far are `expected_share` of what the stream will sell.
             let projected = sold / live.expected_share.max(0.05);
             let fast = lanes.quoted_days(v, lanes.fast, 1);
-            let wanted = projected - sold + m.forecast * fast - v.inventory_position() as f64;
+            // Stock on the water does not sell before it lands: the shelf must carry the
+            // rest of the stream and the storefront until the next shipment arrives. (Counting
+            // the whole position, the pulse almost never ordered.)
+            let next = v
+                .supply
+                .pipeline()
+                .iter()
+                .filter(|o| o.quoted_eta_day >= v.day)
+                .map(|o| o.quoted_eta_day)
+                .min();
+            let until_next = match next {
+                Some(d) => f64::from(d - v.day).max(fast),
+                None => lanes.quoted_days(v, lanes.regular, 1),
+            };
+            let wanted =
+                projected - sold + m.storefront() * until_next - (v.on_hand - v.backorders) as f64;
             m.pulsed = Some(live.start);
             let q = size(t, wanted);
             if q > 0 {
@@ -795,11 +814,12 @@ mod tests {
         assert!(o.is_empty(), "30 is not above 3 × 10");
         p.review_in_stream(&v, &live(&[31], 0.5), &mut o);
         let got: Vec<_> = o.drain().collect();
-        // Projected 62, 31 still to sell, + 5 days × 10 over air, − position 0.
+        // Projected 62, 31 still to sell, + 20 days × 10 until a sea order (nothing on the
+        // water) could land, − 0 on the shelf.
         assert_eq!(got.len(), 1);
         assert_eq!(
             (got[0].trigger, got[0].lane, got[0].qty),
-            (Trigger::Pulse, 1, 81)
+            (Trigger::Pulse, 1, 231)
         );
         p.review_in_stream(&v, &live(&[40], 0.6), &mut o);
         assert!(o.is_empty(), "one pulse order per stream");
@@ -835,8 +855,8 @@ mod tests {
         let o = with(&ctr, &conv);
         assert_eq!(o.len(), 1);
         assert_eq!((o[0].trigger, o[0].lane), (Trigger::Signal, 1));
-        // (1 + 0.75) × 10/day × (5 + 10) days = 262.5.
-        assert_eq!(o[0].qty, 263);
+        // The extra demand the rise predicts over the air lead time: 0.75 × 10/day × 5 days.
+        assert_eq!(o[0].qty, 38);
         for c in &mut ctr[21..] {
             *c = 1.375; // +37.5%: below the threshold
         }

@@ -81,6 +81,9 @@ pub struct Signals {
     pub conversion_lift: f64,
     /// False alarms per day.
     pub false_alarm_rate_per_day: f64,
+    /// Conversion lift during a false alarm: by default a true precursor's, so that the
+    /// signal rule's conversion test cannot filter false alarms by construction.
+    pub false_alarm_conversion_lift: f64,
 }
 
 /// What buyers who find the shelf empty do.
@@ -336,6 +339,10 @@ pub(super) fn demand(
                 ctr_rise: multiplier(ctx, &sp.key("ctr_rise"), s.ctr_rise)?,
                 conversion_lift: multiplier(ctx, &sp.key("conversion_lift"), s.conversion_lift)?,
                 false_alarm_rate_per_day: fa / 30.0,
+                false_alarm_conversion_lift: match s.false_alarm_conversion_lift {
+                    Some(x) => multiplier(ctx, &sp.key("false_alarm_conversion_lift"), x)?,
+                    None => multiplier(ctx, &sp.key("conversion_lift"), s.conversion_lift)?,
+                },
             })
         }
     };

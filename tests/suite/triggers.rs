@@ -123,7 +123,12 @@ fn common_random_numbers_narrow_the_comparison_of_close_candidates() {
     let unpaired = t975(n - 1) * (se(a).powi(2) + se(b).powi(2)).sqrt();
     let ratio = paired / unpaired;
     println!("paired / unpaired 95% half-width on score: {paired:.3} / {unpaired:.3} = {ratio:.3}");
-    assert!(ratio < 0.5, "paired {paired} vs unpaired {unpaired}");
+    // Pairing removes most of the noise, not all: candidates that react differently drift
+    // apart along their own paths. The ratio was below 0.5 before issue 21's policy changes
+    // (the pulse now orders 8 times a year instead of 0.05, false alarms look like
+    // precursors): more reactive orders, more drift, 0.504 at this seed. The claim tested is
+    // that pairing cuts the half-width substantially, not a particular fraction.
+    assert!(ratio < 0.6, "paired {paired} vs unpaired {unpaired}");
 }
 
 #[test]
