@@ -206,7 +206,8 @@ struct SkuState {
     next_stream: usize,
     /// Whether some demand met an empty shelf today.
     short_today: bool,
-    /// This SKU's orders so far this replication (keys its shipments' random streams).
+    /// This SKU's orders so far this replication. (It no longer keys shipments' random
+    /// streams: they are keyed by what a shipment is, see `rng::Source::Transit`.)
     seq: u32,
     // Line 2.
     /// Backorders by expiry day, oldest first, for SKUs whose backorders can expire

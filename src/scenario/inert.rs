@@ -7,8 +7,11 @@
 use super::document::FieldPath;
 use super::{Category, Ctx, PolicySpec, Sku, StreamCalendar};
 
+/// Whether a threshold can act on a SKU (the SKU, whether a stream features it).
+type Acts = fn(&Sku, bool) -> bool;
+
 /// What a threshold's dimension needs to see in its scope's SKUs to act at all.
-fn needs(param: &str) -> Option<(&'static str, fn(&Sku, bool) -> bool)> {
+fn needs(param: &str) -> Option<(&'static str, Acts)> {
     match param {
         "ctr_growth" | "signal_cooldown_days" => {
             Some(("has CTR signals", |s, _| s.demand.signals.is_some()))
@@ -20,8 +23,10 @@ fn needs(param: &str) -> Option<(&'static str, fn(&Sku, bool) -> bool)> {
     }
 }
 
-/// Warns, once per threshold and scope, when candidates give a threshold different values
-/// but no SKU of its scope (a category, or every SKU) can be acted on by it.
+/// Warns, once per threshold and scope, when the candidates one sweep expands into give a
+/// threshold different values but no SKU of its scope (a category, or every SKU) can be
+/// acted on by it. Hand-written candidates that differ (a cover-only rule beside the full
+/// one) are deliberate comparisons and pass unremarked.
 pub(super) fn warn_inert(
     ctx: &Ctx,
     policies: &[PolicySpec],
@@ -35,22 +40,30 @@ pub(super) fn warn_inert(
             featured[k] = true;
         }
     }
-    // Distinct values of each named threshold over the layered candidates, in first-seen order.
-    let mut values: Vec<(&str, Vec<Option<u64>>)> = Vec::new();
+    // Distinct values of each named threshold within each sweep (the candidates named
+    // `NAME[…]` after their entry), in first-seen order.
+    let mut values: Vec<(&str, &str, Vec<Option<u64>>)> = Vec::new();
     for p in policies
         .iter()
         .filter(|p| matches!(p.rule, super::PolicyRule::Layered(_)))
     {
+        let Some((entry, _)) = p.name.split_once('[') else {
+            continue;
+        };
         for (name, v) in &p.params {
             let v = v.map(f64::to_bits);
-            match values.iter_mut().find(|(n, _)| n == name) {
-                Some((_, seen)) if !seen.contains(&v) => seen.push(v),
+            match values.iter_mut().find(|(e, n, _)| *e == entry && n == name) {
+                Some((_, _, seen)) if !seen.contains(&v) => seen.push(v),
                 Some(_) => {}
-                None => values.push((name, vec![v])),
+                None => values.push((entry, name, vec![v])),
             }
         }
     }
-    for (name, seen) in values {
+    let mut warned: Vec<&str> = Vec::new();
+    for (_, name, seen) in values {
+        if warned.contains(&name) {
+            continue;
+        }
         if seen.len() < 2 {
             continue;
         }
@@ -72,10 +85,11 @@ pub(super) fn warn_inert(
             Some(c) => format!("no SKU of category `{}`", categories[c].id),
             None => "no SKU".to_string(),
         };
+        warned.push(name);
         ctx.warn(
             &FieldPath::root().key("policies"),
             format!(
-                "threshold `{name}` takes {} values across candidates, but {whose} {what}: it cannot change anything",
+                "the sweep gives threshold `{name}` {} values, but {whose} {what}: it cannot change anything",
                 seen.len()
             ),
         );

@@ -381,3 +381,52 @@ fn overdue_shipments_are_visible_and_overdue_days_reorders() {
         "late shipments never made the policy re-order"
     );
 }
+
+/// Issue 21: lead-time luck was keyed by (SKU, order sequence), so two candidates that shipped
+/// on the same day got unrelated transits. Keyed by (lane, departure day), every shipment that
+/// leaves on one vessel — any SKU, any candidate — takes the same transit.
+#[test]
+fn shipments_on_one_vessel_share_its_transit_across_skus_and_candidates() {
+    let sc = load(
+        "livestream-basic.yaml",
+        &["lanes.0.transit_days={uniform: {min: 15, max: 45}}"],
+    );
+    let model = Model::new(&sc);
+    let mut world = World::new(&model);
+    let mut engine = Engine::new(&model);
+    engine.record_shipments(true);
+    let mut by_vessel: std::collections::BTreeMap<(usize, u32), f64> = Default::default();
+    let (mut shared, mut transits) = (0, std::collections::BTreeSet::new());
+    for rep in 0..2 {
+        world.generate(&model, rep);
+        by_vessel.clear();
+        for c in 0..sc.policies.len() {
+            engine.run(
+                &model,
+                &world,
+                model.policy(c).as_mut(),
+                &mut RepMetrics::default(),
+            );
+            for s in engine.shipments().iter().filter(|s| s.leg.lane == 0) {
+                let transit = s.port_arrival - s.departure;
+                let key = (s.leg.lane, s.departure.floor() as u32);
+                transits.insert(transit.to_bits());
+                match by_vessel.get(&key) {
+                    Some(&t) => {
+                        assert_eq!(t, transit, "replication {rep}, vessel {key:?}");
+                        shared += 1;
+                    }
+                    None => {
+                        by_vessel.insert(key, transit);
+                    }
+                }
+            }
+        }
+    }
+    assert!(shared > 50, "few shipments shared a vessel: {shared}");
+    assert!(
+        transits.len() > 10,
+        "transits are random: {} distinct",
+        transits.len()
+    );
+}
