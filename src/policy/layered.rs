@@ -8,7 +8,8 @@
 //!   `stream_window_days`, and the stock that will be there (on hand − owed + shipments quoted
 //!   to land by its day), less the storefront (off-stream) forecast sales until the stream, is
 //!   below `stream_multiplier` × the stream's forecast → order the gap (needed by that day) by the
-//!   regular lane if its quote arrives by the stream's day, else by the fast lane. The regular
+//!   regular lane if its quote arrives by the stream's day; else the part the regular lane can
+//!   land by then (capacity permitting) by it and the rest by the fast lane. The regular
 //!   orders of the cover dimension carry the bulk afterwards: sea the bulk, air the gap.
 //! - **pulse** (real-time): mid-stream, the stream's sales so far exceed `pulse_ratio` ×
 //!   average daily sales → order at once by the fast lane what the rest of the stream (as the
@@ -512,18 +513,46 @@ impl Lanes {
             }
             let q = size(t, deficit);
             let until = f64::from(day - v.day);
-            let lane = if self.quoted_days(v, self.regular, q) <= until {
-                Some(self.regular)
-            } else if self.quoted_days(v, self.fast, q) <= until {
-                Some(self.fast)
-            } else {
-                None
-            };
-            if let Some(lane) = lane {
-                placed += order(orders, v, q, lane, Some(day), Trigger::Stream);
+            if self.quoted_days(v, self.regular, q) <= until {
+                placed += order(orders, v, q, self.regular, Some(day), Trigger::Stream);
+                continue;
+            }
+            // Sea carries the bulk, air tops up the gap: the part the regular lane can land
+            // by the stream (a supplier's booked capacity makes that depend on the quantity)
+            // goes by it, the rest by the fast lane.
+            let by_sea = self.in_time(t, v, q, until);
+            if by_sea > 0 {
+                placed += order(orders, v, by_sea, self.regular, Some(day), Trigger::Stream);
+            }
+            let rest = size(t, deficit - f64::from(by_sea));
+            if rest > 0 && self.quoted_days(v, self.fast, rest) <= until {
+                placed += order(orders, v, rest, self.fast, Some(day), Trigger::Stream);
             }
         }
         placed
+    }
+
+    /// The largest order below `q` units (whole case packs, at least the minimum order) the
+    /// regular lane's quote lands within `until` days; 0 when none. Quotes grow with the
+    /// quantity (capacity is booked week by week), so a bisection finds it.
+    #[inline(never)]
+    fn in_time(&self, t: &Thresholds, v: &SkuView, q: u32, until: f64) -> u32 {
+        let pack = t.case_pack.max(1);
+        let least = size(t, 1.0);
+        if q <= least || self.quoted_days(v, self.regular, least) > until {
+            return 0;
+        }
+        // Invariant: `lo` packs land in time, `hi` packs do not.
+        let (mut lo, mut hi) = (least.div_ceil(pack), q.div_ceil(pack));
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.quoted_days(v, self.regular, mid * pack) <= until {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo * pack
     }
 
     /// The signal dimension after a CTR rise `rise` above the threshold; returns the units

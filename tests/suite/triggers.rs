@@ -430,3 +430,56 @@ fn shipments_on_one_vessel_share_its_transit_across_skus_and_candidates() {
         transits.len()
     );
 }
+
+/// The stream dimension's orders in replication 0 of a one-SKU scenario whose supplier makes
+/// `capacity` units a week, with a stream forecast to sell 500 on day 10.
+fn stream_orders_with_capacity(capacity: u32) -> Vec<(u32, Order)> {
+    let text = format!(
+        "name: t\nstart_date: 2026-01-05\nhorizon_days: 30\nreplications: 1\nseed: 5\n\
+         skus:\n  - {{id: A, unit_cost: 2, initial_on_hand: 100, demand: {{mean_per_day: 10}}, supply: {{supplier: f}}}}\n\
+         suppliers:\n  - {{id: f, production_days: {{fixed: 1}}, capacity_per_week: {capacity}}}\n\
+         lanes:\n  - {{id: sea, mode: sea, transit_days: {{fixed: 3}}}}\n  - {{id: air, mode: air, transit_days: {{fixed: 1}}}}\n\
+         streams:\n  scheduled:\n    - {{date: 2026-01-15, start: '20:00', hours: 2, forecast: {{A: 500}}, announce_days: 7}}\n\
+         policies:\n  - {{name: l, kind: layered, lane: sea, fast_lane: air, thresholds: {{cover_days: off, pulse_ratio: off, ctr_growth: off, persist_ratio: off, stream_multiplier: 1.5, stream_window_days: 7}}}}\n"
+    );
+    let sc = restock::scenario::from_text(&text, std::path::Path::new("t.yaml"), &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    orders_of(&sc, 0, 0)
+        .into_iter()
+        .filter(|(_, o)| o.trigger == restock::policy::Trigger::Stream)
+        .collect()
+}
+
+/// Issue 21: when the regular lane cannot land a stream's whole gap in time (here the
+/// supplier's weekly capacity), the part it can land goes by it and the rest by air — sea
+/// carries the bulk, air tops up the gap — instead of one lane carrying everything.
+#[test]
+fn a_stream_gap_sea_cannot_land_in_time_is_split_between_sea_and_air() {
+    let ample = stream_orders_with_capacity(100_000);
+    assert_eq!(ample.len(), 1, "{ample:?}");
+    assert_eq!(ample[0].1.lane, 0, "all by sea when sea makes it");
+    let gap = ample[0].1.qty;
+    // 600 units a week: this week's can land by sea before the stream; the rest, made next
+    // week, only by air.
+    let tight = stream_orders_with_capacity(600);
+    let day = tight[0].0;
+    let by = |lane: usize| -> Vec<u32> {
+        tight
+            .iter()
+            .filter(|(d, o)| *d == day && o.lane == lane)
+            .map(|(_, o)| o.qty)
+            .collect()
+    };
+    let (sea, air) = (by(0), by(1));
+    assert_eq!((sea.len(), air.len()), (1, 1), "{tight:?}");
+    assert!(
+        sea[0] > 0 && sea[0] <= 600,
+        "sea carries what capacity allows: {sea:?}"
+    );
+    assert_eq!(sea[0] + air[0], gap, "together the whole gap");
+    assert!(
+        tight
+            .iter()
+            .all(|(_, o)| o.needed_by == ample[0].1.needed_by)
+    );
+}
