@@ -235,10 +235,22 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Loads a scenario and prints its warnings (what was accepted but does not apply) to stderr.
+fn load_scenario(
+    path: &std::path::Path,
+    set: &[String],
+) -> std::result::Result<Scenario, InputError> {
+    let sc = scenario::load(path, set)?;
+    for w in sc.all_warnings() {
+        eprintln!("warning: {w}");
+    }
+    Ok(sc)
+}
+
 pub fn execute(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Validate(args) => {
-            let sc = scenario::load(&args.scenario, &args.set)?;
+            let sc = load_scenario(&args.scenario, &args.set)?;
             println!(
                 "ok: {}: scenario \"{}\": {} SKU(s), {} lane(s), {} candidate(s), {} days ({} warm-up), {} replications",
                 args.scenario.display(),
@@ -261,7 +273,7 @@ pub fn execute(cli: Cli) -> Result<()> {
 }
 
 fn advise(args: AdviseArgs) -> Result<()> {
-    let mut sc = scenario::load(&args.scenario, &args.set)?;
+    let mut sc = load_scenario(&args.scenario, &args.set)?;
     if let Some(n) = args.replications {
         sc.replications = n;
     }
@@ -319,7 +331,7 @@ fn fit(args: FitArgs) -> Result<()> {
 }
 
 fn run(args: RunArgs) -> Result<()> {
-    let mut sc = scenario::load(&args.scenario, &args.set)?;
+    let mut sc = load_scenario(&args.scenario, &args.set)?;
     if let Some(n) = args.replications {
         sc.replications = n;
     }
@@ -419,7 +431,7 @@ fn merge(args: MergeArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let first = &parts[0];
     // The run is rebuilt from its scenario exactly as the shards loaded it.
-    let mut sc = scenario::load(&first.scenario, &first.overrides)?;
+    let mut sc = load_scenario(&first.scenario, &first.overrides)?;
     sc.replications = first.replications;
     sc.seed = first.seed;
     if first.chart_sku >= sc.skus.len() {
@@ -470,7 +482,7 @@ fn merge(args: MergeArgs) -> Result<()> {
 }
 
 fn tune(args: TuneArgs) -> Result<()> {
-    let mut sc = scenario::load(&args.scenario, &args.set)?;
+    let mut sc = load_scenario(&args.scenario, &args.set)?;
     if let Some(s) = args.seed {
         sc.seed = s;
     }

@@ -177,7 +177,9 @@ fn value(v: Option<f64>) -> serde_json::Value {
     }
 }
 
-fn threshold_map(values: [Option<f64>; 11]) -> BTreeMap<String, serde_json::Value> {
+fn threshold_map(
+    values: [Option<f64>; crate::scenario::policy::PARAMS.len()],
+) -> BTreeMap<String, serde_json::Value> {
     crate::scenario::policy::PARAMS
         .iter()
         .zip(values)

@@ -27,14 +27,16 @@ pub enum Source {
     Stream { entry: u32 },
     /// Buyers' responses to a stockout of one SKU on one day (presale accept, substitute).
     Response { sku: u32, day: u32 },
-    /// Transit time of one shipment: the `seq`-th order of SKU `sku` in the replication.
-    Transit { sku: u32, seq: u32 },
-    /// Whether customs holds one shipment, and for how long.
-    Customs { sku: u32, seq: u32 },
-    /// Production time of one shipment at its supplier.
-    Production { sku: u32, seq: u32 },
-    /// Whether one shipment arrives short, and by how much.
-    ShortDelivery { sku: u32, seq: u32 },
+    /// Transit time of every shipment departing on `lane` on day `day`: one vessel (or
+    /// flight), whose fate its containers share — whatever SKU, candidate or order count.
+    Transit { lane: u32, day: u32 },
+    /// Whether customs holds SKU `sku`'s goods reaching the border on `lane` on day `day`,
+    /// and for how long.
+    Customs { lane: u32, day: u32, sku: u32 },
+    /// Production time of SKU `sku`'s order placed on day `day` at `supplier`.
+    Production { supplier: u32, day: u32, sku: u32 },
+    /// Whether that order arrives short, and by how much.
+    ShortDelivery { supplier: u32, day: u32, sku: u32 },
     /// Port-congestion episodes of the replication, shared by every SKU and candidate.
     Congestion,
     /// The random part (extra delay) of one scripted disruption.
@@ -57,10 +59,10 @@ impl Source {
             Source::Signals { sku } => (0x12, u64::from(sku)),
             Source::Stream { entry } => (0x13, u64::from(entry)),
             Source::Response { sku, day } => (0x14, (u64::from(sku) << 16) | u64::from(day)),
-            Source::Transit { sku, seq } => (0x20, shipment(sku, seq)),
-            Source::Customs { sku, seq } => (0x21, shipment(sku, seq)),
-            Source::Production { sku, seq } => (0x22, shipment(sku, seq)),
-            Source::ShortDelivery { sku, seq } => (0x23, shipment(sku, seq)),
+            Source::Transit { lane, day } => (0x20, pack(lane, day, 0)),
+            Source::Customs { lane, day, sku } => (0x21, pack(lane, day, sku)),
+            Source::Production { supplier, day, sku } => (0x22, pack(supplier, day, sku)),
+            Source::ShortDelivery { supplier, day, sku } => (0x23, pack(supplier, day, sku)),
             Source::Congestion => (0x24, 0),
             Source::Disruption { index } => (0x25, u64::from(index)),
             Source::OpenOrderSlip { key } => (0x26, key & 0xFFFF_FFFF_FFFF),
@@ -71,10 +73,14 @@ impl Source {
     }
 }
 
-/// A shipment's 48-bit index: 16 bits of SKU, 32 of order sequence. Scenarios hold far fewer
-/// than 65,536 SKUs; the mask keeps a larger index from bleeding into the tag.
-fn shipment(sku: u32, seq: u32) -> u64 {
-    ((u64::from(sku) & 0xFFFF) << 32) | u64::from(seq)
+/// A shipment's 48-bit index: 16 bits each of a lane or supplier (`u32::MAX`, none, masks to
+/// 0xFFFF), a day and a SKU. Scenarios hold far fewer than 65,536 lanes, suppliers and SKUs,
+/// and days stay below 65,536 (a 20-year horizon plus the longest transit); the masks keep a
+/// larger value from bleeding into its neighbour or the tag.
+fn pack(who: u32, day: u32, sku: u32) -> u64 {
+    ((u64::from(who) & 0xFFFF) << 32)
+        | ((u64::from(day) & 0xFFFF) << 16)
+        | (u64::from(sku) & 0xFFFF)
 }
 
 /// SplitMix64's output function: a fast bijective mixer with full avalanche.
@@ -127,11 +133,33 @@ mod tests {
     #[test]
     fn supply_sources_are_distinct_streams() {
         let keys = [
-            Source::Transit { sku: 1, seq: 2 },
-            Source::Customs { sku: 1, seq: 2 },
-            Source::Production { sku: 1, seq: 2 },
-            Source::ShortDelivery { sku: 1, seq: 2 },
-            Source::Transit { sku: 2, seq: 1 },
+            Source::Transit { lane: 1, day: 2 },
+            Source::Customs {
+                lane: 1,
+                day: 2,
+                sku: 0,
+            },
+            Source::Production {
+                supplier: 1,
+                day: 2,
+                sku: 0,
+            },
+            Source::ShortDelivery {
+                supplier: 1,
+                day: 2,
+                sku: 0,
+            },
+            Source::Transit { lane: 2, day: 1 },
+            Source::Customs {
+                lane: 1,
+                day: 2,
+                sku: 1,
+            },
+            Source::Production {
+                supplier: u32::MAX,
+                day: 2,
+                sku: 0,
+            },
             Source::Congestion,
             Source::Disruption { index: 0 },
             Source::Demand { sku: 0 },

@@ -9,8 +9,10 @@
 //!
 //! Signals: each day has a CTR index and a conversion index, lognormal noise around 1. With
 //! probability `recall` a spike is preceded by `lead_days` days of CTR × (1 + ctr_rise) and
-//! conversion × (1 + conversion_lift); false alarms (a Poisson process) raise CTR alone for
-//! `lead_days` days. The policy sees the indices, never the spikes.
+//! conversion × (1 + conversion_lift); false alarms (a Poisson process) raise CTR the same way
+//! for `lead_days` days, and conversion × (1 + false_alarm_conversion_lift) (by default a true
+//! precursor's lift: a false alarm looks like a precursor, or the conversion test would filter
+//! false alarms by construction). The policy sees the indices, never the spikes.
 
 use rand::Rng;
 use rand_distr::{Distribution, Exp, StandardNormal};
@@ -131,12 +133,10 @@ pub fn draw_signals(
         *c = noise(&mut rng, s.ctr_noise) as f32;
         *v = noise(&mut rng, s.conversion_noise) as f32;
     }
-    let raise = |from: u32, to: u32, conv: bool, ctr: &mut [f32], conversion: &mut [f32]| {
+    let raise = |from: u32, to: u32, lift: f64, ctr: &mut [f32], conversion: &mut [f32]| {
         for d in from..to.min(days) {
             ctr[d as usize] *= (1.0 + s.ctr_rise) as f32;
-            if conv {
-                conversion[d as usize] *= (1.0 + s.conversion_lift) as f32;
-            }
+            conversion[d as usize] *= (1.0 + lift) as f32;
         }
     };
     for sp in spikes.iter_mut() {
@@ -145,7 +145,7 @@ pub fn draw_signals(
             raise(
                 sp.day.saturating_sub(s.lead_days),
                 sp.day,
-                true,
+                s.conversion_lift,
                 ctr,
                 conversion,
             );
@@ -156,8 +156,49 @@ pub fn draw_signals(
         let mut t: f64 = gap.sample(&mut rng);
         while t < f64::from(days) {
             let d = t as u32;
-            raise(d, d + s.lead_days, false, ctr, conversion);
+            raise(
+                d,
+                d + s.lead_days,
+                s.false_alarm_conversion_lift,
+                ctr,
+                conversion,
+            );
             t += gap.sample(&mut rng);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 21: false alarms raised CTR but never conversion, so the signal rule's conversion
+    /// test filtered them by construction. By default they now lift conversion like a true
+    /// precursor; `false_alarm_conversion_lift: 0` gives back the old, detectable ones.
+    #[test]
+    fn false_alarms_lift_conversion_like_precursors_unless_told_otherwise() {
+        for fa_lift in [0.25f64, 0.0, 0.5] {
+            let s = Signals {
+                ctr_noise: 0.0,
+                conversion_noise: 0.0,
+                recall: 1.0,
+                lead_days: 3,
+                ctr_rise: 0.8,
+                conversion_lift: 0.25,
+                false_alarm_rate_per_day: 0.2,
+                false_alarm_conversion_lift: fa_lift,
+            };
+            let (mut ctr, mut conv) = (vec![0f32; 300], vec![0f32; 300]);
+            draw_signals(&s, 7, 0, 0, &mut [], &mut ctr, &mut conv);
+            let mut raised = 0;
+            for (c, v) in ctr.iter().zip(&conv) {
+                // Overlapping alarms multiply: k of them raise CTR by 1.8^k.
+                let k = (f64::from(*c).ln() / 1.8f64.ln()).round() as i32;
+                raised += usize::from(k > 0);
+                let want = (1.0 + fa_lift).powi(k);
+                assert!((f64::from(*v) - want).abs() < 1e-4, "{v} vs {want}");
+            }
+            assert!(raised > 30, "false alarms drawn: {raised} days");
         }
     }
 }

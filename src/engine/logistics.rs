@@ -113,7 +113,6 @@ pub(super) fn ship_leg(
 ) {
     let sc = model.scenario;
     let spec = &sc.skus[sku];
-    let seq = st.seq;
     st.seq = st.seq.wrapping_add(1);
     let t = now.days();
     let ship = model.supply.ship(
@@ -122,7 +121,6 @@ pub(super) fn ship_leg(
         &world.env,
         world.rep,
         sku,
-        seq,
         leg,
         now,
     );

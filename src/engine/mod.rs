@@ -206,7 +206,8 @@ struct SkuState {
     next_stream: usize,
     /// Whether some demand met an empty shelf today.
     short_today: bool,
-    /// This SKU's orders so far this replication (keys its shipments' random streams).
+    /// This SKU's orders so far this replication. (It no longer keys shipments' random
+    /// streams: they are keyed by what a shipment is, see `rng::Source::Transit`.)
     seq: u32,
     // Line 2.
     /// Backorders by expiry day, oldest first, for SKUs whose backorders can expire
@@ -298,6 +299,10 @@ pub struct Engine {
     /// Units sold per SKU-day, SKU-major (what the policy sees of past sales).
     sales: Vec<u32>,
     days: usize,
+    /// Per SKU, one bit per day: the shelf ran empty that day (demand met an empty shelf),
+    /// as the shop's dashboard shows sold-out times. `sold_out_words` words per SKU.
+    sold_out: Vec<u64>,
+    sold_out_words: usize,
     /// Units sold in each step of the stream in progress.
     step_sales: Vec<u32>,
     /// Per stream and scope (all SKUs, then each category): whether a featured SKU ran out
@@ -342,6 +347,8 @@ impl Engine {
             orders: Orders::default(),
             sales: vec![0; n * days],
             days,
+            sold_out: vec![0; n * days.div_ceil(64)],
+            sold_out_words: days.div_ceil(64),
             step_sales: vec![0; max_steps],
             stream_out: vec![false; model.scenario.streams.streams.len() * model.scopes()],
             by_category: vec![RepMetrics::default(); model.scenario.categories.len()],
@@ -423,6 +430,7 @@ impl Engine {
             self.enter_open_orders(model, world);
         }
         self.stream_out.fill(false);
+        self.sold_out.fill(0);
         self.category_peak.fill(0.0);
         if let Some(r) = &mut self.risk {
             r.reset();
@@ -488,6 +496,8 @@ impl Engine {
             orders,
             sales,
             days,
+            sold_out,
+            sold_out_words,
             step_sales,
             stream_out,
             switches,
@@ -509,8 +519,11 @@ impl Engine {
 
         // SKUs interact only through substitutes (applied after this pass), so each SKU runs
         // review → orders → demand in one pass, which keeps its state in cache.
-        let rows = skus.iter_mut().zip(sales.chunks_exact_mut(*days));
-        for (i, (sku, (st, history))) in model.consts.iter().zip(rows).enumerate() {
+        let rows = skus
+            .iter_mut()
+            .zip(sales.chunks_exact_mut(*days))
+            .zip(sold_out.chunks_exact_mut(*sold_out_words));
+        for (i, (sku, ((st, history), empty))) in model.consts.iter().zip(rows).enumerate() {
             sku_day::<MEASURED, PLAIN, P>(
                 model,
                 world,
@@ -521,6 +534,7 @@ impl Engine {
                 i,
                 day,
                 history,
+                empty,
                 step_sales,
                 stream_out,
                 entry_short,
@@ -849,6 +863,7 @@ fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
     i: usize,
     day: u32,
     history: &mut [u32],
+    sold_out: &mut [u64],
     step_sales: &mut [u32],
     stream_out: &mut [bool],
     entry_short: &mut [u32],
@@ -869,6 +884,7 @@ fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
         i,
         now,
         &history[..day as usize],
+        sold_out,
         if PLAIN { &[] } else { &mine[st.next_stream..] },
     );
     policy.review(&view, orders);
@@ -898,6 +914,7 @@ fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
             orders,
             logistics,
             history,
+            sold_out,
             step_sales,
             stream_out,
             entry_short,
@@ -907,6 +924,10 @@ fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
         serve::<MEASURED>(&mut ctx, st, off_stream, sku.stockout, false, switches)
     };
     history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
+    // Rare, so a branch: one store on the days the shelf ran out.
+    if st.short_today {
+        sold_out[day as usize / 64] |= 1 << (day % 64);
+    }
 }
 
 /// End-of-day tallies of one SKU on a measured day.
@@ -960,6 +981,7 @@ fn view<'a, const PLAIN: bool>(
     sku: usize,
     now: SimTime,
     sales: &'a [u32],
+    sold_out: &'a [u64],
     upcoming: &'a [u32],
 ) -> SkuView<'a> {
     let day = now.day();
@@ -987,6 +1009,7 @@ fn view<'a, const PLAIN: bool>(
         backorders: st.backorders,
         on_order: st.on_order,
         sales,
+        sold_out,
         streams,
         ctr,
         conversion,

@@ -74,12 +74,15 @@ impl Engine {
             stream_out,
             switches,
             daily,
+            sold_out,
+            sold_out_words,
             ..
         } = self;
         receive_due(logistics, skus, SimTime::day_start(day));
         let sku = &model.consts[i];
         let st = &mut skus[i];
         let history = &mut sales[i * *days..(i + 1) * *days];
+        let empty = &mut sold_out[i * *sold_out_words..(i + 1) * *sold_out_words];
         sku_day::<MEASURED, true, P>(
             model,
             world,
@@ -90,6 +93,7 @@ impl Engine {
             i,
             day,
             history,
+            empty,
             step_sales,
             stream_out,
             &mut [],

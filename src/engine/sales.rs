@@ -141,6 +141,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
     orders: &mut Orders,
     logistics: &mut Logistics,
     history: &[u32],
+    sold_out: &[u64],
     step_sales: &mut [u32],
     stream_out: &mut [bool],
     entry_short: &mut [u32],
@@ -197,6 +198,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
                 i,
                 now,
                 &history[..day as usize],
+                sold_out,
                 upcoming,
             );
             let live = LiveStream {

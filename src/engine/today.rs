@@ -70,6 +70,7 @@ impl Engine {
                 i,
                 now,
                 &[],
+                &[],
                 &plan.by_sku[i],
             );
             policy.review(&v, &mut self.orders);

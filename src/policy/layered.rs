@@ -6,24 +6,34 @@
 //!   regular lane up to `target_cover_days` beyond it.
 //! - **stream** (live-stream schedule): a stream announced to start within
 //!   `stream_window_days`, and the stock that will be there (on hand − owed + shipments quoted
-//!   to land by its day), less the forecast sales until the stream, is below
-//!   `stream_multiplier` × the stream's forecast → order the gap (needed by that day) by the
-//!   regular lane if its quote arrives by the stream's day, else by the fast lane. The regular
+//!   to land by its day), less the storefront (off-stream) forecast sales until the stream, is
+//!   below `stream_multiplier` × the stream's forecast → order the gap (needed by that day) by the
+//!   regular lane if its quote arrives by the stream's day; else the part the regular lane can
+//!   land by then (capacity permitting) by it and the rest by the fast lane. The regular
 //!   orders of the cover dimension carry the bulk afterwards: sea the bulk, air the gap.
 //! - **pulse** (real-time): mid-stream, the stream's sales so far exceed `pulse_ratio` ×
-//!   average daily sales → order at once by the fast lane what the live curve projects the
-//!   stream will still sell, plus the forecast sales over the fast lane's quoted lead time.
+//!   average daily sales → order at once by the fast lane what the rest of the stream (as the
+//!   live curve projects it) and the storefront days until the next replenishment lands need,
+//!   less the stock on the shelf: the article's "replenish at once, expedite". The next
+//!   replenishment is the earliest open shipment's quote (no sooner than the fast lane can
+//!   land), or without one what the regular lane would take.
 //! - **signal** (viral early warning): CTR up more than `ctr_growth` week on week and
-//!   conversion over the last week above its 8-week average → order by the fast lane up to
-//!   (1 + growth) × forecast × (fast lead time + `target_cover_days`).
+//!   conversion over the last week above its 8-week average → order by the fast lane what the
+//!   signal predicts: the extra demand the CTR rise implies over the fast lane's lead time
+//!   (rise × forecast × fast lead time). The cover dimension carries the rest.
 //! - **transient vs persistent**: after a day selling above `persist_ratio` × the forecast and
-//!   more than [`SPIKE_SDS`] standard deviations of ordinary days above it (noise is no spike),
+//!   more than `spike_sds` standard deviations of ordinary days above it (noise is no spike),
 //!   if `persist_days` days in a row stay above the ratio the rise is persistent and the forecast
-//!   steps up at once to the level of the last three of those days; otherwise the spike is
+//!   steps up at once to the level of the last `step_up_days` of those days; otherwise the spike is
 //!   transient and its days are left out of the forecast (ordinary replenishment).
 //!
 //! The forecast is the policy's own: mean daily sales over the last `forecast_days`, leaving
-//! out days the shelf was empty (censored) and transient spikes. It sees only what `SkuView`
+//! out days the shelf ran empty during (censored: the view's sold-out flags, not just an empty
+//! shelf at the review) and transient spikes. The stream dimension uses its storefront part
+//! (announced stream days left out) for the days before a stream, whose own volume it adds;
+//! the cover dimension keeps stream days in, since streams recur. With `overdue_days` set, a
+//! shipment that many days past its quoted arrival is no longer counted on: cover and stream
+//! re-order as if it were lost (a planner chases it, and re-orders). It sees only what `SkuView`
 //! carries — sales censored by stockouts, announced streams, signals — never the demand
 //! behind them. Stream orders are booked with their quoted arrival, so stock landing after a
 //! stream is not counted for it.
@@ -34,13 +44,6 @@ use super::{LiveStream, Order, Orders, Policy, SkuView, Trigger, is_review_day};
 use crate::calendar::SimTime;
 use crate::demand::viral::trailing_mean;
 use crate::scenario::{LayeredSpec, Thresholds};
-
-/// Days between two signal orders of one SKU: a precursor lasts days, one order answers it.
-const SIGNAL_COOLDOWN_DAYS: u32 = 7;
-/// Standard deviations above the forecast a day must sell to start a rise.
-const SPIKE_SDS: f64 = 4.0;
-/// Days whose sales set the level of a rise found persistent.
-const RECENT_DAYS: u32 = 3;
 
 #[derive(Debug, Clone)]
 pub struct Layered {
@@ -80,6 +83,9 @@ struct Memory {
     /// Sum of the squares of the window's counted sales.
     window_sq: u64,
     window_days: u32,
+    /// Of the window's counted days, those of announced streams: (sum of sales, days). The
+    /// storefront rate is the rest.
+    window_stream: (u64, u32),
     /// The window's (sum, sum of squares, days) at the last review that counted a day: the
     /// spread (`spread`) is computed from them only when a spike test needs it — a square
     /// root and a division on every SKU-day were a sixth of the policy's review.
@@ -96,13 +102,12 @@ impl Memory {
     /// Learns what the day's view shows — empty shelf, the sales of the days since the last
     /// review — and recomputes the forecast. Announced streams' days are already marked.
     fn update(&mut self, t: &Thresholds, v: &SkuView, days: &mut Days) {
-        if v.on_hand <= 0 {
-            // The shelf was empty at the review opening the day: the day before and today
-            // are censored.
-            if v.day > 0 {
-                days.set(Days::HELD_OUT, v.day - 1);
+        // A day the shelf ran empty during is censored, even if it was restocked by the
+        // next review: its sales show what the stock allowed, not what buyers wanted.
+        for d in self.examined..v.day {
+            if v.sold_out_on(d) {
+                days.set(Days::HELD_OUT, d);
             }
-            days.set(Days::HELD_OUT, v.day);
         }
         if let Some(ratio) = t.persist_ratio {
             for d in self.examined..v.day {
@@ -139,12 +144,12 @@ impl Memory {
     fn examine(&mut self, t: &Thresholds, ratio: f64, sales: &[u32], d: u32, days: &mut Days) {
         let sold = f64::from(sales[d as usize]);
         match self.watching {
-            // A rise starts only beyond chance as well: more than `SPIKE_SDS` standard
+            // A rise starts only beyond chance as well: more than `spike_sds` standard
             // deviations of the counted days above the forecast. A noisy SKU sells above 1.3×
             // its mean on a third of its days; leaving those out biased its forecast 30% low.
             None if self.forecast > 0.0
                 && sold > ratio * self.forecast
-                && sold > self.forecast + SPIKE_SDS * self.spread() =>
+                && sold > self.forecast + t.spike_sds * self.spread() =>
             {
                 self.watching = Some((d, self.forecast, 1));
             }
@@ -163,7 +168,7 @@ impl Memory {
             self.watching = None;
             self.window_stale = true;
             // The new level is what the last days sold, not the spike that started it.
-            let recent = (d + 1).saturating_sub(RECENT_DAYS).max(from);
+            let recent = (d + 1).saturating_sub(t.step_up_days).max(from);
             if let Some(level) = self.mean(sales, recent, d + 1, days) {
                 self.floor = Some((level, d + 1 + t.forecast_days));
             }
@@ -182,15 +187,20 @@ impl Memory {
     fn window_mean(&mut self, sales: &[u32], from: u32, to: u32, days: &Days) -> Option<f64> {
         let (a, b) = self.window;
         let (mut sum, mut sq, mut n) = (self.window_sum, self.window_sq, self.window_days);
+        let (mut ss, mut sn) = self.window_stream;
         let mut e = b;
         if self.window_stale || from < a || to < b || from > b {
             (sum, sq, n, e) = (0, 0, 0, from);
+            (ss, sn) = (0, 0);
         } else {
             let mut d = a;
             while d < from {
                 if self.counts(d, days) {
                     let x = u64::from(sales[d as usize]);
                     (sum, sq, n) = (sum - x, sq - x * x, n - 1);
+                    if days.get(Days::STREAM, d) {
+                        (ss, sn) = (ss - x, sn - 1);
+                    }
                 }
                 d += 1;
             }
@@ -199,10 +209,14 @@ impl Memory {
             if self.counts(e, days) {
                 let x = u64::from(sales[e as usize]);
                 (sum, sq, n) = (sum + x, sq + x * x, n + 1);
+                if days.get(Days::STREAM, e) {
+                    (ss, sn) = (ss + x, sn + 1);
+                }
             }
             e += 1;
         }
         (self.window_sum, self.window_sq, self.window_days) = (sum, sq, n);
+        self.window_stream = (ss, sn);
         self.window = (from, to);
         self.window_stale = false;
         if self.window_days == 0 {
@@ -210,6 +224,20 @@ impl Memory {
         }
         self.spread_of = (self.window_sum, self.window_sq, self.window_days);
         Some(self.window_sum as f64 / f64::from(self.window_days))
+    }
+
+    /// The storefront (off-stream) daily rate [units/day]: the forecast window's counted days
+    /// that were not announced stream days, floored by a persistent rise's level; the
+    /// forecast when the window holds no such day. The stream dimension adds each stream's
+    /// own forecast, so counting stream days here too would count streams twice.
+    fn storefront(&self) -> f64 {
+        let (ss, sn) = self.window_stream;
+        let off = self.window_days - sn;
+        if off == 0 {
+            return self.forecast;
+        }
+        let rate = (self.window_sum - ss) as f64 / f64::from(off);
+        self.floor.map_or(rate, |(level, _)| rate.max(level))
     }
 
     /// Standard deviation of the counted daily sales in the forecast window of the last review
@@ -342,6 +370,21 @@ impl Layered {
     }
 }
 
+/// Units of open shipments at least `overdue_days` past their quoted arrival.
+#[inline(never)]
+fn overdue_units(v: &SkuView, overdue_days: f64) -> i64 {
+    late_units(v.supply.pipeline(), v.day, overdue_days)
+}
+
+/// Units of `pipeline` at least `overdue_days` past their quoted arrival on `today`.
+fn late_units(pipeline: &[super::OpenShipment], today: u32, overdue_days: f64) -> i64 {
+    pipeline
+        .iter()
+        .filter(|o| f64::from(o.overdue_days(today)) >= overdue_days)
+        .map(|o| i64::from(o.qty))
+        .sum()
+}
+
 /// Order size for a wanted quantity: whole units, at least the minimum order, in case packs.
 fn size(t: &Thresholds, wanted: f64) -> u32 {
     // NaN (never expected) orders nothing, like anything under half a unit.
@@ -399,18 +442,24 @@ impl Lanes {
     ) {
         let f = m.forecast;
         let mut ip = v.inventory_position();
+        // Shipments long past their quote are not counted on (a planner chases them).
+        let late = match t.overdue_days {
+            Some(k) => overdue_units(v, k),
+            None => 0,
+        };
+        ip -= late;
 
         if streams && let Some(mult) = t.stream_multiplier {
-            ip += self.stream_orders(t, f, mult, v, orders);
+            ip += self.stream_orders(t, m.storefront(), mult, v, late, orders);
         }
 
         if let Some(growth) = t.ctr_growth
             && let Some(rise) = v.ctr_rise
             && rise > growth
             && m.last_signal
-                .is_none_or(|d| v.day >= d + SIGNAL_COOLDOWN_DAYS)
+                .is_none_or(|d| v.day >= d + t.signal_cooldown_days)
         {
-            ip += self.signal_order(t, m, rise, ip, v, orders);
+            ip += self.signal_order(t, m, rise, v, orders);
         }
 
         if let Some(cover) = t.cover_days
@@ -428,7 +477,8 @@ impl Lanes {
         }
     }
 
-    /// The stream dimension with forecast `f` and multiplier `mult`; returns the units ordered.
+    /// The stream dimension with storefront rate `f` [units/day] and multiplier `mult`, not
+    /// counting `late` overdue units; returns the units ordered.
     #[inline(never)]
     fn stream_orders(
         &self,
@@ -436,6 +486,7 @@ impl Lanes {
         f: f64,
         mult: f64,
         v: &SkuView,
+        late: i64,
         orders: &mut Orders,
     ) -> i64 {
         let window_end = v.day + t.stream_window_days;
@@ -454,36 +505,64 @@ impl Lanes {
             let needed = for_streams + f * f64::from(day - v.day);
             // Stock landing after the stream does not serve it: count only shipments quoted
             // to arrive by its day.
-            let ready = v.on_hand - v.backorders + v.supply.quoted_by(day) + placed;
+            // Overdue shipments were quoted before today, so `quoted_by` holds them all.
+            let ready = v.on_hand - v.backorders + v.supply.quoted_by(day) - late + placed;
             let deficit = needed - ready as f64;
             if deficit <= 0.0 {
                 continue;
             }
             let q = size(t, deficit);
             let until = f64::from(day - v.day);
-            let lane = if self.quoted_days(v, self.regular, q) <= until {
-                Some(self.regular)
-            } else if self.quoted_days(v, self.fast, q) <= until {
-                Some(self.fast)
-            } else {
-                None
-            };
-            if let Some(lane) = lane {
-                placed += order(orders, v, q, lane, Some(day), Trigger::Stream);
+            if self.quoted_days(v, self.regular, q) <= until {
+                placed += order(orders, v, q, self.regular, Some(day), Trigger::Stream);
+                continue;
+            }
+            // Sea carries the bulk, air tops up the gap: the part the regular lane can land
+            // by the stream (a supplier's booked capacity makes that depend on the quantity)
+            // goes by it, the rest by the fast lane.
+            let by_sea = self.in_time(t, v, q, until);
+            if by_sea > 0 {
+                placed += order(orders, v, by_sea, self.regular, Some(day), Trigger::Stream);
+            }
+            let rest = size(t, deficit - f64::from(by_sea));
+            if rest > 0 && self.quoted_days(v, self.fast, rest) <= until {
+                placed += order(orders, v, rest, self.fast, Some(day), Trigger::Stream);
             }
         }
         placed
     }
 
-    /// The signal dimension after a CTR rise `rise` above the threshold, at inventory position
-    /// `ip`; returns the units ordered.
+    /// The largest order below `q` units (whole case packs, at least the minimum order) the
+    /// regular lane's quote lands within `until` days; 0 when none. Quotes grow with the
+    /// quantity (capacity is booked week by week), so a bisection finds it.
+    #[inline(never)]
+    fn in_time(&self, t: &Thresholds, v: &SkuView, q: u32, until: f64) -> u32 {
+        let pack = t.case_pack.max(1);
+        let least = size(t, 1.0);
+        if q <= least || self.quoted_days(v, self.regular, least) > until {
+            return 0;
+        }
+        // Invariant: `lo` packs land in time, `hi` packs do not.
+        let (mut lo, mut hi) = (least.div_ceil(pack), q.div_ceil(pack));
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.quoted_days(v, self.regular, mid * pack) <= until {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo * pack
+    }
+
+    /// The signal dimension after a CTR rise `rise` above the threshold; returns the units
+    /// ordered.
     #[inline(never)]
     fn signal_order(
         &self,
         t: &Thresholds,
         m: &mut Memory,
         rise: f64,
-        ip: i64,
         v: &SkuView,
         orders: &mut Orders,
     ) -> i64 {
@@ -492,9 +571,10 @@ impl Lanes {
         if trailing_mean(v.conversion, 0, 7)
             > trailing_mean(v.conversion, 0, v.conversion.len().min(56))
         {
+            // Sized by what the signal predicts, not up to a cover target: an order up to
+            // (1 + rise) × cover was about four times a spike's expected extra demand.
             let fast = self.quoted_days(v, self.fast, 1);
-            let target = (1.0 + rise) * m.forecast * (fast + t.target_cover_days);
-            let q = size(t, target - ip as f64);
+            let q = size(t, rise * m.forecast * fast);
             if q > 0 {
                 m.last_signal = Some(v.day);
                 return order(orders, v, q, self.fast, None, Trigger::Signal);
@@ -550,7 +630,22 @@ impl Policy for Layered {
             // The live curve: sales so far are `expected_share` of what the stream will sell.
             let projected = sold / live.expected_share.max(0.05);
             let fast = lanes.quoted_days(v, lanes.fast, 1);
-            let wanted = projected - sold + m.forecast * fast - v.inventory_position() as f64;
+            // Stock on the water does not sell before it lands: the shelf must carry the
+            // rest of the stream and the storefront until the next shipment arrives. (Counting
+            // the whole position, the pulse almost never ordered.)
+            let next = v
+                .supply
+                .pipeline()
+                .iter()
+                .filter(|o| o.quoted_eta_day >= v.day)
+                .map(|o| o.quoted_eta_day)
+                .min();
+            let until_next = match next {
+                Some(d) => f64::from(d - v.day).max(fast),
+                None => lanes.quoted_days(v, lanes.regular, 1),
+            };
+            let wanted =
+                projected - sold + m.storefront() * until_next - (v.on_hand - v.backorders) as f64;
             m.pulsed = Some(live.start);
             let q = size(t, wanted);
             if q > 0 {
@@ -594,6 +689,7 @@ mod tests {
             backorders: 0,
             on_order: 0,
             sales,
+            sold_out: &[],
             streams: AnnouncedStreams::EMPTY,
             ctr: &[],
             conversion: &[],
@@ -747,11 +843,12 @@ mod tests {
         assert!(o.is_empty(), "30 is not above 3 × 10");
         p.review_in_stream(&v, &live(&[31], 0.5), &mut o);
         let got: Vec<_> = o.drain().collect();
-        // Projected 62, 31 still to sell, + 5 days × 10 over air, − position 0.
+        // Projected 62, 31 still to sell, + 20 days × 10 until a sea order (nothing on the
+        // water) could land, − 0 on the shelf.
         assert_eq!(got.len(), 1);
         assert_eq!(
             (got[0].trigger, got[0].lane, got[0].qty),
-            (Trigger::Pulse, 1, 81)
+            (Trigger::Pulse, 1, 231)
         );
         p.review_in_stream(&v, &live(&[40], 0.6), &mut o);
         assert!(o.is_empty(), "one pulse order per stream");
@@ -787,8 +884,8 @@ mod tests {
         let o = with(&ctr, &conv);
         assert_eq!(o.len(), 1);
         assert_eq!((o[0].trigger, o[0].lane), (Trigger::Signal, 1));
-        // (1 + 0.75) × 10/day × (5 + 10) days = 262.5.
-        assert_eq!(o[0].qty, 263);
+        // The extra demand the rise predicts over the air lead time: 0.75 × 10/day × 5 days.
+        assert_eq!(o[0].qty, 38);
         for c in &mut ctr[21..] {
             *c = 1.375; // +37.5%: below the threshold
         }
@@ -828,6 +925,11 @@ mod tests {
         assert!(q.memory[0].forecast > 10.0);
     }
 
+    /// Sold-out flags of days `from..to` (one word: days below 64).
+    fn flags(from: u32, to: u32) -> [u64; 1] {
+        [(from..to).fold(0u64, |w, d| w | 1 << d)]
+    }
+
     #[test]
     fn days_on_an_empty_shelf_do_not_drag_the_forecast_down() {
         let t = Thresholds { ..off() };
@@ -835,14 +937,103 @@ mod tests {
         let mut p = policy(t);
         review(&mut p, &view(28, 50, &sales));
         assert_eq!(p.memory[0].forecast, 10.0);
-        // Sold out from day 28: zero sales, and the policy sees the empty shelf each morning.
+        // Sold out from day 28: zero sales, the shelf empty every day.
         for s in &mut sales[28..34] {
             *s = 0;
         }
+        let out = flags(28, 34);
         for day in 29..=34 {
-            review(&mut p, &view(day, 0, &sales));
+            let v = SkuView {
+                sold_out: &out,
+                ..view(day, 0, &sales)
+            };
+            review(&mut p, &v);
         }
         assert_eq!(p.memory[0].forecast, 10.0);
+    }
+
+    /// Issue 21: a day that sold out at 14:00 and was restocked overnight showed stock at the
+    /// next review and counted as a full day, pulling the forecast low exactly when stock is
+    /// short. The sold-out flags leave it out.
+    #[test]
+    fn a_day_that_sold_out_is_censored_even_when_restocked_overnight() {
+        let mut sales = vec![10u32; 40];
+        for s in &mut sales[28..34] {
+            *s = 4; // sold out mid-afternoon
+        }
+        let out = flags(28, 34);
+        let run = |sold_out: &[u64]| {
+            let mut p = policy(off());
+            review(&mut p, &view(28, 50, &sales));
+            for day in 29..=34 {
+                // Restocked every night: the shelf is never empty at a review.
+                let v = SkuView {
+                    sold_out,
+                    ..view(day, 20, &sales)
+                };
+                review(&mut p, &v);
+            }
+            p.memory[0].forecast
+        };
+        assert_eq!(run(&out), 10.0);
+        // Seen only through the morning's stock, the days count: (22 × 10 + 6 × 4) / 28.
+        assert!((run(&[]) - 244.0 / 28.0).abs() < 1e-12);
+    }
+
+    /// Issue 21: the stream dimension added the days until the stream at the forecast rate,
+    /// which averages stream days in — counting stream volume twice. Storefront 10/day, a
+    /// weekly stream selling 210: the cover forecast is (24 × 10 + 4 × 210) / 28, but the
+    /// stream rule wants 1.5 × 200 + 6 days × 10 = 360 units for a stream in 6 days.
+    #[test]
+    fn the_stream_rule_counts_storefront_days_before_the_stream_not_stream_days() {
+        let t = Thresholds {
+            stream_multiplier: Some(1.5),
+            stream_window_days: 7,
+            ..off()
+        };
+        let stream_days = [6u32, 13, 20, 27, 34];
+        let e: Vec<StreamEntry> = stream_days
+            .iter()
+            .map(|&d| entry(d, 200.0, d.saturating_sub(7)))
+            .collect();
+        let mut sales = vec![10u32; 28];
+        for &d in &stream_days[..4] {
+            sales[d as usize] = 210;
+        }
+        let mut p = policy(t);
+        for day in 0..28u32 {
+            let upcoming: Vec<u32> = (0..e.len() as u32)
+                .filter(|&k| e[k as usize].day() >= day)
+                .collect();
+            let v = stream_view(day, 100_000, &sales[..day as usize], &e, &upcoming);
+            assert!(review(&mut p, &v).is_empty());
+        }
+        let mut q = p.clone();
+        let o = review(&mut p, &stream_view(28, 359, &sales, &e, &[4]));
+        assert!((p.memory[0].forecast - 1080.0 / 28.0).abs() < 1e-12);
+        assert_eq!(o.len(), 1);
+        assert_eq!((o[0].trigger, o[0].qty), (Trigger::Stream, 1));
+        assert!(review(&mut q, &stream_view(28, 360, &sales, &e, &[4])).is_empty());
+    }
+
+    /// Issue 21: a shipment past its quoted arrival stayed in the position as if on time.
+    #[test]
+    fn shipments_long_past_their_quote_are_not_counted_on() {
+        let ship = |qty, quoted_eta_day| crate::policy::OpenShipment {
+            id: 0,
+            qty,
+            lane: 0,
+            backup: false,
+            ordered_day: 0,
+            quoted_eta_day,
+        };
+        let p = [ship(100, 20), ship(50, 25), ship(30, 40)];
+        assert_eq!((p[0].overdue_days(30), p[2].overdue_days(30)), (10, 0));
+        assert_eq!(late_units(&p, 30, 5.0), 150);
+        assert_eq!(late_units(&p, 30, 6.0), 100);
+        // Due today is not late.
+        assert_eq!(late_units(&p, 20, 1.0), 0);
+        assert_eq!(late_units(&p, 21, 1.0), 100);
     }
 
     /// The sliding forecast equals the forecast summed afresh, whatever censoring, spikes,

@@ -42,6 +42,11 @@ pub struct SkuView<'a> {
     /// Units sold on each day before today (served from stock, or accepted as backorder or
     /// presale): what the shop's order history shows, censored by stockouts.
     pub sales: &'a [u32],
+    /// One bit per day before today (bit `d % 64` of word `d / 64`): the shelf ran empty
+    /// during day `d` and turned demand away — the shop's dashboard shows sold-out times — so
+    /// that day's sales are censored even if the shelf was restocked by the next morning.
+    /// Empty (no day flagged) where the engine has no history (unit tests, start-of-run advice).
+    pub sold_out: &'a [u64],
     /// The streams featuring this SKU that have been announced and have not yet ended.
     pub streams: AnnouncedStreams<'a>,
     /// Daily CTR index before today (empty when the SKU has no signals configured).
@@ -134,6 +139,15 @@ impl LiveStream<'_> {
 }
 
 impl SkuView<'_> {
+    /// Whether the shelf ran empty during day `day` (see [`SkuView::sold_out`]).
+    #[inline]
+    pub fn sold_out_on(&self, day: u32) -> bool {
+        let d = day as usize;
+        self.sold_out
+            .get(d / 64)
+            .is_some_and(|w| w >> (d % 64) & 1 == 1)
+    }
+
     /// Inventory position [units] = on hand − backorders + on order.
     pub fn inventory_position(&self) -> i64 {
         self.on_hand - self.backorders + self.on_order
@@ -303,6 +317,7 @@ pub(crate) fn view(day: u32, on_hand: i64, backorders: i64, on_order: i64) -> Sk
         backorders,
         on_order,
         sales: &[],
+        sold_out: &[],
         streams: AnnouncedStreams::EMPTY,
         ctr: &[],
         conversion: &[],

@@ -21,7 +21,7 @@ fn finish(w: csv::Writer<Vec<u8>>, file: &str) -> Result<String> {
     Ok(String::from_utf8(bytes).expect("csv of UTF-8 fields is UTF-8"))
 }
 
-pub const DAY_COLUMNS: [&str; 11] = [
+pub const DAY_COLUMNS: [&str; 13] = [
     "date",
     "day",
     "measured",
@@ -33,6 +33,8 @@ pub const DAY_COLUMNS: [&str; 11] = [
     "total_p5",
     "total_p50",
     "total_p95",
+    "total_min",
+    "total_max",
 ];
 
 pub fn render_days(s: &Summary) -> Result<String> {
@@ -57,6 +59,8 @@ pub fn render_days(s: &Summary) -> Result<String> {
                 cell(d.total_p5),
                 cell(d.total_p50),
                 cell(d.total_p95),
+                cell(d.total_min),
+                cell(d.total_max),
             ])
             .map_err(fail)?;
         }

@@ -81,6 +81,9 @@ pub struct Signals {
     pub conversion_lift: f64,
     /// False alarms per day.
     pub false_alarm_rate_per_day: f64,
+    /// Conversion lift during a false alarm: by default a true precursor's, so that the
+    /// signal rule's conversion test cannot filter false alarms by construction.
+    pub false_alarm_conversion_lift: f64,
 }
 
 /// What buyers who find the shelf empty do.
@@ -211,14 +214,16 @@ pub(super) fn demand(
             ));
         }
         let Some((from_day, to_day)) = clip(cal, from, to) else {
-            return Err(ctx.error(
+            // A what-if often shortens the horizon: the season simply does not apply.
+            ctx.warn(
                 &sp,
                 format!(
-                    "season {from} – {to} lies outside the horizon ({} – {})",
+                    "season {from} – {to} lies outside the horizon ({} – {}) and does not apply",
                     cal.start,
                     cal.date(cal.horizon_days - 1)
                 ),
-            ));
+            );
+            continue;
         };
         seasons.push(Season {
             from_day,
@@ -334,6 +339,10 @@ pub(super) fn demand(
                 ctr_rise: multiplier(ctx, &sp.key("ctr_rise"), s.ctr_rise)?,
                 conversion_lift: multiplier(ctx, &sp.key("conversion_lift"), s.conversion_lift)?,
                 false_alarm_rate_per_day: fa / 30.0,
+                false_alarm_conversion_lift: match s.false_alarm_conversion_lift {
+                    Some(x) => multiplier(ctx, &sp.key("false_alarm_conversion_lift"), x)?,
+                    None => multiplier(ctx, &sp.key("conversion_lift"), s.conversion_lift)?,
+                },
             })
         }
     };
@@ -414,7 +423,15 @@ pub(super) fn streams(
         let sp = at.key("scheduled").index(i);
         let d = date(ctx, &sp.key("date"), &s.date)?;
         let Some(day) = cal.day_of(d) else {
-            return Err(ctx.error(&sp.key("date"), format!("{d} lies outside the horizon")));
+            ctx.warn(
+                &sp.key("date"),
+                format!(
+                    "stream on {d} lies outside the horizon ({} – {}) and does not apply",
+                    cal.start,
+                    cal.date(cal.horizon_days - 1)
+                ),
+            );
+            continue;
         };
         let stream = occurrence(
             ctx,
@@ -446,7 +463,15 @@ pub(super) fn streams(
             None => cal.date(cal.horizon_days - 1),
         };
         let Some((from_day, to_day)) = clip(cal, from, to) else {
-            return Err(ctx.error(&rp, format!("{from} – {to} lies outside the horizon")));
+            ctx.warn(
+                &rp,
+                format!(
+                    "recurring streams {from} – {to} lie outside the horizon ({} – {}) and do not apply",
+                    cal.start,
+                    cal.date(cal.horizon_days - 1)
+                ),
+            );
+            continue;
         };
         for day in from_day..=to_day {
             if cal.weekday(day) != weekday {

@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod demand;
 pub mod document;
+mod inert;
 pub mod policy;
 pub mod raw;
 pub mod state;
@@ -71,6 +72,9 @@ pub struct Scenario {
     pub state: state::State,
     /// What `restock tune` searches (the `tune:` block).
     pub tune: Option<tune::TuneSpec>,
+    /// What validation accepted but the user should hear about (a dated item outside a
+    /// shortened horizon, which does not apply), as `file:line: message`.
+    pub warnings: Vec<String>,
 }
 
 /// A what-if variant: the base scenario with its `set` and `scale` applied.
@@ -223,6 +227,7 @@ fn from_document(
     let ctx = Ctx {
         doc: &doc,
         file: path,
+        warnings: Default::default(),
     };
     let mut merged = doc.clone();
     merged
@@ -236,6 +241,7 @@ fn from_document(
     let ctx = Ctx {
         doc: &doc,
         file: path,
+        warnings: Default::default(),
     };
     let json = doc.to_json().map_err(|(p, e)| ctx.locate(e, &p))?;
     let raw: RawScenario = serde_path_to_error::deserialize(json).map_err(|e| {
@@ -259,6 +265,7 @@ pub fn document(path: &Path, overrides: &[String]) -> Result<serde_json::Value, 
     let ctx = Ctx {
         doc: &doc,
         file: path,
+        warnings: Default::default(),
     };
     let mut json = doc.to_json().map_err(|(p, e)| ctx.locate(e, &p))?;
     if let Some(serde_json::Value::String(rel)) = json.get("catalog").cloned() {
@@ -286,9 +293,21 @@ fn humanize_serde(msg: &str) -> String {
 pub(crate) struct Ctx<'a> {
     doc: &'a Node,
     file: &'a Path,
+    /// What validation let through but the user should hear about, located like errors.
+    warnings: std::cell::RefCell<Vec<String>>,
 }
 
 impl Ctx<'_> {
+    /// Records a warning located like an error. A line names the place: the field path is
+    /// left out, so that one category default inherited by a thousand SKUs warns once.
+    fn warn(&self, path: &FieldPath, msg: impl Into<String>) {
+        let mut e = self.error(path, msg);
+        if e.line.is_some() {
+            e.path = None;
+        }
+        self.warnings.borrow_mut().push(e.to_string());
+    }
+
     fn error(&self, path: &FieldPath, msg: impl Into<String>) -> InputError {
         self.locate(InputError::new(msg), path)
     }
@@ -484,6 +503,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
     let streams = demand::streams(ctx, &calendar, &raw.streams, &sku_ids)?;
 
     let policies = policy::policies(ctx, raw.policies, &lane_ids, &categories, &skus)?;
+    inert::warn_inert(ctx, &policies, &categories, &skus, &streams);
     let objective = policy::objective(ctx, &raw.objective)?;
     let tune = match &raw.tune {
         Some(t) => Some(tune::tune(ctx, t, &policies, &categories)?),
@@ -530,7 +550,37 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         variants: Vec::new(),
         state,
         tune,
+        warnings: dedup_warnings(ctx.warnings.take()),
     })
+}
+
+/// Identical warnings once each, in first-seen order, with how many times they arose.
+fn dedup_warnings(all: Vec<String>) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for w in all {
+        match out.iter_mut().find(|(x, _)| *x == w) {
+            Some((_, n)) => *n += 1,
+            None => out.push((w, 1)),
+        }
+    }
+    out.into_iter()
+        .map(|(w, n)| if n > 1 { format!("{w} ({n} times)") } else { w })
+        .collect()
+}
+
+impl Scenario {
+    /// Warnings of the base scenario and of its variants, each once.
+    pub fn all_warnings(&self) -> Vec<String> {
+        let mut out = self.warnings.clone();
+        for v in &self.variants {
+            for w in &v.scenario.warnings {
+                if !out.contains(w) {
+                    out.push(w.clone());
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The replication count is also a command-line value; both go through here.

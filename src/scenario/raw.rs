@@ -232,6 +232,9 @@ pub struct RawSignals {
     /// CTR rises not followed by a spike, per 30 days.
     #[serde(default)]
     pub false_alarms_per_30_days: f64,
+    /// Relative conversion lift during a false alarm (default: `conversion_lift`).
+    #[serde(default)]
+    pub false_alarm_conversion_lift: Option<f64>,
 }
 
 fn default_signal_noise() -> f64 {

@@ -195,6 +195,21 @@ thresholds! {
     min_order_qty: u32 = 0, Range::Whole(0.0, 1.0e9), "integer ≥ 0 [units]";
     /// Orders are whole multiples of this [units].
     case_pack: u32 = 1, Range::Whole(1.0, 1.0e9), "integer ≥ 1 [units]";
+    /// Late shipments: an open shipment this many days past its quoted arrival is no longer
+    /// counted in the position, so the cover and stream dimensions re-order (by the backup
+    /// where the SKU's fallback says so) [days].
+    overdue_days: Option<f64> = None, Range::Between(1.0, 3660.0, " days"),
+        "number 1–3660 [days] or `off`";
+    /// Transient vs persistent: a day starts a rise only if it also sells more than this many
+    /// standard deviations of the forecast window's counted days above the forecast (noise
+    /// is no spike).
+    spike_sds: f64 = 4.0, Range::Between(0.0, 100.0, ""), "number 0–100";
+    /// Transient vs persistent: days whose sales set the new level of a rise found
+    /// persistent (the last days of the rise, not the spike that started it) [days].
+    step_up_days: u32 = 3, Range::Whole(1.0, 366.0), "integer 1–366 [days]";
+    /// Signal dimension: days between two signal orders of one SKU (a precursor lasts days;
+    /// one order answers it) [days].
+    signal_cooldown_days: u32 = 7, Range::Whole(0.0, 366.0), "integer 0–366 [days]";
 }
 
 /// Checks one written threshold at `here`; `Ok(None)` is `off`. `param` must be a name of

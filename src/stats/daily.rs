@@ -97,11 +97,25 @@ pub struct DaySketch {
     /// Key of `counts[0]`.
     offset: i32,
     counts: Vec<u32>,
+    /// Smallest and largest value seen (meaningless while empty): a bucket's midpoint can lie
+    /// outside the values it holds, and a quantile reported above the largest value (or
+    /// below the smallest) reads as p5 > mean on a day every future agrees on.
+    #[serde(default)]
+    lo: f64,
+    #[serde(default)]
+    hi: f64,
 }
 
 impl DaySketch {
     #[inline(always)]
     pub fn push(&mut self, x: f64) {
+        // The same clamp as `bucket`, so the range and the buckets agree.
+        let v = x.max(0.0);
+        if self.counts.is_empty() {
+            (self.lo, self.hi) = (v, v);
+        }
+        self.lo = self.lo.min(v);
+        self.hi = self.hi.max(v);
         let key = bucket(x);
         // A key below the offset wraps to a huge index and takes the slow path.
         match self
@@ -130,6 +144,14 @@ impl DaySketch {
     }
 
     pub fn merge(&mut self, other: &DaySketch) {
+        if other.counts.is_empty() {
+            return;
+        }
+        if self.counts.is_empty() {
+            (self.lo, self.hi) = (other.lo, other.hi);
+        }
+        self.lo = self.lo.min(other.lo);
+        self.hi = self.hi.max(other.hi);
         for (i, &c) in other.counts.iter().enumerate() {
             if c > 0 {
                 let key = other.offset + i as i32;
@@ -148,8 +170,13 @@ impl DaySketch {
         self.counts.iter().map(|&c| u64::from(c)).sum::<u64>()
     }
 
+    /// Smallest and largest value seen; `None` when empty.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        (!self.counts.is_empty()).then_some((self.lo, self.hi))
+    }
+
     /// The q-quantile by the nearest-rank rule, within [`DAY_RELATIVE_ACCURACY`] (one unit
-    /// below [`LINEAR`]); `None` when empty.
+    /// below [`LINEAR`]) and never outside the values seen; `None` when empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
         let n = self.count();
         if n == 0 {
@@ -160,7 +187,7 @@ impl DaySketch {
         for (i, &c) in self.counts.iter().enumerate() {
             seen += u64::from(c);
             if seen >= rank {
-                return Some(representative(self.offset + i as i32));
+                return Some(representative(self.offset + i as i32).clamp(self.lo, self.hi));
             }
         }
         unreachable!("ranks are bounded by the count")
@@ -295,6 +322,8 @@ impl DailyAcc {
                     in_transit,
                     prepaid,
                     total_mean: on_hand + in_transit + prepaid,
+                    total_min: d.total.range().map_or(f64::NAN, |r| r.0),
+                    total_max: d.total.range().map_or(f64::NAN, |r| r.1),
                     total_p5: q(&d.total, 0.05),
                     total_p50: q(&d.total, 0.50),
                     total_p95: q(&d.total, 0.95),
@@ -377,8 +406,10 @@ pub struct DayStats {
     pub on_hand: f64,
     pub in_transit: f64,
     pub prepaid: f64,
-    /// Mean and quantiles of end-of-day total capital tied up [currency].
+    /// Mean, range and quantiles of end-of-day total capital tied up [currency].
     pub total_mean: f64,
+    pub total_min: f64,
+    pub total_max: f64,
     pub total_p5: f64,
     pub total_p50: f64,
     pub total_p95: f64,
@@ -429,6 +460,39 @@ mod tests {
             };
             assert!((got - e).abs() <= tol + 1e-12, "q={q}: {got} vs {e}");
         }
+    }
+
+    /// Issue 21: every future holding the same capital on day 0 gave p5 = the bucket's
+    /// midpoint, above the mean. Quantiles now stay within the values seen.
+    #[test]
+    fn quantiles_stay_within_the_values_seen() {
+        let mut same = DaySketch::default();
+        (0..100).for_each(|_| same.push(37_588.0));
+        for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
+            assert_eq!(same.quantile(q), Some(37_588.0));
+        }
+        let mut acc = DailyAcc::new(1);
+        for rep in 0..40i64 {
+            acc.push(&[record(37_000.0 + (rep % 3) as f64, 588.0, rep, false)]);
+            if rep % 16 == 15 {
+                acc.flush();
+            }
+        }
+        acc.flush();
+        let d = acc.days()[0];
+        assert_eq!((d.total_min, d.total_max), (37_588.0, 37_590.0));
+        assert!(d.total_min <= d.total_p5 && d.total_p5 <= d.total_p50);
+        assert!(d.total_p50 <= d.total_p95 && d.total_p95 <= d.total_max);
+        assert!(d.total_min <= d.total_mean && d.total_mean <= d.total_max);
+        // Merged sketches keep the range of both.
+        let mut a = DaySketch::default();
+        a.push(70.0);
+        let mut b = DaySketch::default();
+        b.push(90.0);
+        a.merge(&b);
+        a.merge(&DaySketch::default());
+        assert_eq!(a.range(), Some((70.0, 90.0)));
+        assert_eq!(a.quantile(1.0), Some(90.0));
     }
 
     #[test]

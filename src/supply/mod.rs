@@ -289,7 +289,6 @@ impl Supply {
         env: &Environment,
         rep: u64,
         sku: usize,
-        seq: u32,
         leg: Leg,
         at: SimTime,
     ) -> Shipment {
@@ -323,7 +322,7 @@ impl Supply {
                 delivered: leg.qty,
             };
         }
-        self.ship_drawn(sc, ledger, env, rep, sku, seq, leg, at)
+        self.ship_drawn(sc, ledger, env, rep, sku, leg, at)
     }
 
     /// `ship` for a leg with a supplier or a random transit.
@@ -336,27 +335,47 @@ impl Supply {
         env: &Environment,
         rep: u64,
         sku: usize,
-        seq: u32,
         leg: Leg,
         at: SimTime,
     ) -> Shipment {
         let now = at.days();
         let seed = sc.seed;
         let key = sku as u32;
+        // Luck is keyed by what a shipment is, not by how many orders came before it: two
+        // candidates that order on the same day from the same supplier, or ship on the same
+        // vessel, share its fate, and their paired difference measures the policy.
+        let order_day = now.floor() as u32;
+        let maker = leg.supplier.map_or(u32::MAX, |s| s as u32);
         let quote = self.quote(sc, ledger, leg.supplier, leg.lane, leg.qty, now, false);
         let (ready, delivered) = match leg.supplier {
             None => (now, leg.qty),
             Some(s) => {
                 let supplier = &sc.suppliers[s];
-                let work = supplier
-                    .production
-                    .draw_lazily(|| stream(seed, rep, Source::Production { sku: key, seq }));
+                let work = supplier.production.draw_lazily(|| {
+                    stream(
+                        seed,
+                        rep,
+                        Source::Production {
+                            supplier: maker,
+                            day: order_day,
+                            sku: key,
+                        },
+                    )
+                });
                 let plant = &self.plants[s];
                 let p = plant.produce(&ledger.used[s], now, work, leg.qty);
                 ledger.book(plant, s, now.floor() as i64, leg.qty);
                 let delivered = match &supplier.short_delivery {
                     Some(sd) if sd.probability > 0.0 => {
-                        let mut rng = stream(seed, rep, Source::ShortDelivery { sku: key, seq });
+                        let mut rng = stream(
+                            seed,
+                            rep,
+                            Source::ShortDelivery {
+                                supplier: maker,
+                                day: order_day,
+                                sku: key,
+                            },
+                        );
                         if unit_f64(rand::Rng::next_u64(&mut rng)) < sd.probability {
                             let f = sd.delivered_fraction.sample(&mut rng).clamp(0.0, 1.0);
                             (f64::from(leg.qty) * f).floor() as u32
@@ -372,7 +391,14 @@ impl Supply {
         let lane = &sc.lanes[leg.lane];
         let departure = self.routes[leg.lane].departure(lane, ready);
         let transit = Route::transit(lane, departure, || {
-            stream(seed, rep, Source::Transit { sku: key, seq })
+            stream(
+                seed,
+                rep,
+                Source::Transit {
+                    lane: leg.lane as u32,
+                    day: departure.floor() as u32,
+                },
+            )
         });
         let port_arrival = departure + transit;
         let port_cleared = if self.has_environment {
@@ -384,7 +410,15 @@ impl Supply {
             Some(c) => {
                 let p = c.probability_on(port_cleared.floor() as i64);
                 if p > 0.0 {
-                    let mut rng = stream(seed, rep, Source::Customs { sku: key, seq });
+                    let mut rng = stream(
+                        seed,
+                        rep,
+                        Source::Customs {
+                            lane: leg.lane as u32,
+                            day: port_cleared.floor() as u32,
+                            sku: key,
+                        },
+                    );
                     if unit_f64(rand::Rng::next_u64(&mut rng)) < p {
                         (true, port_cleared + c.hold.sample(&mut rng))
                     } else {

@@ -25,6 +25,14 @@ pub struct OpenShipment {
     pub quoted_eta_day: u32,
 }
 
+impl OpenShipment {
+    /// Days past its quoted arrival on `today` (0 while not yet due): what a planner chasing
+    /// late purchase orders sees.
+    pub fn overdue_days(&self, today: u32) -> u32 {
+        today.saturating_sub(self.quoted_eta_day)
+    }
+}
+
 /// The books supply keeps during a replication: capacity booked at each supplier and the
 /// open shipments of each SKU (owned by the engine, read by the policy's view).
 #[derive(Debug, Clone, Default)]
@@ -169,6 +177,15 @@ impl<'a> SupplyView<'a> {
             self.now_days(),
             false,
         ))
+    }
+
+    /// Open shipments past their quoted arrival, with the days they are late.
+    pub fn overdue(&self) -> impl Iterator<Item = (&'a OpenShipment, u32)> + 'a {
+        let today = self.now.day();
+        self.pipeline()
+            .iter()
+            .map(move |o| (o, o.overdue_days(today)))
+            .filter(|&(_, late)| late > 0)
     }
 
     /// [units] on order due (by quote) on or before `day`.

@@ -46,13 +46,14 @@ fn with_lanes(lanes: &str, sku_extra: &str, extra: &str) -> String {
     )
 }
 
-/// Ships `n` legs of `qty` units of SKU `sku` on `lane` at `day`, each its own order sequence.
+/// Ships `n` legs of `qty` units of SKU `sku` on `lane` at `day`, each in its own replication:
+/// within one replication, shipments ordered the same day share their luck (issue 21).
 fn ship_many(sc: &Scenario, sku: usize, lane: usize, day: u32, n: u32) -> Vec<Shipment> {
     let model = Model::new(sc);
     let mut ledger = Ledger::new(&model.supply.plants);
     let env = Environment::default();
     (0..n)
-        .map(|seq| {
+        .map(|rep| {
             let leg = Leg {
                 supplier: sc.skus[sku].supply.supplier,
                 lane,
@@ -63,9 +64,8 @@ fn ship_many(sc: &Scenario, sku: usize, lane: usize, day: u32, n: u32) -> Vec<Sh
                 sc,
                 &mut ledger,
                 &env,
-                0,
+                u64::from(rep),
                 sku,
-                seq,
                 leg,
                 SimTime::day_start(day),
             )
@@ -349,16 +349,9 @@ fn scripted_closures_hold_their_lanes_until_reopening_plus_backlog() {
             qty: 1,
             backup: false,
         };
-        model.supply.ship(
-            &sc,
-            ledger,
-            &world.env,
-            0,
-            0,
-            day,
-            leg,
-            SimTime::day_start(day),
-        )
+        model
+            .supply
+            .ship(&sc, ledger, &world.env, 0, 0, leg, SimTime::day_start(day))
     };
     // Reaching port on day 55 (before), 56 and 69 (closed), 70 (reopened).
     assert_eq!(ship(&mut ledger, 0, 35).sellable_day, 55);
