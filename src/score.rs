@@ -54,7 +54,11 @@ pub fn feasible(objective: &Objective, s: &ScopeStats) -> bool {
     let capital_ok = objective
         .max_capital_peak_p95
         .is_none_or(|max| s.metric(Metric::CapitalTiedPeak).p95 <= max);
-    fill_ok && capital_ok
+    // The credit line, judged as the capital peak is.
+    let funding_ok = objective
+        .max_funding_need_p95
+        .is_none_or(|max| s.metric(Metric::PeakFundingNeed).p95 <= max);
+    fill_ok && capital_ok && funding_ok
 }
 
 /// Ranks candidates by their summaries in one scope (`scopes[c]` is candidate c's).
@@ -143,6 +147,7 @@ mod tests {
                 };
                 4
             ],
+            funding_p95_ci: None,
         }
     }
 

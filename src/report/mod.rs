@@ -10,6 +10,7 @@
 
 mod applies;
 mod capital;
+mod cash;
 mod charted;
 mod csv;
 mod html;
@@ -70,6 +71,11 @@ pub struct Summary {
     pub days: Vec<Vec<DayStats>>,
     /// Per candidate, the measured days by ISO week.
     pub weeks: Vec<Vec<WeekStats>>,
+    /// Per candidate, the cash curve: every simulated day, and the measured days by ISO week.
+    pub cash_days: Vec<Vec<crate::stats::cash::CashDayStats>>,
+    pub cash_weeks: Vec<Vec<crate::stats::cash::CashWeekStats>>,
+    /// ISO 4217 code of every money amount (`currency`).
+    pub currency: String,
     /// The SKU whose on-hand units are charted.
     pub chart_sku: String,
     /// Days on which the chart SKU features in a live stream.
@@ -152,6 +158,9 @@ impl Summary {
             category_rankings,
             days: outcome.daily.iter().map(|d| d.days()).collect(),
             weeks: outcome.daily.iter().map(|d| d.weeks(cal)).collect(),
+            cash_days: outcome.daily.iter().map(|d| d.cash().days()).collect(),
+            cash_weeks: outcome.daily.iter().map(|d| d.cash().weeks(cal)).collect(),
+            currency: scenario.currency.clone(),
             calendar: cal.clone(),
             chart_sku: scenario.skus[chart].id.clone(),
             chart_stream_days,
@@ -272,6 +281,14 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         (
             "capital_by_week.csv".into(),
             capital::render_weeks(summary)?.into_bytes(),
+        ),
+        (
+            "cash_by_day.csv".into(),
+            cash::render_days(summary)?.into_bytes(),
+        ),
+        (
+            "cash_by_week.csv".into(),
+            cash::render_weeks(summary)?.into_bytes(),
         ),
         ("report.html".into(), html.into_bytes()),
     ];

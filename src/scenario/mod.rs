@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod demand;
 pub mod document;
+pub mod money;
 pub mod policy;
 pub mod raw;
 pub mod state;
@@ -67,6 +68,10 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
     /// The shop on `start_date` (stock, open purchase orders), when the scenario has `state:`.
     pub state: state::State,
+    /// [days] from a sale to the marketplace's payout of its net proceeds.
+    pub payout_lag_days: u32,
+    /// ISO 4217 code of every money amount (`currency`, default `USD`).
+    pub currency: String,
 }
 
 /// A what-if variant: the base scenario with its `set` and `scale` applied.
@@ -132,6 +137,12 @@ pub struct Sku {
     /// [m³/unit]
     pub volume_m3: f64,
     pub supply: SkuSupply,
+    /// [fraction of the customs value] import duty, paid when a shipment clears customs.
+    pub duty_rate: f64,
+    /// [currency/unit] declared value; `None`: `unit_cost` × (1 + the supplier's premium).
+    pub customs_value: Option<f64>,
+    /// [fraction of the price] the platform's fee on every sale.
+    pub commission: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -420,6 +431,9 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
                 &lane_ids,
                 &supplier_ids,
             )?,
+            duty_rate: money::duty_rate(ctx, &at.key("duty_rate"), s.duty_rate)?,
+            customs_value: money::customs_value(ctx, &at.key("customs_value"), s.customs_value)?,
+            commission: money::commission(ctx, &at.key("commission"), s.commission)?,
         });
         // Freight priced by weight or volume needs the SKU's: zero would ship it for free.
         let sku = &skus[i];
@@ -457,6 +471,8 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
 
     let policies = policy::policies(ctx, raw.policies, &lane_ids, &categories, &skus)?;
     let objective = policy::objective(ctx, &raw.objective)?;
+    let payout_lag_days = money::payout_lag(ctx, raw.payout_lag_days)?;
+    let currency = money::currency(ctx, raw.currency.as_deref())?;
 
     let report = {
         let at = root.key("report");
@@ -497,6 +513,8 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         objective,
         variants: Vec::new(),
         state,
+        payout_lag_days,
+        currency,
     })
 }
 

@@ -7,6 +7,7 @@
 //! Memory is bounded: moments are folded as replications arrive and quantiles live in a
 //! fixed-accuracy sketch.
 
+pub mod cash;
 pub mod daily;
 pub mod moments;
 pub mod sketch;
@@ -277,6 +278,15 @@ impl RunAccumulator {
                         },
                     })
                     .collect(),
+                funding_p95_ci: {
+                    let sk = &acc.sketches[Metric::PeakFundingNeed as usize];
+                    let n = sk.count();
+                    cash::quantile_ci_ranks(n, 0.95, 0.95).and_then(|(l, u)| {
+                        // A probability that the nearest-rank rule turns back into rank r.
+                        let at = |r: u64| sk.quantile((r as f64 - 0.5) / n as f64);
+                        Some((at(l)?, at(u)?))
+                    })
+                },
             }
         };
         (0..n)
@@ -335,6 +345,9 @@ pub struct ScopeStats {
     pub vs_first: Vec<PairedDiff>,
     /// Paired differences of `score` against every candidate, in candidate order.
     pub score_vs: Vec<PairedDiff>,
+    /// 95% order-statistic interval of the p95 of `peak_funding_need` (`None` with too few
+    /// replications): the credit line finance must arrange, with its uncertainty.
+    pub funding_p95_ci: Option<(f64, f64)>,
 }
 
 impl ScopeStats {
