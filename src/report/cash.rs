@@ -89,3 +89,48 @@ pub fn render_weeks(s: &Summary) -> Result<String> {
     }
     finish(w, file)
 }
+
+/// The report's "Cash and funding need" section: per candidate, the credit line the plan
+/// needs (p50, p95 and the 95% interval of the p95) and the mean cash out and in per day.
+pub fn html_section(s: &Summary, best: Option<usize>, h: &mut String) {
+    use super::table::num;
+    use crate::metrics::Metric;
+    use std::fmt::Write as _;
+    let cur = &s.currency;
+    let _ = write!(
+        h,
+        "<h2>Cash and funding need</h2>\n<p class=\"note\">Every payment on its day — deposits \
+         at order, balances at shipment, freight, duty at clearance, order costs and storage — \
+         against marketplace payouts of net proceeds (price − commissions) {} days after the \
+         sale. The funding need is a future's lowest cumulative net cash: the credit line it \
+         needs. p95 is the line to arrange; its 95% interval says how well the replications \
+         pin it down (files: <code>cash_by_day.csv</code>, <code>cash_by_week.csv</code>).</p>\n\
+         <div class=\"wide\"><table id=\"funding-need\"><tr><th class=\"l\">candidate</th>\
+         <th>funding need p50 [{cur}]</th><th>p95 [{cur}]</th><th>p95 95% interval</th>\
+         <th>cash out [{cur}/day]</th><th>cash in [{cur}/day]</th></tr>\n",
+        s.payout_lag_days
+    );
+    for (i, (name, c)) in s.candidates.iter().enumerate() {
+        let need = c.metric(Metric::PeakFundingNeed);
+        let ci = match c.all.funding_p95_ci {
+            Some((a, b)) => format!("{} – {}", num(a), num(b)),
+            None => "n/a (too few replications)".to_string(),
+        };
+        let _ = writeln!(
+            h,
+            "<tr{}><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            if best == Some(i) {
+                " class=\"best\""
+            } else {
+                ""
+            },
+            super::html::esc(name),
+            num(need.p50),
+            num(need.p95),
+            ci,
+            num(c.metric(Metric::CashOutPerDay).mean),
+            num(c.metric(Metric::CashInPerDay).mean),
+        );
+    }
+    h.push_str("</table></div>\n");
+}

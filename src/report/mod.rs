@@ -38,6 +38,16 @@ pub use recommend::{Recommendation, recommend};
 pub use sku::{AT_RISK_ROWS, AtRisk, COLUMNS as SKU_COLUMNS, at_risk};
 pub use table::{WIDTH as TERMINAL_WIDTH, render_table, render_table_for, render_table_verbose};
 
+/// A metric's unit with the scenario's currency code for `currency`: "USD/day".
+pub fn unit_in(unit: &str, currency: &str) -> String {
+    unit.replace("currency", currency)
+}
+
+/// Whether a metric's values are money (rounded to cents in CSV files).
+pub fn is_money(unit: &str) -> bool {
+    unit.starts_with("currency")
+}
+
 /// `summary.json`'s text for a summary.
 pub fn render_json(s: &Summary) -> String {
     json::render(s)
@@ -76,6 +86,8 @@ pub struct Summary {
     pub cash_weeks: Vec<Vec<crate::stats::cash::CashWeekStats>>,
     /// ISO 4217 code of every money amount (`currency`).
     pub currency: String,
+    /// [days] from a sale to its payout (`payout_lag_days`).
+    pub payout_lag_days: u32,
     /// The SKU whose on-hand units are charted.
     pub chart_sku: String,
     /// Days on which the chart SKU features in a live stream.
@@ -161,6 +173,7 @@ impl Summary {
             cash_days: outcome.daily.iter().map(|d| d.cash().days()).collect(),
             cash_weeks: outcome.daily.iter().map(|d| d.cash().weeks(cal)).collect(),
             currency: scenario.currency.clone(),
+            payout_lag_days: scenario.payout_lag_days,
             calendar: cal.clone(),
             chart_sku: scenario.skus[chart].id.clone(),
             chart_stream_days,
