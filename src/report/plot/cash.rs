@@ -152,7 +152,7 @@ where
             .x_label_formatter(&|x| {
                 let k = x.floor() as usize;
                 match weeks.get(k) {
-                    Some(w) if k % label_every == 0 => w.monday.to_string(),
+                    Some(w) if k.is_multiple_of(label_every) => w.monday.to_string(),
                     _ => String::new(),
                 }
             })
