@@ -214,3 +214,39 @@ fn money_is_conserved_on_the_shipped_scenarios() {
         assert!(stats[0].metric(Metric::CashOutPerDay).mean > 0.0, "{file}");
     }
 }
+
+/// `duty_rate`, `customs_value` and `commission` come from catalog columns, and a category's
+/// `sku_defaults` fills the cells a row leaves empty.
+#[test]
+fn money_keys_come_from_catalog_columns_and_category_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("catalog.csv"),
+        "sku,category,unit_cost,price,mean_per_day,weight_kg,volume_m3,supplier,initial_on_hand,\
+         duty_rate,customs_value,commission\n\
+         A,g,2.5,9.99,12,0.08,0.0005,s,300,0.25,2.0,0.08\n\
+         B,g,6,22,7.5,0.25,0.002,s,150,,,\n",
+    )
+    .unwrap();
+    let file = dir.path().join("scenario.yaml");
+    std::fs::write(
+        &file,
+        "name: t\nstart_date: 2026-01-01\nhorizon_days: 30\nseed: 1\n\
+         categories:\n  - id: g\n    sku_defaults: { duty_rate: 0.1, commission: 0.15 }\n\
+         suppliers: [{ id: s, production_days: { fixed: 5 } }]\n\
+         lanes: [{ id: sea, mode: sea, transit_days: { fixed: 20 } }]\n\
+         policies: [{ name: ss, kind: s_S, reorder_point: 100, order_up_to: 300, lane: sea }]\n\
+         catalog: catalog.csv\n",
+    )
+    .unwrap();
+    let sc = restock::scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let (a, b) = (&sc.skus[0], &sc.skus[1]);
+    assert_eq!(
+        (a.duty_rate, a.customs_value, a.commission),
+        (0.25, Some(2.0), 0.08)
+    );
+    assert_eq!(
+        (b.duty_rate, b.customs_value, b.commission),
+        (0.1, None, 0.15)
+    );
+}
