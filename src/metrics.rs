@@ -143,11 +143,11 @@ metrics! {
     GrossMarginPerDay => "gross_margin_per_day", "currency/day",
         "net sales (units sold × `price` × (1 − `commission`), less the creators' `creator_commission` on stream sales) − landed cost of the units sold (moving average), over measured days, ÷ measured days";
     PeakFundingNeed => "peak_funding_need", "currency",
-        "the replication's lowest cumulative net cash (cash in − cash out from the first measured day; see `cash_out_per_day`), as a positive amount (0 if it never went below 0): the credit line the plan needs";
+        "the replication's lowest cumulative net cash (cash in − cash out from the first measured day; see `cash_out_per_day`), as a positive amount (0 if it never went below 0): the credit line the plan needs (all SKUs only: 0 in a category's scope)";
     CashOutPerDay => "cash_out_per_day", "currency/day",
-        "cash paid on measured days — deposits at order, balances at departure, freight (at departure or arrival, `freight.paid`), duty at arrival, `fixed_order_cost` at order, storage (`holding_per_unit_day`) daily — ÷ measured days (all SKUs only)";
+        "cash paid on measured days — deposits at order, balances at departure, freight (at departure or arrival, `freight.paid`), duty at arrival, `fixed_order_cost` at order, storage (`holding_per_unit_day`) daily — ÷ measured days (all SKUs only: 0 in a category's scope)";
     CashInPerDay => "cash_in_per_day", "currency/day",
-        "net proceeds (price − commissions) of units sold on measured days, received `payout_lag_days` later within the horizon, ÷ measured days (all SKUs only)";
+        "net proceeds (price − commissions) of units sold on measured days, received `payout_lag_days` later within the horizon, ÷ measured days (all SKUs only: 0 in a category's scope)";
 }
 
 pub const METRIC_COUNT: usize = Metric::ALL.len();
