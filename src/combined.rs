@@ -5,7 +5,7 @@
 //! exceed it. So the picks are combined into one layered policy — each category's SKUs run
 //! with the thresholds of that category's pick — and that policy is simulated on the same
 //! futures (same seed and replications, so common random numbers) and judged like any
-//! candidate (DESIGN §9). The combined policy, or the single recommended candidate when there
+//! candidate. The combined policy, or the single recommended candidate when there
 //! are no categories, is written as a ready `policies[]` entry (`recommended.yaml`).
 
 use std::collections::BTreeMap;

@@ -35,7 +35,7 @@ macro_rules! metrics {
 
 metrics! {
     TotalCostPerDay => "total_cost_per_day", "currency/day",
-        "holding + backorder + ordering + freight cost + backup premium, divided by measured days";
+        "holding + backorder + ordering + freight cost + backup premium + duty, divided by measured days";
     HoldingCostPerDay => "holding_cost_per_day", "currency/day",
         "Σ over measured days and SKUs of end-of-day on-hand units × `holding_per_unit_day`, ÷ measured days";
     BackorderCostPerDay => "backorder_cost_per_day", "currency/day",
@@ -57,9 +57,9 @@ metrics! {
     AvgInTransitUnits => "avg_in_transit_units", "units",
         "mean over measured days of end-of-day units ordered and not yet received, summed over SKUs";
     CapitalOnHandAvg => "capital_on_hand_avg", "currency",
-        "mean over measured days of end-of-day on-hand units × `unit_cost`, summed over SKUs";
+        "mean over measured days of the end-of-day value of on-hand units at their moving-average landed cost (unit cost with supplier premium + freight + duty, as paid; opening stock at the SKU's standard landed cost on the first lane), summed over SKUs";
     CapitalInTransitAvg => "capital_in_transit_avg", "currency",
-        "mean over measured days of the end-of-day value of goods shipped by their supplier and not yet received (`unit_cost` × (1 + supplier `premium`) × units), summed over SKUs; without a supplier or sailings, goods ship when ordered, so this is in-transit units × `unit_cost`";
+        "mean over measured days of the end-of-day value of goods shipped by their supplier and not yet received (`unit_cost` × (1 + supplier `premium`) × units, plus their freight when `freight.paid` is `departure`), summed over SKUs";
     CapitalTiedAvg => "capital_tied_avg", "currency",
         "`capital_on_hand_avg` + `capital_in_transit_avg` + `capital_prepaid_avg`";
     CapitalTiedPeak => "capital_tied_peak", "currency",
@@ -99,7 +99,7 @@ metrics! {
     CapitalPrepaidAvg => "capital_prepaid_avg", "currency",
         "mean over measured days of end-of-day deposits paid to suppliers for goods not yet shipped, summed over SKUs";
     LostMarginPerDay => "lost_margin_per_day", "currency/day",
-        "(`price` − `unit_cost`, at least 0) × (`lost_units` + `cancelled_units`), summed over SKUs, ÷ measured days";
+        "(`price` × (1 − `commission`) − standard landed cost, at least 0) × (`lost_units` + `cancelled_units`), less the creator's commission on the units a stream could not serve, summed over SKUs, ÷ measured days";
     CapitalCostPerDay => "capital_cost_per_day", "currency/day",
         "`capital_tied_avg` × `objective.annual_cost_of_capital` ÷ 365";
     Score => "score", "currency/day",
@@ -136,6 +136,18 @@ metrics! {
         "units the layered policy's viral early-warning dimension ordered on measured days that travelled by `air` or `express` lanes (after any fallback)";
     TerminalStockValue => "terminal_stock_value", "currency",
         "value at `unit_cost` of the stock left at the end: on hand plus ordered and not yet received, summed over SKUs (the score is charged (1 − `objective.terminal_value_fraction`) × it ÷ measured days)";
+    DutyCostPerDay => "duty_cost_per_day", "currency/day",
+        "import duty (`duty_rate` × customs value × units delivered; customs value = `customs_value`, else `unit_cost` × (1 + supplier `premium`)) of shipments ordered on measured days, ÷ measured days";
+    LandedCostPerUnit => "landed_cost_per_unit", "currency/unit",
+        "mean over units received on measured days of their landed cost: unit cost with supplier premium + their share of the shipment's freight + duty (0 when nothing was received)";
+    GrossMarginPerDay => "gross_margin_per_day", "currency/day",
+        "net sales (units sold × `price` × (1 − `commission`), less the creators' `creator_commission` on stream sales) − landed cost of the units sold (moving average), over measured days, ÷ measured days";
+    PeakFundingNeed => "peak_funding_need", "currency",
+        "the replication's lowest cumulative net cash (cash in − cash out from the first measured day; see `cash_out_per_day`), as a positive amount (0 if it never went below 0): the credit line the plan needs (all SKUs only: 0 in a category's scope)";
+    CashOutPerDay => "cash_out_per_day", "currency/day",
+        "cash paid on measured days — deposits at order, balances at departure, freight (at departure or arrival, `freight.paid`), duty at arrival, `fixed_order_cost` at order, storage (`holding_per_unit_day`) daily — ÷ measured days (all SKUs only: 0 in a category's scope)";
+    CashInPerDay => "cash_in_per_day", "currency/day",
+        "net proceeds (price − commissions) of units sold on measured days, received `payout_lag_days` later within the horizon, ÷ measured days (all SKUs only: 0 in a category's scope)";
 }
 
 pub const METRIC_COUNT: usize = Metric::ALL.len();
@@ -191,6 +203,15 @@ pub struct DayRecord {
     pub sku_on_hand: i64,
     /// Whether some demand for the chart SKU met an empty shelf that day.
     pub sku_short: bool,
+    /// Net proceeds (price − commissions) of every unit sold since day 0 [currency].
+    pub revenue: f64,
+    /// The day's storage (holding) cost [currency].
+    pub storage: f64,
+    /// Cash paid out and paid in that day, and the cumulative net cash from the first
+    /// measured day (0 on warm-up days) [currency]; see `engine::cash`.
+    pub cash_out: f64,
+    pub cash_in: f64,
+    pub net_cash: f64,
 }
 
 impl DayRecord {

@@ -5,10 +5,11 @@
 //! for every thread count. Each scope — every SKU, then each category — is judged on its own
 //! metrics, so a planner can take the best thresholds of each category from one sweep.
 //!
-//! Decisions survive their own noise (DESIGN §9):
+//! Decisions survive their own noise:
 //! - a constraint is met only when its one-sided `objective.confidence` bound says so: the
 //!   pooled fill rate's lower bound (delta method) above `min_fill_rate`, the order-statistic
-//!   upper bound of the p95 of peak capital below `max_capital_peak_p95` (`stats::ratio`);
+//!   upper bound of the p95 of peak capital below `max_capital_peak_p95` and of the p95
+//!   funding need below `max_funding_need_p95` (`stats::ratio`);
 //! - among feasible candidates, every one whose paired score difference with the lowest-mean
 //!   feasible candidate is below `objective.indifference` at that confidence is as good as
 //!   it; the recommendation is the first of those in scenario order, so a planner who lists
@@ -23,7 +24,7 @@ use crate::stats::{PairedDiff, ScopeStats};
 /// A constraint a candidate does not meet with confidence, and by how much.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
-    /// The objective key: `min_fill_rate` or `max_capital_peak_p95`.
+    /// The objective key: `min_fill_rate`, `max_capital_peak_p95` or `max_funding_need_p95`.
     pub constraint: &'static str,
     /// The point estimate (pooled fill rate; p95 of peak capital).
     pub estimate: f64,
@@ -134,24 +135,41 @@ pub fn failures(objective: &Objective, s: &ScopeStats) -> Vec<Failure> {
             });
         }
     }
-    if let Some(max) = objective.max_capital_peak_p95 {
-        let p95 = s.metric(Metric::CapitalTiedPeak).p95;
-        let n = s.capital_peak.count();
-        let upper = quantile_upper_rank(n, 0.95, conf).and_then(|u| s.capital_peak.at_rank(u));
+    let p95_lines = [
+        (
+            objective.max_capital_peak_p95,
+            "max_capital_peak_p95",
+            "p95 peak capital",
+            Metric::CapitalTiedPeak,
+            &s.capital_peak,
+        ),
+        (
+            objective.max_funding_need_p95,
+            "max_funding_need_p95",
+            "p95 funding need",
+            Metric::PeakFundingNeed,
+            &s.funding_peak,
+        ),
+    ];
+    for (limit, constraint, label, metric, sketch) in p95_lines {
+        let Some(max) = limit else { continue };
+        let p95 = s.metric(metric).p95;
+        let n = sketch.count();
+        let upper = quantile_upper_rank(n, 0.95, conf).and_then(|u| sketch.at_rank(u));
         let text = if p95 > max {
-            format!("p95 peak capital {} > {}", thousands(p95), thousands(max))
+            format!("{label} {} > {}", thousands(p95), thousands(max))
         } else {
             match upper {
                 Some(u) if u <= max => String::new(),
                 Some(u) => format!(
-                    "p95 peak capital {} ≤ {} but its {} upper bound {} is not",
+                    "{label} {} ≤ {} but its {} upper bound {} is not",
                     thousands(p95),
                     thousands(max),
                     pct(conf),
                     thousands(u)
                 ),
                 None => format!(
-                    "p95 peak capital {} ≤ {}, but {n} replications cannot bound a p95 at {} \
+                    "{label} {} ≤ {}, but {n} replications cannot bound a p95 at {} \
                      (at least {} needed)",
                     thousands(p95),
                     thousands(max),
@@ -162,7 +180,7 @@ pub fn failures(objective: &Objective, s: &ScopeStats) -> Vec<Failure> {
         };
         if !text.is_empty() {
             out.push(Failure {
-                constraint: "max_capital_peak_p95",
+                constraint,
                 estimate: p95,
                 bound: upper,
                 limit: max,
@@ -293,7 +311,9 @@ mod tests {
                 4
             ],
             fill: co,
-            capital_peak: peak,
+            capital_peak: peak.clone(),
+            funding_p95_ci: None,
+            funding_peak: peak,
         }
     }
 

@@ -27,6 +27,10 @@ pub(super) struct Slot {
     pub(super) value: f64,
     /// [currency] paid at order and tied at the supplier until departure.
     pub(super) deposit: f64,
+    /// [currency] freight paid at departure (part of the value in transit), and what is paid
+    /// on arrival (duty, and freight paid on arrival): `cash::Charges`.
+    pub(super) transit_freight: f64,
+    pub(super) at_arrival: f64,
 }
 
 /// Shipments in flight and the capacity they booked.
@@ -39,6 +43,8 @@ pub(super) struct Logistics {
     pub(super) free: Vec<u32>,
     /// Every shipment placed, when recording (tests and diagnostics).
     pub(super) log: Option<Vec<Shipment>>,
+    /// Payments per simulated day [cents] (`Logistics::pay`).
+    pub(super) cash: Vec<i64>,
 }
 
 /// Turns the policy's orders for one SKU into shipments: each order is planned into legs (the
@@ -134,12 +140,20 @@ pub(super) fn ship_leg(
     let premium = supplier.map_or(0.0, |s| s.premium);
     let unit_value = spec.unit_cost * (1.0 + premium);
     let delivered = f64::from(ship.delivered);
+    let lane = &sc.lanes[leg.lane];
+    let charges = super::cash::Charges::of(
+        lane,
+        spec,
+        unit_value,
+        ship.delivered,
+        ship.departure.floor() as i64,
+    );
+    let day = i64::from(now.day());
+    lg.pay(day, spec.costs.fixed_order_cost);
     if measured {
         st.orders += 1;
-        let lane = &sc.lanes[leg.lane];
-        let f = lane.freight;
-        st.freight +=
-            delivered * (f.per_unit + f.per_kg * spec.weight_kg + f.per_m3 * spec.volume_m3);
+        st.freight += charges.freight;
+        st.duty += charges.duty;
         st.premium += delivered * spec.unit_cost * premium;
         st.units_ordered += qty;
         st.units_by_mode[lane.mode as usize] += qty;
@@ -155,7 +169,12 @@ pub(super) fn ship_leg(
         st.port_delay_days += ship.port_delay();
         st.lead_unit_days += ship.lead_time() * f64::from(leg.qty);
     }
+    let value = unit_value * delivered;
     if ship.sellable_day <= now.day() {
+        let landed = value + charges.transit_freight + charges.at_arrival;
+        st.paid += landed;
+        lg.pay(day, landed);
+        st.receive_value(i64::from(ship.delivered), landed);
         st.receive(qty, i64::from(ship.delivered));
         return;
     }
@@ -163,16 +182,23 @@ pub(super) fn ship_leg(
         sku: sku as u32,
         qty: leg.qty,
         delivered: ship.delivered,
-        value: unit_value * delivered,
+        value,
         deposit: 0.0,
+        transit_freight: charges.transit_freight,
+        at_arrival: charges.at_arrival,
     };
     let departed = ship.departure <= t;
     if departed {
-        st.transit_value += slot.value;
+        let paid = slot.value + slot.transit_freight;
+        st.transit_value += paid;
+        st.paid += paid;
+        lg.pay(day, paid);
     } else {
         slot.deposit =
             supplier.map_or(0.0, |s| s.deposit_fraction) * unit_value * f64::from(leg.qty);
         st.prepaid += slot.deposit;
+        st.paid += slot.deposit;
+        lg.pay(day, slot.deposit);
     }
     let id = match lg.free.pop() {
         Some(id) => {
@@ -204,16 +230,27 @@ pub(super) fn ship_leg(
 /// Handles every departure and arrival due at or before `now`.
 #[inline(always)]
 pub(super) fn receive_due(lg: &mut Logistics, skus: &mut [SkuState], now: SimTime) {
-    while let Some((_, Event(event))) = lg.queue.pop_due(now) {
+    while let Some((at, Event(event))) = lg.queue.pop_due(now) {
         let slot = event & !Event::DEPARTURE;
         let s = lg.slots[slot as usize];
         let sku = s.sku as usize;
         let st = &mut skus[sku];
+        let day = i64::from(at.day());
         if event & Event::DEPARTURE != 0 {
+            // The balance and the freight paid at departure.
+            let balance = s.value - s.deposit + s.transit_freight;
             st.prepaid -= s.deposit;
-            st.transit_value += s.value;
+            st.transit_value += s.value + s.transit_freight;
+            st.paid += balance;
+            lg.pay(day, balance);
         } else {
-            st.transit_value -= s.value;
+            st.transit_value -= s.value + s.transit_freight;
+            st.paid += s.at_arrival;
+            lg.pay(day, s.at_arrival);
+            st.receive_value(
+                i64::from(s.delivered),
+                s.value + s.transit_freight + s.at_arrival,
+            );
             st.receive(i64::from(s.qty), i64::from(s.delivered));
             let open = &mut lg.books.pipelines[sku];
             if let Some(k) = open.iter().position(|o| o.id == slot) {

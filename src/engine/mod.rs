@@ -25,6 +25,7 @@
 //! `sales.rs`; orders, shipments and arrivals (phases 1–2) in `logistics.rs`; plain models'
 //! SKU-by-SKU loop in `plain.rs`; one replication's random world in `world.rs`.
 
+mod cash;
 mod logistics;
 mod open_orders;
 mod per_sku;
@@ -83,6 +84,8 @@ pub struct Model<'s> {
     plain: bool,
     /// Whether replications collect the stockout-risk register (`scenario.state.risk`).
     pub risk: bool,
+    /// Each SKU's money constants (landed cost, net price), by SKU.
+    money: Vec<cash::SkuMoney>,
 }
 
 impl<'s> Model<'s> {
@@ -92,7 +95,8 @@ impl<'s> Model<'s> {
             !scenario.state.open_orders.is_empty() || !scenario.state.backorders.is_empty();
         let plain_capital = scenario.suppliers.is_empty()
             && scenario.lanes.iter().all(|l| l.sailings.is_none())
-            && scenario.state.open_orders.is_empty();
+            && scenario.state.open_orders.is_empty()
+            && cash::flat_transit_value(scenario);
         let dated_backorders: Vec<bool> = scenario
             .skus
             .iter()
@@ -118,13 +122,20 @@ impl<'s> Model<'s> {
             scenario,
             demand,
             supply: Supply::new(scenario),
-            consts: scenario.skus.iter().map(SkuConsts::of).collect(),
+            consts: scenario
+                .skus
+                .iter()
+                .map(|s| SkuConsts::of(scenario, s))
+                .collect(),
             plain_capital,
             dated_backorders,
             has_substitutes,
             chart_sku: scenario.report.chart_sku,
             plain,
             risk: scenario.state.risk,
+            money: (0..scenario.skus.len())
+                .map(|i| cash::SkuMoney::of(scenario, i))
+                .collect(),
         }
     }
 
@@ -162,7 +173,8 @@ impl<'s> Model<'s> {
 #[derive(Debug, Clone, Copy)]
 #[repr(align(64))]
 struct SkuConsts {
-    /// [currency/unit]
+    /// [currency/unit] value of a unit on order under `Model::plain_capital`: its unit cost,
+    /// plus its freight when freight is paid at departure (the same on every lane then).
     unit_cost: f64,
     stockout: StockoutRule,
     category: Option<usize>,
@@ -171,9 +183,9 @@ struct SkuConsts {
 }
 
 impl SkuConsts {
-    fn of(sku: &crate::scenario::Sku) -> Self {
+    fn of(sc: &Scenario, sku: &crate::scenario::Sku) -> Self {
         SkuConsts {
-            unit_cost: sku.unit_cost,
+            unit_cost: sku.unit_cost + cash::departure_freight(sc, sku),
             stockout: sku.stockout,
             category: sku.category,
             supplier: sku.supply.supplier,
@@ -233,6 +245,15 @@ struct SkuState {
     shipped: i64,
     received: i64,
     ordered: i64,
+    // Line 4: the money the end-of-day pass reads on every SKU-day.
+    /// [currency/unit] moving-average landed cost of the units on hand.
+    avg_cost: f64,
+    /// [currency/unit] price net of the platform's commission (`cash::SkuMoney`), and the
+    /// holding cost [currency/unit/day], copied here at reset so the pass reads one line.
+    net_price: f64,
+    holding: f64,
+    /// [currency] creators' commissions on stream sales so far.
+    creator: f64,
     // The rest are touched by orders, arrivals and streams only.
     orders: i64,
     stream_demanded: i64,
@@ -259,6 +280,18 @@ struct SkuState {
     /// Largest end-of-day capital tied up in this SKU over measured days [currency], for
     /// `sku_summary.csv`.
     capital_peak: f64,
+    /// Money ledger over the whole horizon [currency]: paid for goods, freight and duty, and
+    /// the landed value of the units received.
+    paid: f64,
+    landed_in: f64,
+    /// [currency] duty on shipments ordered on measured days.
+    duty: f64,
+    /// Σ over measured days of on-hand value, up to the day `avg_cost` last changed
+    /// [currency·days], and `on_hand_days` then: the on-hand value tally without per-day work.
+    value_days: f64,
+    value_mark: i64,
+    /// The ledger at the end of warm-up (`cash::Boundary`).
+    boundary: cash::Boundary,
 }
 
 // The hand-laid layout above, checked by the compiler: a new field in the wrong place fails the
@@ -274,6 +307,9 @@ const _: () = {
     // Line 3: the rest of what moves every SKU-day.
     assert!(offset_of!(SkuState, on_order_days) == 128);
     assert!(offset_of!(SkuState, ordered) + size_of::<i64>() <= 192);
+    // Line 4: the money of the end-of-day pass.
+    assert!(offset_of!(SkuState, avg_cost) == 192);
+    assert!(offset_of!(SkuState, creator) + size_of::<f64>() <= 256);
 };
 
 impl SkuState {
@@ -321,6 +357,8 @@ pub struct Engine {
     /// Whether each SKU-day (SKU-major, like `sales`) ran out, when recording the history
     /// (`record_history`).
     short_log: Option<Vec<bool>>,
+    /// The last replication's cash totals over measured days (`cash::CashTotals`).
+    cash_totals: cash::CashTotals,
 }
 
 impl Engine {
@@ -343,6 +381,7 @@ impl Engine {
                 slots: Vec::with_capacity(64 * n),
                 free: Vec::new(),
                 log: None,
+                cash: vec![0; days],
             },
             orders: Orders::default(),
             sales: vec![0; n * days],
@@ -358,6 +397,7 @@ impl Engine {
             daily: vec![DayRecord::default(); days],
             risk: model.risk.then(|| RiskRecord::new(model)),
             short_log: None,
+            cash_totals: cash::CashTotals::default(),
         }
     }
 
@@ -420,8 +460,10 @@ impl Engine {
         if let Some(log) = &mut lg.log {
             log.clear();
         }
-        for (st, sku) in self.skus.iter_mut().zip(&sc.skus) {
+        lg.cash.fill(0);
+        for ((st, sku), m) in self.skus.iter_mut().zip(&sc.skus).zip(&model.money) {
             st.reset(sku.initial_on_hand);
+            m.reset(st);
         }
         if !sc.state.backorders.is_empty() {
             self.enter_backorders(model);
@@ -443,6 +485,7 @@ impl Engine {
             self.all_days::<false, _>(model, world, policy)
         };
         self.check_conservation(model);
+        self.cash_totals = self.cash_curve(model);
         self.write_metrics(model, world, peak_capital, out);
     }
 
@@ -460,6 +503,7 @@ impl Engine {
         for day in 0..cal.warmup_days {
             self.day_phases::<false, PLAIN, P>(model, world, policy, day);
         }
+        self.skus.iter_mut().for_each(SkuState::mark_measured);
         for day in cal.warmup_days..cal.horizon_days {
             self.day_phases::<true, PLAIN, P>(model, world, policy, day);
             if let (false, Some(r)) = (PLAIN, &mut self.risk) {
@@ -507,6 +551,7 @@ impl Engine {
             category_peak,
             daily,
             short_log,
+            cash_totals: _,
         } = self;
         let by_category = !PLAIN && !category_capital.is_empty();
         let entry_short: &mut [u32] = match risk {
@@ -516,6 +561,7 @@ impl Engine {
         let plain_capital = PLAIN || model.plain_capital;
         receive_due(logistics, skus, now);
         let mut capital = [0.0; 3];
+        let mut money = [0.0; 2];
 
         // SKUs interact only through substitutes (applied after this pass), so each SKU runs
         // review → orders → demand in one pass, which keeps its state in cache.
@@ -545,6 +591,7 @@ impl Engine {
                     tally(st, plain_capital);
                 }
                 let c = add_capital(&mut capital, st, sku, plain_capital);
+                add_money(&mut money, st);
                 if MEASURED {
                     st.capital_peak = st.capital_peak.max(c);
                 }
@@ -570,6 +617,7 @@ impl Engine {
                     tally(st, plain_capital);
                 }
                 let c = add_capital(&mut capital, st, sku, plain_capital);
+                add_money(&mut money, st);
                 if MEASURED {
                     st.capital_peak = st.capital_peak.max(c);
                 }
@@ -596,6 +644,9 @@ impl Engine {
             prepaid: capital[2],
             sku_on_hand: chart.on_hand,
             sku_short: chart.short_today,
+            revenue: money[0],
+            storage: money[1],
+            ..DayRecord::default()
         };
     }
 
@@ -625,6 +676,19 @@ impl Engine {
                 st.on_hand >= 0 && st.backorders >= 0 && st.on_order >= 0,
                 "engine bug: negative stock for {}",
                 sku.id
+            );
+            // Money is conserved as units are: every payment for goods, freight and duty is
+            // in the landed value received, in the pipeline's value or in the deposits.
+            let held = st.landed_in + st.transit_value + st.prepaid;
+            assert!(
+                (st.paid - held).abs() <= 1e-9 * st.paid.abs().max(held.abs()).max(1.0),
+                "engine bug: money conservation broken for {}: paid {} but received {} + in \
+                 transit {} + prepaid {}",
+                sku.id,
+                st.paid,
+                st.landed_in,
+                st.transit_value,
+                st.prepaid
             );
             if dated[i] {
                 let queued: i64 = st.waiting.iter().map(|&(_, q)| i64::from(q)).sum();
@@ -675,17 +739,23 @@ impl Engine {
             (0.0, 0.0, 0.0, 0.0, 0.0);
         let (mut units, mut air, mut backup, mut holds) = (0i64, 0i64, 0i64, 0i64);
         let mut terminal = 0.0;
+        let (mut duty, mut landed_in, mut received, mut gross_margin) = (0.0, 0.0, 0i64, 0.0);
         for (i, (st, sku)) in self.skus.iter().zip(&sc.skus).enumerate() {
             if scope > 0 && sku.category != Some(scope - 1) {
                 continue;
             }
             terminal += sku.unit_cost * (st.on_hand + st.on_order) as f64;
+            let money = &model.money[i];
+            duty += st.duty;
+            landed_in += st.landed_in - st.boundary.landed_in;
+            received += st.received - st.boundary.received;
+            gross_margin += money.gross_margin(st);
             holding += sku.costs.holding_per_unit_day * st.on_hand_days as f64;
             backorder += sku.costs.backorder_per_unit_day * st.backorder_days as f64;
             ordering += sku.costs.fixed_order_cost * st.orders as f64;
-            cap_on_hand += sku.unit_cost * st.on_hand_days as f64;
+            cap_on_hand += st.on_hand_value_days();
             cap_transit += if model.plain_capital {
-                sku.unit_cost * st.on_order_days as f64
+                model.consts[i].unit_cost * st.on_order_days as f64
             } else {
                 st.transit_value_days
             };
@@ -699,7 +769,7 @@ impl Engine {
             backup += st.units_backup_supplier;
             holds += st.customs_holds;
             lost_revenue += sku.price * (st.lost + st.cancelled) as f64;
-            lost_margin += (sku.price - sku.unit_cost).max(0.0) * (st.lost + st.cancelled) as f64;
+            lost_margin += money.lost_margin(st);
             on_hand += st.on_hand_days;
             backorders += st.backorder_days;
             transit += st.on_order_days;
@@ -749,7 +819,14 @@ impl Engine {
             .filter(|(j, s)| self.stream_out[j * scopes + scope] && s.day() >= warmup)
             .count();
         let objective = &sc.objective;
-        let total_cost = (holding + backorder + ordering + freight + premium) / days;
+        let total_cost = (holding + backorder + ordering + freight + premium + duty) / days;
+        // Cash is followed for all SKUs together: a category's share of a shared credit line
+        // is not defined, so its scopes report none.
+        let cash = if scope == 0 {
+            self.cash_totals
+        } else {
+            cash::CashTotals::default()
+        };
         let capital_cost = (cap_on_hand + cap_transit + cap_prepaid) / days
             * objective.annual_cost_of_capital
             / 365.0;
@@ -835,6 +912,19 @@ impl Engine {
                 by_trigger[Trigger::Signal as usize][1] as f64,
             ),
             (TerminalStockValue, terminal),
+            (DutyCostPerDay, duty / days),
+            (
+                LandedCostPerUnit,
+                if received > 0 {
+                    landed_in / received as f64
+                } else {
+                    0.0
+                },
+            ),
+            (GrossMarginPerDay, gross_margin / days),
+            (PeakFundingNeed, cash.peak_funding_need),
+            (CashOutPerDay, cash.out / days),
+            (CashInPerDay, cash.inflow / days),
         ];
         let mut out = RepMetrics::default();
         for (m, v) in values {
@@ -957,10 +1047,19 @@ fn add_capital(capital: &mut [f64; 3], st: &SkuState, sku: &SkuConsts, plain_cap
     on_hand + in_transit + prepaid
 }
 
+/// Adds one SKU's cumulative net sales proceeds and today's storage cost to `money`
+/// [currency]: the cash curve's inflows and daily outflow, summed over SKUs in SKU order by
+/// both day loops so that the two give the same bits.
+#[inline(always)]
+fn add_money(money: &mut [f64; 2], st: &SkuState) {
+    money[0] += st.net_price * st.shipped as f64 - st.creator;
+    money[1] += st.holding * st.on_hand as f64;
+}
+
 /// One SKU's end-of-day capital: [on hand, in transit, prepaid] [currency] (see `add_capital`).
 #[inline(always)]
 fn capital_of(st: &SkuState, sku: &SkuConsts, plain_capital: bool) -> [f64; 3] {
-    let on_hand = sku.unit_cost * st.on_hand as f64;
+    let on_hand = st.avg_cost * st.on_hand as f64;
     let (in_transit, prepaid) = if plain_capital {
         (sku.unit_cost * st.on_order as f64, 0.0)
     } else {

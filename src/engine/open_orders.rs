@@ -2,7 +2,7 @@
 //! per replication and shared by every candidate, and their entry into the pipeline at day 0.
 //!
 //! The policy sees an open order as the purchase-order list shows it — its units and the
-//! quoted `eta` — never its real arrival (DESIGN §1). The real arrival keeps the lane's
+//! quoted `eta` — never its real arrival. The real arrival keeps the lane's
 //! uncertainty: a shipped order reaches port at its quoted ETA plus the lane's
 //! `eta_error_days` slip (an overdue one no earlier than day 0), then meets congestion,
 //! scripted closures and customs as any shipment does; an order in production with a ready
@@ -96,20 +96,34 @@ impl Engine {
             st.ordered += qty;
             let supplier = po.supplier.map(|s| &sc.suppliers[s]);
             let premium = supplier.map_or(0.0, |s| s.premium);
-            let value = sc.skus[po.sku].unit_cost * (1.0 + premium) * f64::from(po.units);
+            let spec = &sc.skus[po.sku];
+            let unit_value = spec.unit_cost * (1.0 + premium);
+            let value = unit_value * f64::from(po.units);
+            let charges = super::cash::Charges::of(
+                &sc.lanes[po.lane],
+                spec,
+                unit_value,
+                po.units,
+                f.departure.floor() as i64,
+            );
             let mut slot = Slot {
                 sku: po.sku as u32,
                 qty: po.units,
                 delivered: po.units,
                 value,
                 deposit: 0.0,
+                transit_freight: charges.transit_freight,
+                at_arrival: charges.at_arrival,
             };
+            // What was paid before the start is in the ledger, not in the cash curve.
             let departed = f.departure <= 0.0;
             if departed {
-                st.transit_value += value;
+                st.transit_value += value + slot.transit_freight;
+                st.paid += value + slot.transit_freight;
             } else if po.deposit_paid {
                 slot.deposit = supplier.map_or(0.0, |s| s.deposit_fraction) * value;
                 st.prepaid += slot.deposit;
+                st.paid += slot.deposit;
             }
             lg.slots.push(slot);
             let id = (lg.slots.len() - 1) as u32;

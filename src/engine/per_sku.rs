@@ -11,14 +11,13 @@ impl Engine {
         let sc = model.scenario;
         let days = f64::from(sc.calendar.measured_days());
         out.clear();
-        for (st, sku) in self.skus.iter().zip(&sc.skus) {
+        for (i, st) in self.skus.iter().enumerate() {
             let transit = if model.plain_capital {
-                sku.unit_cost * st.on_order_days as f64
+                model.consts[i].unit_cost * st.on_order_days as f64
             } else {
                 st.transit_value_days
             };
-            let capital =
-                (sku.unit_cost * st.on_hand_days as f64 + transit + st.prepaid_days) / days;
+            let capital = (st.on_hand_value_days() + transit + st.prepaid_days) / days;
             let mut rep = SkuRep::default();
             use SkuField::*;
             // Same definitions as the all-SKU metrics (`metrics.rs`); a ratio with nothing to
@@ -50,10 +49,7 @@ impl Engine {
                 rep.set(AirUnitsShare, st.units_air as f64 / st.units_ordered as f64);
                 rep.set(OrderMeasured, 1.0);
             }
-            rep.set(
-                LostMarginPerDay,
-                (sku.price - sku.unit_cost).max(0.0) * (st.lost + st.cancelled) as f64 / days,
-            );
+            rep.set(LostMarginPerDay, model.money[i].lost_margin(st) / days);
             rep.set(DemandUnits, st.demanded as f64);
             out.push(rep);
         }

@@ -47,6 +47,7 @@ impl Engine {
             for day in 0..cal.warmup_days {
                 self.plain_sku_day::<false, P>(model, world, policy, i, day);
             }
+            self.skus[i].mark_measured();
             for day in cal.warmup_days..cal.horizon_days {
                 self.plain_sku_day::<true, P>(model, world, policy, i, day);
             }
@@ -103,6 +104,8 @@ impl Engine {
             tally(st, true);
         }
         let c = capital_of(st, sku, true);
+        let mut money = [0.0; 2];
+        add_money(&mut money, st);
         if MEASURED {
             st.capital_peak = st.capital_peak.max(c[0] + c[1] + c[2]);
         }
@@ -114,12 +117,16 @@ impl Engine {
                 on_hand: 0.0 + c[0],
                 in_transit: 0.0 + c[1],
                 prepaid: 0.0 + c[2],
+                revenue: money[0],
+                storage: money[1],
                 ..DayRecord::default()
             };
         } else {
             r.on_hand += c[0];
             r.in_transit += c[1];
             r.prepaid += c[2];
+            r.revenue += money[0];
+            r.storage += money[1];
         }
         if i == model.chart_sku {
             r.sku_on_hand = st.on_hand;

@@ -171,6 +171,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
         let mut stream_sold = 0i64;
         let mut share = 0.0;
         let short_before = st.short;
+        let shipped_before = st.shipped;
         for (j, &q) in demand.iter().enumerate() {
             let q = i64::from(q);
             let was_short = st.short_today;
@@ -215,6 +216,11 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
             }
         }
         sold += stream_sold;
+        if stream.creator_commission > 0.0 {
+            // The creator is paid on what the stream sold from the shelf.
+            st.creator +=
+                stream.creator_commission * sku.price * (st.shipped - shipped_before) as f64;
+        }
         if let Some(s) = entry_short.get_mut(e as usize) {
             *s = (st.short - short_before).clamp(0, i64::from(u32::MAX)) as u32;
         }

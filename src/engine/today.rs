@@ -49,8 +49,9 @@ impl Engine {
         lg.books.clear();
         lg.slots.clear();
         lg.free.clear();
-        for (st, sku) in self.skus.iter_mut().zip(&sc.skus) {
+        for ((st, sku), m) in self.skus.iter_mut().zip(&sc.skus).zip(&model.money) {
             st.reset(sku.initial_on_hand);
+            m.reset(st);
         }
         if !sc.state.backorders.is_empty() {
             self.enter_backorders(model);
@@ -104,17 +105,16 @@ impl Engine {
     pub fn sku_outcomes(&self, model: &Model, out: &mut [SkuOutcome]) {
         let sc = model.scenario;
         let days = f64::from(sc.calendar.measured_days());
-        for ((o, st), sku) in out.iter_mut().zip(&self.skus).zip(&sc.skus) {
+        for (i, (o, st)) in out.iter_mut().zip(&self.skus).enumerate() {
             let transit = if model.plain_capital {
-                sku.unit_cost * st.on_order_days as f64
+                model.consts[i].unit_cost * st.on_order_days as f64
             } else {
                 st.transit_value_days
             };
             *o = SkuOutcome {
-                lost_margin: (sku.price - sku.unit_cost).max(0.0) * (st.lost + st.cancelled) as f64,
+                lost_margin: model.money[i].lost_margin(st),
                 freight: st.freight,
-                capital_avg: (sku.unit_cost * st.on_hand_days as f64 + transit + st.prepaid_days)
-                    / days,
+                capital_avg: (st.on_hand_value_days() + transit + st.prepaid_days) / days,
             };
         }
     }

@@ -5,10 +5,13 @@
 use super::Summary;
 use crate::error::{Error, Result};
 
-/// A number for a spreadsheet: shortest round-trip decimal, empty when undefined.
-pub(super) fn cell(x: f64) -> String {
+/// A money amount for a spreadsheet: rounded to cents (`20606.64`, not
+/// `20606.64466308594`), empty when undefined.
+pub(super) fn money(x: f64) -> String {
     if x.is_finite() {
-        x.to_string()
+        // `-0.00` reads as a mistake.
+        let s = format!("{:.2}", x);
+        if s == "-0.00" { "0.00".to_string() } else { s }
     } else {
         String::new()
     }
@@ -52,15 +55,15 @@ pub fn render_days(s: &Summary) -> Result<String> {
                 day.to_string(),
                 measured.clone(),
                 name.clone(),
-                cell(d.on_hand),
-                cell(d.in_transit),
-                cell(d.prepaid),
-                cell(d.total_mean),
-                cell(d.total_p5),
-                cell(d.total_p50),
-                cell(d.total_p95),
-                cell(d.total_min),
-                cell(d.total_max),
+                money(d.on_hand),
+                money(d.in_transit),
+                money(d.prepaid),
+                money(d.total_mean),
+                money(d.total_p5),
+                money(d.total_p50),
+                money(d.total_p95),
+                money(d.total_min),
+                money(d.total_max),
             ])
             .map_err(fail)?;
         }
@@ -92,12 +95,12 @@ pub fn render_weeks(s: &Summary) -> Result<String> {
             w.write_record([
                 wk.monday.to_string(),
                 name.clone(),
-                cell(wk.on_hand),
-                cell(wk.in_transit),
-                cell(wk.prepaid),
-                cell(wk.total_mean),
-                cell(wk.total_p50),
-                cell(wk.total_p95),
+                money(wk.on_hand),
+                money(wk.in_transit),
+                money(wk.prepaid),
+                money(wk.total_mean),
+                money(wk.total_p50),
+                money(wk.total_p95),
                 wk.days.to_string(),
             ])
             .map_err(fail)?;

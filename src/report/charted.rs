@@ -59,6 +59,8 @@ pub fn view(s: &Summary) -> Option<Summary> {
     v.params = keep.iter().map(|&c| s.params[c].clone()).collect();
     v.days = keep.iter().map(|&c| s.days[c].clone()).collect();
     v.weeks = keep.iter().map(|&c| s.weeks[c].clone()).collect();
+    v.cash_days = keep.iter().map(|&c| s.cash_days[c].clone()).collect();
+    v.cash_weeks = keep.iter().map(|&c| s.cash_weeks[c].clone()).collect();
     v.layered = keep.iter().map(|&c| s.layered[c]).collect();
     v.ranking = pick(&s.ranking);
     v.category_rankings = s.category_rankings.iter().map(pick).collect();

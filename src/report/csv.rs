@@ -21,21 +21,29 @@ pub fn render(s: &Summary) -> Result<String> {
         "diff_ci95",
     ])
     .map_err(fail)?;
-    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for (name, c) in &s.candidates {
         for &m in Metric::ALL {
             let st = c.metric(m);
             let d = c.diff(m);
+            // Money to the cent; other quantities as computed.
+            let x = |v: f64| {
+                if super::is_money(m.unit()) {
+                    super::capital::money(v)
+                } else {
+                    v.to_string()
+                }
+            };
+            let opt = |v: Option<f64>| v.map(x).unwrap_or_default();
             w.write_record([
                 name.clone(),
                 m.name().to_string(),
-                m.unit().to_string(),
-                st.mean.to_string(),
+                super::unit_in(m.unit(), &s.currency),
+                x(st.mean),
                 opt(st.ci95),
-                st.p5.to_string(),
-                st.p50.to_string(),
-                st.p95.to_string(),
-                d.mean.to_string(),
+                x(st.p5),
+                x(st.p50),
+                x(st.p95),
+                x(d.mean),
                 opt(d.ci95),
             ])
             .map_err(fail)?;

@@ -16,7 +16,7 @@ use crate::metrics::Metric;
 use crate::stats::sku::SkuField;
 
 /// Escapes text for HTML element content and attribute values.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -208,8 +208,10 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
          transit and prepaid to suppliers, over measured days. Peak = a future's largest day; p95 / p99 of \
          the peak is the capital to fund in all but the worst 5% / 1% of futures.</p>\n\
          <div class=\"wide\"><table id=\"capital-at-risk\"><tr><th class=\"l\">candidate</th>\
-         <th>average [currency] mean ± 95% CI</th><th>peak mean</th><th>peak p95</th>\
-         <th>peak p99</th></tr>\n",
+         <th>average [CURRENCY] mean ± 95% CI</th><th>peak mean</th><th>peak p95</th>\
+         <th>peak p99</th></tr>\n"
+            .replace("CURRENCY", &s.currency)
+            .as_str(),
     );
     for (i, (name, c)) in s.candidates.iter().enumerate() {
         let avg = c.metric(Metric::CapitalTiedAvg);
@@ -230,6 +232,8 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
         );
     }
     h.push_str("</table></div>\n");
+
+    super::cash::html_section(s, best, &mut h);
 
     skus_at_risk(s, &mut h);
 
@@ -255,7 +259,7 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
             h,
             "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td>",
             m.name(),
-            m.unit()
+            super::unit_in(m.unit(), &s.currency)
         );
         for (i, (_, c)) in s.candidates.iter().enumerate() {
             let st = c.metric(m);

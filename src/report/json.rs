@@ -20,6 +20,8 @@ struct Doc<'a> {
     start_date: &'a str,
     horizon_days: u32,
     warmup_days: u32,
+    /// ISO 4217 code of every money amount.
+    currency: &'a str,
     objective: ObjectiveDoc,
     /// The best feasible candidate over every SKU and per category (null: none feasible).
     best: Best<'a>,
@@ -60,6 +62,15 @@ struct AtRisk {
     peak_p99: f64,
 }
 
+/// The credit line the plan needs (`peak_funding_need`): its median, its p95 and the 95%
+/// order-statistic interval of that p95.
+#[derive(Serialize)]
+struct FundingDoc {
+    p50: f64,
+    p95: f64,
+    p95_ci95: Option<[f64; 2]>,
+}
+
 #[derive(Serialize)]
 struct ObjectiveDoc {
     lost_margin_penalty: f64,
@@ -68,6 +79,8 @@ struct ObjectiveDoc {
     max_capital_peak_p95: Option<f64>,
     indifference: f64,
     confidence: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_funding_need_p95: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -86,6 +99,7 @@ struct Candidate<'a> {
     metrics: BTreeMap<&'static str, Stat>,
     vs_first: BTreeMap<&'static str, Diff>,
     capital_at_risk: AtRisk,
+    funding_need: FundingDoc,
     /// The same summaries for each category's SKUs, by category id.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     categories: BTreeMap<&'a str, CategoryDoc>,
@@ -227,6 +241,7 @@ pub fn render(s: &Summary) -> String {
         start_date: &s.start_date,
         horizon_days: s.horizon_days,
         warmup_days: s.warmup_days,
+        currency: &s.currency,
         objective: ObjectiveDoc {
             lost_margin_penalty: s.objective.lost_margin_penalty,
             annual_cost_of_capital: s.objective.annual_cost_of_capital,
@@ -234,6 +249,7 @@ pub fn render(s: &Summary) -> String {
             max_capital_peak_p95: s.objective.max_capital_peak_p95,
             indifference: s.objective.indifference,
             confidence: s.objective.confidence,
+            max_funding_need_p95: s.objective.max_funding_need_p95,
         },
         best: Best {
             all: name(s.ranking.best),
@@ -281,6 +297,14 @@ pub fn render(s: &Summary) -> String {
                         peak_mean: p.mean,
                         peak_p95: p.p95,
                         peak_p99: p.p99,
+                    }
+                },
+                funding_need: {
+                    let p = c.metric(Metric::PeakFundingNeed);
+                    FundingDoc {
+                        p50: p.p50,
+                        p95: p.p95,
+                        p95_ci95: c.all.funding_p95_ci.map(|(a, b)| [a, b]),
                     }
                 },
             })

@@ -10,6 +10,7 @@
 
 mod applies;
 mod capital;
+mod cash;
 mod charted;
 mod csv;
 mod html;
@@ -36,6 +37,16 @@ use crate::stats::sku::SkuTable;
 pub use recommend::{Recommendation, recommend};
 pub use sku::{AT_RISK_ROWS, AtRisk, COLUMNS as SKU_COLUMNS, at_risk};
 pub use table::{WIDTH as TERMINAL_WIDTH, render_table, render_table_for, render_table_verbose};
+
+/// A metric's unit with the scenario's currency code for `currency`: "USD/day".
+pub fn unit_in(unit: &str, currency: &str) -> String {
+    unit.replace("currency", currency)
+}
+
+/// Whether a metric's values are money (rounded to cents in CSV files).
+pub fn is_money(unit: &str) -> bool {
+    unit.starts_with("currency")
+}
 
 /// `summary.json`'s text for a summary.
 pub fn render_json(s: &Summary) -> String {
@@ -70,6 +81,13 @@ pub struct Summary {
     pub days: Vec<Vec<DayStats>>,
     /// Per candidate, the measured days by ISO week.
     pub weeks: Vec<Vec<WeekStats>>,
+    /// Per candidate, the cash curve: every simulated day, and the measured days by ISO week.
+    pub cash_days: Vec<Vec<crate::stats::cash::CashDayStats>>,
+    pub cash_weeks: Vec<Vec<crate::stats::cash::CashWeekStats>>,
+    /// ISO 4217 code of every money amount (`currency`).
+    pub currency: String,
+    /// [days] from a sale to its payout (`payout_lag_days`).
+    pub payout_lag_days: u32,
     /// The SKU whose on-hand units are charted.
     pub chart_sku: String,
     /// Days on which the chart SKU features in a live stream.
@@ -158,6 +176,10 @@ impl Summary {
             category_rankings,
             days: outcome.daily.iter().map(|d| d.days()).collect(),
             weeks: outcome.daily.iter().map(|d| d.weeks(cal)).collect(),
+            cash_days: outcome.daily.iter().map(|d| d.cash().days()).collect(),
+            cash_weeks: outcome.daily.iter().map(|d| d.cash().weeks(cal)).collect(),
+            currency: scenario.currency.clone(),
+            payout_lag_days: scenario.payout_lag_days,
             calendar: cal.clone(),
             chart_sku: scenario.skus[chart].id.clone(),
             chart_stream_days,
@@ -281,6 +303,14 @@ pub fn render_outputs(summary: &Summary) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         (
             "capital_by_week.csv".into(),
             capital::render_weeks(summary)?.into_bytes(),
+        ),
+        (
+            "cash_by_day.csv".into(),
+            cash::render_days(summary)?.into_bytes(),
+        ),
+        (
+            "cash_by_week.csv".into(),
+            cash::render_weeks(summary)?.into_bytes(),
         ),
         ("report.html".into(), html.into_bytes()),
     ];

@@ -19,6 +19,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Summary;
 use crate::error::{Error, Result};
 
+mod cash;
+
 /// A placed chart label: candidate, text, anchor and alignment.
 type PlacedLabel = (usize, String, (i32, i32), HPos, VPos);
 use crate::metrics::Metric;
@@ -135,6 +137,30 @@ fn render_all_of(s: &Summary) -> Result<Vec<Plot>> {
             s,
             Chart::Triggers,
         )?,
+        render(
+            "cash_fan",
+            format!(
+                "Cumulative net cash from the first measured day ({}): payments to suppliers, \
+                 forwarders, customs and the warehouse out, marketplace payouts in; the band \
+                 holds 90% of futures (p5–p95), the line is the median. Its lowest point is the \
+                 credit line the plan needs (peak_funding_need).",
+                s.currency
+            ),
+            (WIDTH, panels),
+            s,
+            Chart::Cash,
+        )?,
+        render(
+            "capital_by_week",
+            format!(
+                "Mean capital tied up by ISO week ({}), stacked: on hand, in transit, prepaid \
+                 deposits; the peak week is outlined.",
+                s.currency
+            ),
+            (WIDTH, panels),
+            s,
+            Chart::Weeks,
+        )?,
     ])
 }
 
@@ -176,6 +202,8 @@ enum Chart {
     OnHand,
     Frontier,
     Triggers,
+    Cash,
+    Weeks,
 }
 
 fn draw<DB: DrawingBackend>(chart: Chart, root: &DrawingArea<DB, Shift>, s: &Summary) -> Drawn
@@ -188,6 +216,8 @@ where
         Chart::OnHand => fan(root, s, Fan::OnHand),
         Chart::Frontier => cost_vs_fill(root, s),
         Chart::Triggers => triggers(root, s),
+        Chart::Cash => cash::cash_fan(root, s),
+        Chart::Weeks => cash::capital_weeks(root, s),
     }?;
     root.present()?;
     Ok(())
@@ -373,8 +403,8 @@ where
             .x_desc("date")
             .x_labels(14)
             .y_desc(match kind {
-                Fan::Capital => "capital tied up [currency]",
-                Fan::OnHand => "on hand [units]",
+                Fan::Capital => format!("capital tied up [{}]", s.currency),
+                Fan::OnHand => "on hand [units]".to_string(),
             })
             .x_label_formatter(&|x| date_label(s, *x))
             .y_label_formatter(&|v| compact(*v))
@@ -592,7 +622,7 @@ where
     chart
         .configure_mesh()
         .x_desc("mean fill rate [% of units demanded, served from stock]")
-        .y_desc("mean total cost [currency/day]")
+        .y_desc(format!("mean total cost [{}/day]", s.currency))
         .x_label_formatter(&|x| format!("{}%", fixed(*x, f_hi - f_lo)))
         .y_label_formatter(&|v| fixed(*v, c_hi - c_lo.max(0.0)))
         .label_style((FONT, 13))

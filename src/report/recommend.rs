@@ -34,6 +34,9 @@ pub fn constraints(s: &Summary) -> String {
             crate::score::thousands(c)
         ));
     }
+    if let Some(c) = s.objective.max_funding_need_p95 {
+        parts.push(format!("p95 of peak funding need ≤ {c}"));
+    }
     if parts.is_empty() {
         "none set (objective.min_fill_rate, objective.max_capital_peak_p95)".to_string()
     } else {

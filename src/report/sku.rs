@@ -47,8 +47,8 @@ pub fn render_csv(s: &Summary) -> Result<String> {
                 r.mean(SkuField::LostUnits).to_string(),
                 r.mean(SkuField::AvgOnHandUnits).to_string(),
                 opt(r.days_of_cover()),
-                r.mean(SkuField::CapitalTiedAvg).to_string(),
-                r.capital_peak_p95.to_string(),
+                super::capital::money(r.mean(SkuField::CapitalTiedAvg)),
+                super::capital::money(r.capital_peak_p95),
                 r.mean(SkuField::OrdersPerDay).to_string(),
                 opt(r.air_units_share()),
             ])

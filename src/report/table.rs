@@ -91,12 +91,13 @@ fn render(s: &Summary, verbose: bool) -> String {
     let _ = writeln!(out, "{}", s.scenario_name);
     let _ = writeln!(
         out,
-        "{} replications, seed {}, days {}..{} measured from {}",
+        "{} replications, seed {}, days {}..{} measured from {}, money in {}",
         group(&s.replications.to_string()),
         s.seed,
         s.warmup_days,
         s.horizon_days,
-        s.start_date
+        s.start_date,
+        s.currency
     );
     let labels = Labels::new(s);
     if s.candidates.len() <= FULL_TABLE_CANDIDATES {

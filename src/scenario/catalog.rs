@@ -27,7 +27,7 @@ pub const REQUIRED: [&str; 9] = [
 /// format's default). After the first three come the columns `restock fit` writes: the daily
 /// distribution, weekday multipliers (all seven or none), the stream ratio's lognormal and
 /// viral spikes (see docs/fit.md).
-pub const OPTIONAL: [&str; 17] = [
+pub const OPTIONAL: [&str; 20] = [
     "dispersion",
     "backup_supplier",
     "backup_lane",
@@ -45,6 +45,9 @@ pub const OPTIONAL: [&str; 17] = [
     "viral_magnitude_median",
     "viral_magnitude_sigma",
     "viral_half_life_days",
+    "duty_rate",
+    "customs_value",
+    "commission",
 ];
 
 /// Replaces a top-level `catalog:` key by the SKU nodes of its rows, after those under `skus:`.

@@ -134,6 +134,8 @@ pub struct Stream {
     pub announce_day: u32,
     /// (SKU index, planner's forecast [units]).
     pub featured: Vec<(usize, f64)>,
+    /// [fraction of the price] the creator's commission on this stream's sales.
+    pub creator_commission: f64,
 }
 
 impl Stream {
@@ -416,6 +418,8 @@ pub(super) fn streams(
         return Err(ctx.error(&at.key("step_minutes"), "must be between 1 and 240 minutes"));
     }
     let learning_rate = probability(ctx, &at.key("learning_rate"), raw.learning_rate)?;
+    let creator_commission =
+        super::money::commission(ctx, &at.key("creator_commission"), raw.creator_commission)?;
 
     // Each stream remembers where it was written, so overlap errors can point at it.
     let mut streams: Vec<(Stream, FieldPath)> = Vec::new();
@@ -433,7 +437,7 @@ pub(super) fn streams(
             );
             continue;
         };
-        let stream = occurrence(
+        let mut stream = occurrence(
             ctx,
             &sp,
             day,
@@ -444,6 +448,10 @@ pub(super) fn streams(
             s.announce_days.unwrap_or(default_announce),
             sku_ids,
         )?;
+        stream.creator_commission = match s.creator_commission {
+            Some(c) => super::money::commission(ctx, &sp.key("creator_commission"), c)?,
+            None => creator_commission,
+        };
         streams.push((stream, sp));
     }
     for (i, r) in raw.recurring.iter().enumerate() {
@@ -477,7 +485,7 @@ pub(super) fn streams(
             if cal.weekday(day) != weekday {
                 continue;
             }
-            let stream = occurrence(
+            let mut stream = occurrence(
                 ctx,
                 &rp,
                 day,
@@ -488,6 +496,7 @@ pub(super) fn streams(
                 r.announce_days.unwrap_or(default_announce),
                 sku_ids,
             )?;
+            stream.creator_commission = creator_commission;
             streams.push((stream, rp.clone()));
         }
     }
@@ -573,6 +582,7 @@ fn occurrence(
         duration,
         announce_day: day.saturating_sub(announce_days),
         featured,
+        creator_commission: 0.0,
     })
 }
 

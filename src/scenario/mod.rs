@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod demand;
 pub mod document;
 mod inert;
+pub mod money;
 pub mod policy;
 pub mod raw;
 pub mod state;
@@ -75,6 +76,10 @@ pub struct Scenario {
     /// What validation accepted but the user should hear about (a dated item outside a
     /// shortened horizon, which does not apply), as `file:line: message`.
     pub warnings: Vec<String>,
+    /// [days] from a sale to the marketplace's payout of its net proceeds.
+    pub payout_lag_days: u32,
+    /// ISO 4217 code of every money amount (`currency`, default `USD`).
+    pub currency: String,
 }
 
 /// A what-if variant: the base scenario with its `set` and `scale` applied.
@@ -140,6 +145,12 @@ pub struct Sku {
     /// [m³/unit]
     pub volume_m3: f64,
     pub supply: SkuSupply,
+    /// [fraction of the customs value] import duty, paid when a shipment clears customs.
+    pub duty_rate: f64,
+    /// [currency/unit] declared value; `None`: `unit_cost` × (1 + the supplier's premium).
+    pub customs_value: Option<f64>,
+    /// [fraction of the price] the platform's fee on every sale.
+    pub commission: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -467,6 +478,9 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
                 &lane_ids,
                 &supplier_ids,
             )?,
+            duty_rate: money::duty_rate(ctx, &at.key("duty_rate"), s.duty_rate)?,
+            customs_value: money::customs_value(ctx, &at.key("customs_value"), s.customs_value)?,
+            commission: money::commission(ctx, &at.key("commission"), s.commission)?,
         });
         // Freight priced by weight or volume needs the SKU's: zero would ship it for free.
         let sku = &skus[i];
@@ -509,6 +523,8 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         Some(t) => Some(tune::tune(ctx, t, &policies, &categories)?),
         None => None,
     };
+    let payout_lag_days = money::payout_lag(ctx, raw.payout_lag_days)?;
+    let currency = money::currency(ctx, raw.currency.as_deref())?;
 
     let report = {
         let at = root.key("report");
@@ -551,6 +567,8 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         state,
         tune,
         warnings: dedup_warnings(ctx.warnings.take()),
+        payout_lag_days,
+        currency,
     })
 }
 

@@ -27,6 +27,8 @@ pub struct Objective {
     pub min_fill_rate: Option<f64>,
     /// Constraint on the 95th percentile of capital_tied_peak [currency].
     pub max_capital_peak_p95: Option<f64>,
+    /// Constraint on the 95th percentile of peak_funding_need [currency].
+    pub max_funding_need_p95: Option<f64>,
     /// [fraction] of its cost that stock left at the end is worth; the score is charged the
     /// rest, spread over the measured days.
     pub terminal_value_fraction: f64,
@@ -43,6 +45,7 @@ impl Default for Objective {
             annual_cost_of_capital: 0.10,
             min_fill_rate: None,
             max_capital_peak_p95: None,
+            max_funding_need_p95: None,
             terminal_value_fraction: 1.0,
             indifference: 0.0,
             confidence: 0.95,
@@ -69,6 +72,7 @@ pub(crate) fn objective(ctx: &Ctx, raw: &RawObjective) -> Result<Objective, Inpu
             .unwrap_or(d.annual_cost_of_capital),
         min_fill_rate: check("min_fill_rate", raw.min_fill_rate, 1.0)?,
         max_capital_peak_p95: check("max_capital_peak_p95", raw.max_capital_peak_p95, f64::MAX)?,
+        max_funding_need_p95: check("max_funding_need_p95", raw.max_funding_need_p95, f64::MAX)?,
         terminal_value_fraction: check(
             "terminal_value_fraction",
             raw.terminal_value_fraction,

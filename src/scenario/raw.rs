@@ -51,6 +51,13 @@ pub struct RawScenario {
     /// relative to the scenario file.
     #[serde(default)]
     pub state: Option<RawState>,
+    /// [days] from a sale to the marketplace's payout of its proceeds (default 0). Signed
+    /// here so that a negative value is reported by validation, not by serde.
+    #[serde(default)]
+    pub payout_lag_days: i64,
+    /// ISO 4217 code every money column, table and axis is labelled with (default `USD`).
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +86,9 @@ pub struct RawObjective {
     /// Constraint: p95 over replications of capital_tied_peak at most this [currency].
     #[serde(default)]
     pub max_capital_peak_p95: Option<f64>,
+    /// Constraint: p95 over replications of peak_funding_need at most this [currency].
+    #[serde(default)]
+    pub max_funding_need_p95: Option<f64>,
     /// Share of its cost that stock left at the end is worth (0–1, default 1).
     #[serde(default)]
     pub terminal_value_fraction: Option<f64>,
@@ -145,6 +155,15 @@ pub struct RawSku {
     /// Where the SKU is made and what happens when its supplier or lane cannot deliver.
     #[serde(default)]
     pub supply: Option<RawSkuSupply>,
+    /// Import duty as a fraction of the customs value (0.25 = 25%).
+    #[serde(default)]
+    pub duty_rate: f64,
+    /// [currency/unit] declared at customs; default `unit_cost` × (1 + supplier premium).
+    #[serde(default)]
+    pub customs_value: Option<f64>,
+    /// The platform's fee, as a fraction of the price.
+    #[serde(default)]
+    pub commission: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -282,6 +301,9 @@ pub struct RawStreams {
     /// before deserialisation (see `scenario::state`).
     #[serde(default)]
     pub calendar: Option<String>,
+    /// The creator's share of stream sales, as a fraction of the price (default 0).
+    #[serde(default)]
+    pub creator_commission: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -296,6 +318,9 @@ pub struct RawStream {
     pub forecast: std::collections::BTreeMap<String, f64>,
     #[serde(default)]
     pub announce_days: Option<u32>,
+    /// The creator's share of this stream's sales (default `streams.creator_commission`).
+    #[serde(default)]
+    pub creator_commission: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -364,6 +389,31 @@ pub struct RawFreight {
     /// [currency/m³]
     #[serde(default)]
     pub per_m3: f64,
+    /// [currency] the least a shipment pays, however few its units.
+    #[serde(default)]
+    pub minimum_per_shipment: f64,
+    /// Dated windows (by departure date) in which the freight price is multiplied.
+    #[serde(default)]
+    pub peak_rates: Vec<RawPeakRate>,
+    /// When freight is paid: `departure` (default) or `arrival`.
+    #[serde(default)]
+    pub paid: Option<RawFreightPaid>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeakRate {
+    pub from: String,
+    pub to: String,
+    /// Freight price × this factor.
+    pub multiplier: f64,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawFreightPaid {
+    Departure,
+    Arrival,
 }
 
 #[derive(Debug, Deserialize)]

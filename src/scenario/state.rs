@@ -1,4 +1,4 @@
-//! The shop as it stands on `start_date` (DESIGN §10): stock on the shelf, purchase orders
+//! The shop as it stands on `start_date`: stock on the shelf, purchase orders
 //! already placed, and the dated stream plan — from the CSV files a seller can export.
 //!
 //! - `state.on_hand` (`sku,on_hand[,backorders]`) replaces `initial_on_hand` for the SKUs it
@@ -443,7 +443,7 @@ pub(super) fn load(
 
 /// Columns of a stream calendar.
 const CALENDAR_REQUIRED: [&str; 5] = ["date", "start", "hours", "sku", "forecast_units"];
-const CALENDAR_OPTIONAL: [&str; 1] = ["announce_date"];
+const CALENDAR_OPTIONAL: [&str; 2] = ["announce_date", "creator_commission"];
 
 /// Replaces `streams.calendar: FILE.csv` by `streams.scheduled` nodes, one per (date, start):
 /// rows with the same date and start are one stream featuring each row's SKU.
@@ -603,6 +603,23 @@ pub fn expand_calendar(doc: &mut Node, scenario: &Path) -> Result<(), InputError
                 made.len() - 1
             }
         };
+        // The creator's commission is the stream's: given on any of its rows, the first holds
+        // (a number only here; its range is checked with the stream).
+        if let Some(cc) = t.cell(r, "creator_commission")
+            && !made[k].iter().any(|(n, _)| n == "creator_commission")
+        {
+            let v = cc.text.parse::<f64>().map_err(|_| {
+                t.error(
+                    &cc,
+                    "creator_commission",
+                    format!("`{}` is not a number", cc.text),
+                )
+            })?;
+            made[k].push((
+                "creator_commission".to_string(),
+                node(Value::Float(v), &cc, "creator_commission"),
+            ));
+        }
         let Some((_, forecast_node)) = made[k].iter_mut().find(|(n, _)| n == "forecast") else {
             unreachable!("every stream node is made with a forecast");
         };

@@ -37,6 +37,8 @@ pub struct Lane {
     pub customs: Option<Customs>,
     /// [days] an open purchase order's quoted ETA slips by (`eta_error_days`).
     pub eta_error: Dist,
+    /// Peak-season freight rates, by departure date (`freight.peak_rates`).
+    pub freight_peaks: Vec<super::money::PeakRate>,
 }
 
 /// Freight price; a unit pays `per_unit + per_kg × weight_kg + per_m3 × volume_m3`.
@@ -48,6 +50,10 @@ pub struct Freight {
     pub per_kg: f64,
     /// [currency/m³]
     pub per_m3: f64,
+    /// [currency] the least a shipment pays.
+    pub minimum_per_shipment: f64,
+    /// When the freight is paid.
+    pub paid: super::money::FreightPaid,
 }
 
 /// A window of departure days (inclusive, offsets from `start_date`) with stretched transit.
@@ -209,7 +215,7 @@ fn days_dist(ctx: &Ctx, at: &FieldPath, raw: &RawDist) -> Result<Dist, InputErro
 }
 
 /// A dated window as day offsets; `to` must not precede `from`.
-fn window(
+pub(super) fn window(
     ctx: &Ctx,
     cal: &Calendar,
     at: &FieldPath,
@@ -254,7 +260,15 @@ pub(super) fn lanes(
             per_unit: non_negative(ctx, &f.key("per_unit"), l.freight.per_unit)?,
             per_kg: non_negative(ctx, &f.key("per_kg"), l.freight.per_kg)?,
             per_m3: non_negative(ctx, &f.key("per_m3"), l.freight.per_m3)?,
+            minimum_per_shipment: non_negative(
+                ctx,
+                &f.key("minimum_per_shipment"),
+                l.freight.minimum_per_shipment,
+            )?,
+            paid: l.freight.paid.map(Into::into).unwrap_or_default(),
         };
+        let freight_peaks =
+            super::money::peak_rates(ctx, cal, &f.key("peak_rates"), &l.freight.peak_rates)?;
         let sailings = match &l.sailings {
             None => None,
             Some(days) => {
@@ -342,6 +356,7 @@ pub(super) fn lanes(
                 Some(d) => days_dist(ctx, &at.key("eta_error_days"), d)?,
                 None => Dist::Fixed(0.0),
             },
+            freight_peaks,
         });
     }
     Ok((lanes, ids))

@@ -175,6 +175,22 @@ impl DaySketch {
         (!self.counts.is_empty()).then_some((self.lo, self.hi))
     }
 
+    /// The value of 1-based rank `rank` (smallest first), as `quantile` reports it; `None`
+    /// beyond the count.
+    pub fn at_rank(&self, rank: u64) -> Option<f64> {
+        if rank == 0 || rank > self.count() {
+            return None;
+        }
+        let mut seen = 0u64;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += u64::from(c);
+            if seen >= rank {
+                return Some(representative(self.offset + i as i32));
+            }
+        }
+        None
+    }
+
     /// The q-quantile by the nearest-rank rule, within [`DAY_RELATIVE_ACCURACY`] (one unit
     /// below [`LINEAR`]) and never outside the values seen; `None` when empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
@@ -227,6 +243,9 @@ pub struct DailyAcc {
     pending: Vec<[f64; 2]>,
     #[serde(skip)]
     pending_reps: usize,
+    /// The cash curve, folded beside the capital (`stats::cash`).
+    #[serde(default)]
+    cash: super::cash::CashAcc,
 }
 
 impl DailyAcc {
@@ -236,7 +255,13 @@ impl DailyAcc {
             days: vec![DayAcc::default(); horizon_days as usize],
             pending: vec![[0.0; 2]; horizon_days as usize * BATCH],
             pending_reps: 0,
+            cash: super::cash::CashAcc::new(horizon_days),
         }
+    }
+
+    /// The cash curve's accumulators.
+    pub fn cash(&self) -> &super::cash::CashAcc {
+        &self.cash
     }
 
     /// Folds one replication's calendar (one record per simulated day). At most [`BLOCK`]
@@ -254,10 +279,12 @@ impl DailyAcc {
             self.pending[d * BATCH + k] = [r.total(), r.sku_on_hand as f64];
         }
         self.pending_reps += 1;
+        self.cash.push(records);
     }
 
     /// Ends a block: folds its values. Needed before merging or reading.
     pub fn flush(&mut self) {
+        self.cash.flush();
         let k = self.pending_reps;
         if k == 0 {
             return;
@@ -284,6 +311,7 @@ impl DailyAcc {
             "flush before merging"
         );
         self.reps += other.reps;
+        self.cash.merge(&other.cash);
         for (a, b) in self.days.iter_mut().zip(&other.days) {
             for (x, y) in a.sums.iter_mut().zip(&b.sums) {
                 *x += y;
@@ -561,6 +589,7 @@ mod tests {
             prepaid: 0.0,
             sku_on_hand: units,
             sku_short: short,
+            ..DayRecord::default()
         }
     }
 

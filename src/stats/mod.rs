@@ -7,6 +7,7 @@
 //! Memory is bounded: moments are folded as replications arrive and quantiles live in a
 //! fixed-accuracy sketch.
 
+pub mod cash;
 pub mod daily;
 pub mod moments;
 pub mod ratio;
@@ -289,6 +290,7 @@ impl RunAccumulator {
                     .collect(),
                 fill: acc.fill,
                 capital_peak: acc.sketches[Metric::CapitalTiedPeak as usize].clone(),
+                funding_peak: acc.sketches[Metric::PeakFundingNeed as usize].clone(),
                 score_vs: (0..n)
                     .map(|b| match self.score_pairs.get((s * n + c) * n + b) {
                         Some(mo) => PairedDiff::of(mo),
@@ -296,6 +298,15 @@ impl RunAccumulator {
                         None => PairedDiff::ZERO,
                     })
                     .collect(),
+                funding_p95_ci: {
+                    let sk = &acc.sketches[Metric::PeakFundingNeed as usize];
+                    let n = sk.count();
+                    cash::quantile_ci_ranks(n, 0.95, 0.95).and_then(|(l, u)| {
+                        // A probability that the nearest-rank rule turns back into rank r.
+                        let at = |r: u64| sk.quantile((r as f64 - 0.5) / n as f64);
+                        Some((at(l)?, at(u)?))
+                    })
+                },
             }
         };
         (0..n)
@@ -381,6 +392,11 @@ pub struct ScopeStats {
     pub fill: CoMoments,
     /// Every replication's peak capital tied up, for confidence bounds on its quantiles.
     pub capital_peak: Sketch,
+    /// 95% order-statistic interval of the p95 of `peak_funding_need` (`None` with too few
+    /// replications): the credit line finance must arrange, with its uncertainty.
+    pub funding_p95_ci: Option<(f64, f64)>,
+    /// Every replication's `peak_funding_need`, for the confidence bound of its p95.
+    pub funding_peak: Sketch,
 }
 
 impl ScopeStats {

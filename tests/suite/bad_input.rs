@@ -664,6 +664,45 @@ fn negative_indifference() {
     );
 }
 
+// Money (issue 20): rates a finance user mistypes.
+
+#[test]
+fn negative_duty_rate() {
+    let t = edit("unit_cost: 10.0", "unit_cost: 10.0\n    duty_rate: -0.25");
+    expect(&t, "skus.0.duty_rate", "duty_rate", "between 0 and 10");
+}
+
+#[test]
+fn commission_of_the_whole_price() {
+    let t = edit("unit_cost: 10.0", "unit_cost: 10.0\n    commission: 1.0");
+    expect(&t, "skus.0.commission", "commission", "below 1");
+}
+
+#[test]
+fn creator_commission_above_one() {
+    let t = edit("lanes:", "streams: { creator_commission: 1.5 }\nlanes:");
+    expect(
+        &t,
+        "streams.creator_commission",
+        "creator_commission",
+        "below 1",
+    );
+}
+
+#[test]
+fn freight_peak_rate_ending_before_it_starts() {
+    let t = edit(
+        "transit_days: { fixed: 7 }",
+        "transit_days: { fixed: 7 }\n    freight: { per_unit: 1, peak_rates: [{ from: 2026-10-31, to: 2026-08-01, multiplier: 1.5 }] }",
+    );
+    expect(
+        &t,
+        "lanes.0.freight.peak_rates.0.to",
+        "peak_rates",
+        "before it starts",
+    );
+}
+
 #[test]
 fn confidence_outside_zero_one() {
     for bad in ["1", "0", "1.5", "-0.2"] {
@@ -678,4 +717,24 @@ fn confidence_outside_zero_one() {
             "must be strictly between 0 and 1",
         );
     }
+}
+
+#[test]
+fn negative_payout_lag() {
+    let t = edit("seed: 7", "seed: 7\npayout_lag_days: -14");
+    expect(
+        &t,
+        "payout_lag_days",
+        "payout_lag_days",
+        "between 0 and 366",
+    );
+}
+
+#[test]
+fn unknown_currency() {
+    let t = edit("seed: 7", "seed: 7\ncurrency: USX");
+    expect(&t, "currency", "currency", "unknown currency `USX`");
+    // A known code in small letters is named with its fix.
+    let t = edit("seed: 7", "seed: 7\ncurrency: eur");
+    expect(&t, "currency", "currency", "write it in capitals: `EUR`");
 }

@@ -700,7 +700,8 @@ fn peak_season_is_identical_on_one_and_two_threads() {
 #[test]
 fn deposits_are_prepaid_capital_until_shipment_then_goods_are_in_transit() {
     // 100 units at 10 ordered on day 0: 10 days at the factory (30% deposit = 300 prepaid),
-    // 10 days at sea (1,000 in transit), then on the shelf for the last 20 days.
+    // 10 days at sea (1,000 of goods + 50 of freight paid at departure in transit), then on
+    // the shelf at their landed cost (1,050) for the last 20 days.
     let sc = scenario(
         "name: t\nstart_date: 2026-01-05\nhorizon_days: 40\nseed: 1\n\
          skus:\n  - {id: A, unit_cost: 10, demand: {mean_per_day: 0}, supply: {supplier: f}}\n\
@@ -731,13 +732,14 @@ fn deposits_are_prepaid_capital_until_shipment_then_goods_are_in_transit() {
         )
     };
     close(Metric::CapitalPrepaidAvg, 300.0 * 10.0 / 40.0);
-    close(Metric::CapitalInTransitAvg, 1000.0 * 10.0 / 40.0);
-    close(Metric::CapitalOnHandAvg, 1000.0 * 20.0 / 40.0);
+    close(Metric::CapitalInTransitAvg, 1050.0 * 10.0 / 40.0);
+    close(Metric::CapitalOnHandAvg, 1050.0 * 20.0 / 40.0);
     close(
         Metric::CapitalTiedAvg,
-        (3_000.0 + 10_000.0 + 20_000.0) / 40.0,
+        (3_000.0 + 10_500.0 + 21_000.0) / 40.0,
     );
-    close(Metric::CapitalTiedPeak, 1000.0);
+    close(Metric::CapitalTiedPeak, 1050.0);
+    close(Metric::LandedCostPerUnit, 10.5);
     close(Metric::AvgInTransitUnits, 100.0 * 20.0 / 40.0);
     close(Metric::MeanRealisedLeadTimeDays, 20.0);
     close(Metric::FreightCostPerDay, 50.0 / 40.0);
