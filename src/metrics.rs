@@ -135,7 +135,7 @@ metrics! {
     UnitsSignalAir => "units_signal_air", "units",
         "units the layered policy's viral early-warning dimension ordered on measured days that travelled by `air` or `express` lanes (after any fallback)";
     TerminalStockValue => "terminal_stock_value", "currency",
-        "value at `unit_cost` of the stock left at the end: on hand plus ordered and not yet received, summed over SKUs (the score is charged (1 − `objective.terminal_value_fraction`) × it ÷ measured days)";
+        "value at landed cost of the stock left at the end: on hand at its moving-average landed cost plus ordered and not yet received at the standard landed cost (unit cost with premium + the first lane's freight + duty), summed over SKUs (the score is charged (1 − `objective.terminal_value_fraction`) × it ÷ measured days)";
     DutyCostPerDay => "duty_cost_per_day", "currency/day",
         "import duty (`duty_rate` × customs value × units delivered; customs value = `customs_value`, else `unit_cost` × (1 + supplier `premium`)) of shipments ordered on measured days, ÷ measured days";
     LandedCostPerUnit => "landed_cost_per_unit", "currency/unit",

@@ -32,6 +32,11 @@ pub(super) struct SkuMoney {
 }
 
 impl SkuMoney {
+    /// [currency/unit] the standard landed cost.
+    pub(super) fn landed(&self) -> f64 {
+        self.landed
+    }
+
     pub(super) fn of(sc: &Scenario, i: usize) -> SkuMoney {
         let sku = &sc.skus[i];
         let premium = sku.supply.supplier.map_or(0.0, |s| sc.suppliers[s].premium);

@@ -744,8 +744,11 @@ impl Engine {
             if scope > 0 && sku.category != Some(scope - 1) {
                 continue;
             }
-            terminal += sku.unit_cost * (st.on_hand + st.on_order) as f64;
             let money = &model.money[i];
+            // Stock left is valued as capital is: on hand at its moving-average landed cost,
+            // on order at the standard landed cost it will have.
+            terminal +=
+                st.avg_cost * st.on_hand.max(0) as f64 + money.landed() * st.on_order as f64;
             duty += st.duty;
             landed_in += st.landed_in - st.boundary.landed_in;
             received += st.received - st.boundary.received;

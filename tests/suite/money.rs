@@ -250,3 +250,22 @@ fn money_keys_come_from_catalog_columns_and_category_defaults() {
         (0.1, None, 0.15)
     );
 }
+
+/// Stock left at the end is valued as capital is: on hand at its landed cost, and what is on
+/// order at the landed cost it will have (here paid u at order, f and d·v on arrival).
+#[test]
+fn stock_left_at_the_end_is_valued_at_landed_cost() {
+    let sc = scenario(&[]);
+    for (m, days) in replay(&sc).iter().take(50) {
+        let last = days.last().expect("a horizon has days");
+        let on_order_units = last.in_transit / UNIT_COST;
+        let expected = last.on_hand + on_order_units * landed();
+        let got = m.get(Metric::TerminalStockValue);
+        assert!(
+            (got - expected).abs() <= 1e-6 * expected.max(1.0),
+            "terminal {got} vs {expected}"
+        );
+        // At unit cost it would have been short by the freight and duty of every unit.
+        assert!(got > UNIT_COST * (last.on_hand / landed() + on_order_units));
+    }
+}
