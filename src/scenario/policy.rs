@@ -138,6 +138,32 @@ pub enum PolicyRule {
     Layered(Arc<LayeredSpec>),
 }
 
+impl PolicyRule {
+    /// A textbook rule's parameters by name, as the outputs list them (none for the layered
+    /// rule, whose thresholds are listed per scope).
+    pub fn textbook_params(&self) -> Vec<(String, Option<f64>)> {
+        let named = |k: &str, v: i64| (k.to_string(), Some(v as f64));
+        match self {
+            PolicyRule::SS {
+                reorder_point,
+                order_up_to,
+            } => vec![
+                named("reorder_point", *reorder_point),
+                named("order_up_to", *order_up_to),
+            ],
+            PolicyRule::BaseStock { order_up_to } => vec![named("order_up_to", *order_up_to)],
+            PolicyRule::RQ {
+                reorder_point,
+                order_quantity,
+            } => vec![
+                named("reorder_point", *reorder_point),
+                named("order_quantity", *order_quantity),
+            ],
+            PolicyRule::Layered(_) => Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayeredSpec {
     /// Index into `Scenario::lanes` of fast replenishment (stream, pulse, signal orders).
@@ -241,26 +267,7 @@ pub(crate) fn policies(
                 }
             }
             let rule = textbook_rule(ctx, &at, &p)?;
-            let params = match &rule {
-                PolicyRule::SS {
-                    reorder_point,
-                    order_up_to,
-                } => vec![
-                    ("reorder_point".into(), Some(*reorder_point as f64)),
-                    ("order_up_to".into(), Some(*order_up_to as f64)),
-                ],
-                PolicyRule::BaseStock { order_up_to } => {
-                    vec![("order_up_to".into(), Some(*order_up_to as f64))]
-                }
-                PolicyRule::RQ {
-                    reorder_point,
-                    order_quantity,
-                } => vec![
-                    ("reorder_point".into(), Some(*reorder_point as f64)),
-                    ("order_quantity".into(), Some(*order_quantity as f64)),
-                ],
-                PolicyRule::Layered(_) => unreachable!("textbook_rule builds textbook rules"),
-            };
+            let params = rule.textbook_params();
             vec![(name.clone(), rule, params)]
         };
         for (cand, rule, params) in expanded {

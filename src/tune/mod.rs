@@ -394,6 +394,23 @@ fn meets(sc: &Scenario, recs: &[Rec]) -> bool {
         && p95_ok(o.max_funding_need_p95, |r| r.funding)
 }
 
+/// The lowest mean score among the `live` candidates whose estimates meet the constraints
+/// (`ok`, in `live` order; among all of them when none does); ties go to the first tried.
+fn leader(tried: &[Tried], live: &[usize], ok: &[bool]) -> usize {
+    let any_ok = ok.iter().any(|&b| b);
+    live.iter()
+        .zip(ok)
+        .filter(|(_, o)| **o || !any_ok)
+        .map(|(&i, _)| i)
+        .min_by(|&a, &b| {
+            tried[a]
+                .score_mean
+                .total_cmp(&tried[b].score_mean)
+                .then(a.cmp(&b))
+        })
+        .expect("a live candidate")
+}
+
 fn moments(xs: impl Iterator<Item = f64>) -> Moments {
     let mut m = Moments::default();
     xs.for_each(|x| m.push(x));
@@ -467,19 +484,7 @@ fn search(
             tried[i].score_ci95 = m.ci95();
         }
         let ok: Vec<bool> = live.iter().map(|&i| meets(sc, &tried[i].recs)).collect();
-        let any_ok = ok.iter().any(|&b| b);
-        let leader = live
-            .iter()
-            .zip(&ok)
-            .filter(|(_, o)| **o || !any_ok)
-            .map(|(&i, _)| i)
-            .min_by(|&a, &b| {
-                tried[a]
-                    .score_mean
-                    .total_cmp(&tried[b].score_mean)
-                    .then(a.cmp(&b))
-            })
-            .expect("a live candidate");
+        let leader = leader(&tried, &live, &ok);
         let diff = |a: usize, b: usize| {
             moments(
                 tried[a]
@@ -575,19 +580,7 @@ fn search(
         .filter(|&i| tried[i].dropped_in_round.is_none())
         .collect();
     let ok: Vec<bool> = live.iter().map(|&i| meets(sc, &tried[i].recs)).collect();
-    let any_ok = ok.iter().any(|&b| b);
-    let best = live
-        .iter()
-        .zip(&ok)
-        .filter(|(_, o)| **o || !any_ok)
-        .map(|(&i, _)| i)
-        .min_by(|&a, &b| {
-            tried[a]
-                .score_mean
-                .total_cmp(&tried[b].score_mean)
-                .then(a.cmp(&b))
-        })
-        .expect("a survivor");
+    let best = leader(&tried, &live, &ok);
     let not_separated = live
         .iter()
         .copied()

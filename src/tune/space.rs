@@ -236,23 +236,9 @@ pub fn build(
 /// The parameter list the outputs show, laid out as `scenario::policy` lays it out.
 fn params_of(sc: &Scenario, rule: &PolicyRule) -> Vec<(String, Option<f64>)> {
     match rule {
-        PolicyRule::SS {
-            reorder_point,
-            order_up_to,
-        } => vec![
-            ("reorder_point".into(), Some(*reorder_point as f64)),
-            ("order_up_to".into(), Some(*order_up_to as f64)),
-        ],
-        PolicyRule::BaseStock { order_up_to } => {
-            vec![("order_up_to".into(), Some(*order_up_to as f64))]
+        PolicyRule::SS { .. } | PolicyRule::BaseStock { .. } | PolicyRule::RQ { .. } => {
+            rule.textbook_params()
         }
-        PolicyRule::RQ {
-            reorder_point,
-            order_quantity,
-        } => vec![
-            ("reorder_point".into(), Some(*reorder_point as f64)),
-            ("order_quantity".into(), Some(*order_quantity as f64)),
-        ],
         PolicyRule::Layered(l) => {
             if sc.categories.is_empty() {
                 let t = if l.skus() > 0 {
