@@ -10,10 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::daily::DaySketch;
 use crate::calendar::Calendar;
-use crate::metrics::DayRecord;
-use crate::stats::BLOCK;
 
-const BATCH: usize = BLOCK as usize;
 /// Fixed-point scale of the sums behind means [1/1024 currency].
 const FIX: f64 = 1024.0;
 
@@ -42,6 +39,23 @@ impl SignedSketch {
         }
     }
 
+    /// Pushes every value of `xs`. A day's net cash has one sign in every replication
+    /// whenever the curve is far from zero (always so on warm-up days, all zero), so the
+    /// common case goes to one sketch in one pass.
+    pub fn push_all(&mut self, xs: &[f64]) {
+        if xs.iter().all(|&x| x >= 0.0) {
+            self.pos.push_all(xs);
+        } else if xs.iter().all(|&x| x < 0.0) {
+            for &x in xs {
+                self.neg.push(-x);
+            }
+        } else {
+            for &x in xs {
+                self.push(x);
+            }
+        }
+    }
+
     pub fn merge(&mut self, other: &SignedSketch) {
         self.neg.merge(&other.neg);
         self.pos.merge(&other.pos);
@@ -67,21 +81,17 @@ impl SignedSketch {
 struct CashDay {
     /// Fixed-point sums over flushed blocks: cash out, cash in, net cash.
     sums: [i128; 3],
-    #[serde(skip)]
-    batch: [f64; 3],
     net: SignedSketch,
 }
 
-/// A candidate's cash accumulators: one per simulated day.
+/// A candidate's cash accumulators: one per simulated day. The pending block's values wait in
+/// the calendar accumulator's scratch (`DailyAcc`), which folds them here at the end of each
+/// block ([`fold_block`](Self::fold_block)): one pass over the days per replication for every
+/// calendar series, not one per series.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CashAcc {
     reps: u64,
     days: Vec<CashDay>,
-    /// Net cash of the pending block's replications, day-major (`day * BATCH + k`).
-    #[serde(skip)]
-    pending: Vec<f64>,
-    #[serde(skip)]
-    pending_reps: usize,
 }
 
 impl CashAcc {
@@ -89,49 +99,29 @@ impl CashAcc {
         CashAcc {
             reps: 0,
             days: vec![CashDay::default(); horizon_days as usize],
-            pending: vec![0.0; horizon_days as usize * BATCH],
-            pending_reps: 0,
         }
     }
 
-    pub fn push(&mut self, records: &[DayRecord]) {
-        let k = self.pending_reps;
-        assert!(k < BATCH, "flush at the end of every block");
-        if self.pending.len() < self.days.len() * BATCH {
-            self.pending = vec![0.0; self.days.len() * BATCH];
-        }
-        self.reps += 1;
-        for (d, (acc, r)) in self.days.iter_mut().zip(records).enumerate() {
-            acc.batch[0] += r.cash_out;
-            acc.batch[1] += r.cash_in;
-            acc.batch[2] += r.net_cash;
-            self.pending[d * BATCH + k] = r.net_cash;
-        }
-        self.pending_reps += 1;
-    }
-
-    pub fn flush(&mut self) {
-        let k = self.pending_reps;
-        if k == 0 {
+    /// Folds a block of `k` replications: per day, the block's sums of cash out, cash in and
+    /// net cash (added in replication order), and its net-cash values (the first `k`).
+    pub(super) fn fold_block<const N: usize>(
+        &mut self,
+        k: usize,
+        days: impl Iterator<Item = ([f64; 3], [f64; N])>,
+    ) {
+        if self.days.is_empty() || k == 0 {
             return;
         }
-        for (acc, vals) in self.days.iter_mut().zip(self.pending.chunks_exact(BATCH)) {
-            for &x in &vals[..k] {
-                acc.net.push(x);
-            }
-            for (sum, b) in acc.sums.iter_mut().zip(&mut acc.batch) {
-                *sum += fix(*b);
-                *b = 0.0;
+        self.reps += k as u64;
+        for (acc, (sums, net)) in self.days.iter_mut().zip(days) {
+            acc.net.push_all(&net[..k]);
+            for (sum, x) in acc.sums.iter_mut().zip(sums) {
+                *sum += fix(x);
             }
         }
-        self.pending_reps = 0;
     }
 
     pub fn merge(&mut self, other: &CashAcc) {
-        assert!(
-            self.pending_reps == 0 && other.pending_reps == 0,
-            "flush before merging"
-        );
         if self.days.is_empty() {
             *self = other.clone();
             return;

@@ -127,6 +127,40 @@ impl DaySketch {
         }
     }
 
+    /// Pushes every value of `xs`, as `push` would one by one: the range is taken over the
+    /// slice first, then the buckets counted.
+    #[inline]
+    pub fn push_all(&mut self, xs: &[f64]) {
+        let Some(&first) = xs.first() else {
+            return;
+        };
+        let (mut lo, mut hi) = (first.max(0.0), first.max(0.0));
+        for &x in xs {
+            let v = x.max(0.0);
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        if self.counts.is_empty() {
+            (self.lo, self.hi) = (lo, hi);
+        }
+        self.lo = self.lo.min(lo);
+        self.hi = self.hi.max(hi);
+        for &x in xs {
+            self.count_n(bucket(x), 1);
+        }
+    }
+
+    #[inline]
+    fn count_n(&mut self, key: i32, n: u32) {
+        match self
+            .counts
+            .get_mut(key.wrapping_sub(self.offset) as u32 as usize)
+        {
+            Some(c) => *c += n,
+            None => self.add(key, n),
+        }
+    }
+
     #[cold]
     fn add(&mut self, key: i32, n: u32) {
         if self.counts.is_empty() {
@@ -215,10 +249,6 @@ impl DaySketch {
 struct DayAcc {
     /// Fixed-point sums over flushed blocks [currency / 1024]: on hand, in transit, prepaid.
     sums: [u128; 3],
-    /// The same over the pending block's replications, in replication order [currency].
-    /// Zero once flushed, so never saved.
-    #[serde(skip)]
-    batch: [f64; 3],
     /// Replications in which the chart SKU turned demand away that day.
     sku_short: u64,
     total: DaySketch,
@@ -233,19 +263,45 @@ const BATCH: usize = BLOCK as usize;
 pub struct DailyAcc {
     reps: u64,
     days: Vec<DayAcc>,
-    /// Sketch values of the last few replications, day-major: `pending[d * BATCH + k]` =
-    /// (total capital, chart-SKU units) of day d in the k-th pending replication. A year of
-    /// daily sketches does not fit in cache; pushing each replication's values straight into
-    /// them spent more time waiting on memory than the engine spent simulating. Batched, each
-    /// day's sketches are visited once per `BATCH` replications.
-    /// Scratch, never saved: a saved accumulator is flushed and only merged or read.
+    /// The pending block's values, scratch never saved (a saved accumulator is flushed and
+    /// only merged or read). A year of daily sketches does not fit in cache: pushing each
+    /// replication's values straight into them spent more time waiting on memory than the
+    /// engine spent simulating. Batched, each day's sketches are visited once per `BATCH`
+    /// replications, and a replication's calendar is read in one pass for every series.
     #[serde(skip)]
-    pending: Vec<[f64; 2]>,
-    #[serde(skip)]
-    pending_reps: usize,
+    pending: Pending,
     /// The cash curve, folded beside the capital (`stats::cash`).
     #[serde(default)]
     cash: super::cash::CashAcc,
+}
+
+/// A block's values before they are folded, in dense arrays that stay in cache.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Pending {
+    reps: usize,
+    /// Per day, the block's sums in replication order [currency]: on hand, in transit,
+    /// prepaid, cash out, cash in, net cash.
+    sums: Vec<[f64; 6]>,
+    /// Per day, replications in which the chart SKU turned demand away.
+    short: Vec<u32>,
+    /// Sketch values, series-major then replication-major: `values[s][k * days + d]` is
+    /// series s (total capital, chart-SKU units, net cash) of day d in the k-th pending
+    /// replication. A replication writes its calendar in sequence; the fold reads day by day
+    /// across the block's replications, and eight consecutive days share a cache line, so
+    /// each line is fetched once per block. (Day-major, each replication's write touched a
+    /// line per day and series, and those stores cost more than the day loop's arithmetic.)
+    values: [Vec<f64>; 3],
+}
+
+impl Pending {
+    fn new(days: usize) -> Self {
+        Pending {
+            reps: 0,
+            sums: vec![[0.0; 6]; days],
+            short: vec![0; days],
+            values: std::array::from_fn(|_| vec![0.0; days * BATCH]),
+        }
+    }
 }
 
 impl DailyAcc {
@@ -253,8 +309,7 @@ impl DailyAcc {
         DailyAcc {
             reps: 0,
             days: vec![DayAcc::default(); horizon_days as usize],
-            pending: vec![[0.0; 2]; horizon_days as usize * BATCH],
-            pending_reps: 0,
+            pending: Pending::new(horizon_days as usize),
             cash: super::cash::CashAcc::new(horizon_days),
         }
     }
@@ -268,38 +323,79 @@ impl DailyAcc {
     /// replications between two [`flush`](Self::flush)es: a block's.
     pub fn push(&mut self, records: &[DayRecord]) {
         assert_eq!(records.len(), self.days.len(), "one record per day");
-        let k = self.pending_reps;
+        let p = &mut self.pending;
+        let k = p.reps;
         assert!(k < BATCH, "flush at the end of every block");
-        self.reps += 1;
-        for (d, (acc, r)) in self.days.iter_mut().zip(records).enumerate() {
-            acc.batch[0] += r.on_hand;
-            acc.batch[1] += r.in_transit;
-            acc.batch[2] += r.prepaid;
-            acc.sku_short += u64::from(r.sku_short);
-            self.pending[d * BATCH + k] = [r.total(), r.sku_on_hand as f64];
+        if p.sums.len() != records.len() {
+            *p = Pending::new(records.len());
         }
-        self.pending_reps += 1;
-        self.cash.push(records);
+        self.reps += 1;
+        let n = records.len();
+        let [total, units, net] = p.values.each_mut().map(|v| &mut v[k * n..(k + 1) * n]);
+        for (d, ((r, sums), short)) in records
+            .iter()
+            .zip(&mut p.sums)
+            .zip(&mut p.short)
+            .enumerate()
+        {
+            let x = [
+                r.on_hand,
+                r.in_transit,
+                r.prepaid,
+                r.cash_out,
+                r.cash_in,
+                r.net_cash,
+            ];
+            for (s, x) in sums.iter_mut().zip(x) {
+                *s += x;
+            }
+            *short += u32::from(r.sku_short);
+            total[d] = r.total();
+            units[d] = r.sku_on_hand as f64;
+            net[d] = r.net_cash;
+        }
+        p.reps += 1;
     }
 
     /// Ends a block: folds its values. Needed before merging or reading.
     pub fn flush(&mut self) {
-        self.cash.flush();
-        let k = self.pending_reps;
+        let p = &mut self.pending;
+        let k = p.reps;
         if k == 0 {
             return;
         }
-        for (acc, vals) in self.days.iter_mut().zip(self.pending.chunks_exact(BATCH)) {
-            for &[total, units] in &vals[..k] {
-                acc.total.push(total);
-                acc.sku.push(units);
+        let n = self.days.len();
+        let [total, units, net] = &p.values;
+        // One day's values across the block, gathered from the replication-major scratch.
+        let column = |v: &[f64], d: usize| -> [f64; BATCH] {
+            let mut c = [0.0; BATCH];
+            for (j, x) in c[..k].iter_mut().enumerate() {
+                *x = v[j * n + d];
             }
-            for (sum, b) in acc.sums.iter_mut().zip(&mut acc.batch) {
-                *sum += u128::from(fix(*b));
-                *b = 0.0;
+            c
+        };
+        for (d, (acc, sums)) in self.days.iter_mut().zip(&p.sums).enumerate() {
+            acc.total.push_all(&column(total, d)[..k]);
+            acc.sku.push_all(&column(units, d)[..k]);
+            for (sum, &b) in acc.sums.iter_mut().zip(&sums[..3]) {
+                *sum += u128::from(fix(b));
             }
         }
-        self.pending_reps = 0;
+        for (acc, short) in self.days.iter_mut().zip(&mut p.short) {
+            acc.sku_short += u64::from(*short);
+            *short = 0;
+        }
+        self.cash.fold_block(
+            k,
+            p.sums
+                .iter()
+                .enumerate()
+                .map(|(d, s)| ([s[3], s[4], s[5]], column(net, d))),
+        );
+        for s in &mut p.sums {
+            *s = [0.0; 6];
+        }
+        p.reps = 0;
     }
 
     /// Adds another worker's accumulators; the result does not depend on the order. Both
@@ -307,7 +403,7 @@ impl DailyAcc {
     pub fn merge(&mut self, other: &DailyAcc) {
         assert_eq!(self.days.len(), other.days.len());
         assert!(
-            self.pending_reps == 0 && other.pending_reps == 0,
+            self.pending.reps == 0 && other.pending.reps == 0,
             "flush before merging"
         );
         self.reps += other.reps;
@@ -335,7 +431,7 @@ impl DailyAcc {
 
     /// The summary of every simulated day, warm-up included.
     pub fn days(&self) -> Vec<DayStats> {
-        assert_eq!(self.pending_reps, 0, "flush before reading");
+        assert_eq!(self.pending.reps, 0, "flush before reading");
         self.days
             .iter()
             .map(|d| {
@@ -371,7 +467,7 @@ impl DailyAcc {
     /// The measured days grouped by ISO week (Monday to Sunday), in calendar order. A week cut
     /// by the end of warm-up or of the horizon holds only its measured days (`days` < 7).
     pub fn weeks(&self, cal: &Calendar) -> Vec<WeekStats> {
-        assert_eq!(self.pending_reps, 0, "flush before reading");
+        assert_eq!(self.pending.reps, 0, "flush before reading");
         let mut weeks: Vec<WeekStats> = Vec::new();
         let mut sketch = DaySketch::default();
         let mut sums = [0u128; 3];
