@@ -246,6 +246,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pushing_a_slice_of_net_cash_equals_pushing_each_value() {
+        let slices: [&[f64]; 4] = [
+            &[0.0; 5],
+            &[-3.0, -700.5, -1e5],
+            &[-3.0, 2.0, 0.0, -0.0, 9e4],
+            &[12.0, 12.0],
+        ];
+        let (mut one, mut each) = (SignedSketch::default(), SignedSketch::default());
+        for xs in slices {
+            one.push_all(xs);
+            xs.iter().for_each(|&x| each.push(x));
+            assert_eq!(one, each, "after {xs:?}");
+        }
+    }
+
+    #[test]
     fn signed_quantiles_follow_the_nearest_rank_rule() {
         let mut s = SignedSketch::default();
         let xs = [-50.0, -3.0, 0.0, 2.0, 7.0];

@@ -145,6 +145,11 @@ impl DaySketch {
         }
         self.lo = self.lo.min(lo);
         self.hi = self.hi.max(hi);
+        if lo == hi {
+            // Every future agrees (warm-up's zero net cash, the opening stock): one count.
+            self.count_n(bucket(lo), xs.len() as u32);
+            return;
+        }
         for &x in xs {
             self.count_n(bucket(x), 1);
         }
@@ -566,6 +571,27 @@ pub struct WeekStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The block fold pushes a slice at a time; it must leave a sketch exactly as pushing each
+    /// value would, whatever the values (negatives and NaN clamp to 0, equal values take the
+    /// one-count path, a new key below the offset grows the front).
+    #[test]
+    fn pushing_a_slice_equals_pushing_each_value() {
+        let slices: [&[f64]; 6] = [
+            &[3.0, 3.0, 3.0],
+            &[0.0; 16],
+            &[-2.0, f64::NAN, 0.0, 5.5],
+            &[1e6, 70.25, 64.0, 63.99, 2.0e4, 1e6],
+            &[0.5],
+            &[],
+        ];
+        let (mut one, mut each) = (DaySketch::default(), DaySketch::default());
+        for xs in slices {
+            one.push_all(xs);
+            xs.iter().for_each(|&x| each.push(x));
+            assert_eq!(one, each, "after {xs:?}");
+        }
+    }
 
     #[test]
     fn day_sketch_quantiles_are_within_its_accuracy() {
