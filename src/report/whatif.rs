@@ -348,10 +348,10 @@ pub fn render_table(s: &Summary, w: &WhatIf) -> String {
         );
         let _ = writeln!(
             out,
-            "    {:<width$} {:>16} {:>13} {:>15} {:>15} {:>15}",
+            "  {:<width$} {:>16} {:>11} {:>16} {:>18} {:>18}",
             "candidate",
             "Δ fill rate",
-            "Δ streams out",
+            "Δ streams",
             "Δ cost/day",
             "Δ peak cap mean",
             "Δ peak cap p95"
@@ -361,7 +361,7 @@ pub fn render_table(s: &Summary, w: &WhatIf) -> String {
             let p95 = pm_p95(s, v, c);
             let _ = writeln!(
                 out,
-                "    {:<width$} {:>16} {:>13} {:>15} {:>15} {:>15}",
+                "  {:<width$} {:>16} {:>11} {:>16} {:>18} {:>18}",
                 cname,
                 d(Metric::FillRate),
                 d(Metric::StreamsStockedOut),
