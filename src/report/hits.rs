@@ -145,9 +145,11 @@ pub fn render_html(s: &Summary) -> String {
     if rows.is_empty() {
         return h;
     }
+    // A section of its own in a plain run, a part of "What if" in a run with variants.
+    let level = if s.whatif.is_some() { 3 } else { 2 };
     let _ = writeln!(
         h,
-        "<h3 id=\"disruption-hits\">What each disruption hit</h3>\n<p class=\"note\">Mean per \
+        "<h{level} id=\"disruption-hits\">What each disruption hit</h{level}>\n<p class=\"note\">Mean per \
          replication: shipments delayed / units on them / delay days added.</p>\n\
          <table class=\"whatif-hits\"><tr><th>world</th><th>disruption</th>{}</tr>",
         s.candidates
