@@ -258,3 +258,29 @@ fn the_p95_interval_reaches_every_output() {
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Δ p95 capital_tied_peak"));
 }
+
+/// The what-if runs share the plain runs' block runner, risk register included: `--risk` with
+/// variants writes the base's register, as without.
+#[test]
+fn a_what_if_run_collects_the_risk_register() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], out: &Path| {
+        restock()
+            .arg("run")
+            .arg(scenario_path("peak-season.yaml"))
+            .args(["--risk", "--quiet", "--replications", "16"])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let (with, without) = (tmp.path().join("with"), tmp.path().join("without"));
+    run(&[], &with);
+    run(&["--set", "variants=[]"], &without);
+    assert!(with.join("variants.csv").exists());
+    let risk = fs::read_to_string(with.join("risk.csv")).unwrap();
+    assert!(risk.lines().count() > 1, "{risk}");
+    // The base is the base: its register does not depend on the variants beside it.
+    assert_eq!(risk, fs::read_to_string(without.join("risk.csv")).unwrap());
+}
