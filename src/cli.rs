@@ -411,6 +411,9 @@ fn run(args: RunArgs) -> Result<()> {
     };
     crate::combined::attach(&sc, &mut summary, &opts)?;
     report::write_outputs(&out_dir, &summary)?;
+    for w in summary.hit_warnings() {
+        eprintln!("warning: {w}");
+    }
     if !args.quiet {
         print!("{}", report::render_table_for(&summary, args.verbose));
         // Two lines: a long output path should not push the table's neighbour past 100 columns.
@@ -469,6 +472,9 @@ fn merge(args: MergeArgs) -> Result<()> {
     };
     crate::combined::attach(&sc, &mut summary, &opts)?;
     report::write_outputs(&args.out, &summary)?;
+    for w in summary.hit_warnings() {
+        eprintln!("warning: {w}");
+    }
     if !args.quiet {
         print!("{}", report::render_table_for(&summary, args.verbose));
         // Two lines: a long output path should not push the table's neighbour past 100 columns.

@@ -7,43 +7,25 @@
 //! waves, so the output is identical for any thread count and memory does not grow with the
 //! number of replications. The calendar series (daily capital, chart-SKU stock) are folded by
 //! each worker, block by block, into accumulators that do not depend on which worker ran
-//! which block (`stats::daily`), and merged once at the end.
+//! which block (`stats::daily`), and merged once at the end. That loop is `runner`'s, shared
+//! with the what-if runs (`whatif`), of which a run without variants is the one-world case.
 
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, Model, World};
+use crate::engine::Model;
 use crate::error::{Error, InputError, Result};
-use crate::metrics::{METRIC_COUNT, RepMetrics};
-use crate::policy::Policy;
+use crate::hits::{HitsAcc, WorldHits};
 use crate::risk::RiskAcc;
+use crate::runner::{self, BlockOut};
 use crate::scenario::Scenario;
 use crate::stats::daily::DailyAcc;
-use crate::stats::sku::{SKU_FIELDS, SkuBlock, SkuRep, SkuRun, SkuSums, SkuTable};
-use crate::stats::{BLOCK, BlockMoments, BlockStats, CandidateStats, RunAccumulator, Sketch};
-
-/// Blocks per wave at most: enough parallel tasks that the end-of-wave barrier costs little.
-const WAVE_BLOCKS: u64 = 256;
-/// Memory two waves of block statistics may hold [bytes]: a block keeps every metric of every
-/// candidate and scope for its 16 replications, so a sweep's waves are made shorter.
-const WAVE_BYTES: u64 = 64 << 20;
-
-/// Blocks per wave for `model`: at most [`WAVE_BLOCKS`], at most [`WAVE_BYTES`] for two waves
-/// in flight, at least a few per thread.
-fn wave_blocks(model: &Model, threads: usize) -> u64 {
-    let rows = (model.scenario.policies.len() * model.scopes()) as u64;
-    let candidates = model.scenario.policies.len() as u64;
-    let per_block = rows * METRIC_COUNT as u64 * (BLOCK * 8 + 2 * 24)
-        + model.scopes() as u64 * candidates * candidates * 24
-        + candidates * model.scenario.skus.len() as u64 * (SKU_FIELDS as u64 + BLOCK + 3) * 8;
-    (WAVE_BYTES / 2 / per_block.max(1)).clamp(4 * threads as u64, WAVE_BLOCKS)
-}
+use crate::stats::sku::{SkuRun, SkuSums, SkuTable};
+use crate::stats::{BLOCK, BlockMoments, CandidateStats, Moments, RunAccumulator, Sketch};
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -63,128 +45,8 @@ pub struct Outcome {
     pub risk: Vec<RiskAcc>,
     /// Per candidate × SKU (`sku_summary.csv`).
     pub skus: SkuTable,
-}
-
-/// Per-thread scratch: the world, the engine, one policy instance per candidate and one
-/// replication's metrics per candidate and scope (`candidate * scopes + scope`), plus this
-/// thread's share of the calendar series.
-struct Worker {
-    world: World,
-    engine: Engine,
-    policies: Vec<Box<dyn Policy>>,
-    metrics: Vec<RepMetrics>,
-    daily: Vec<DailyAcc>,
-    risk: Vec<RiskAcc>,
-    sku_reps: Vec<SkuRep>,
-}
-
-impl Worker {
-    fn new(model: &Model) -> Self {
-        let policies: Vec<_> = (0..model.scenario.policies.len())
-            .map(|c| model.policy(c))
-            .collect();
-        Worker {
-            world: World::new(model),
-            engine: Engine::new(model),
-            metrics: vec![RepMetrics::default(); policies.len() * model.scopes()],
-            daily: vec![DailyAcc::new(model.scenario.calendar.horizon_days); policies.len()],
-            risk: if model.risk {
-                vec![RiskAcc::new(model); policies.len()]
-            } else {
-                Vec::new()
-            },
-            sku_reps: Vec::with_capacity(model.scenario.skus.len()),
-            policies,
-        }
-    }
-
-    /// Replicates every replication of block `index` (the last block may be short) for the
-    /// candidates `cands`: their metrics, replication-major (`rep * cands * scopes + …`), and
-    /// their per-SKU values (the other candidates' left empty).
-    fn block(
-        &mut self,
-        model: &Model,
-        index: u64,
-        reps: u64,
-        cands: Range<usize>,
-    ) -> (Vec<RepMetrics>, SkuBlock) {
-        let scopes = model.scopes();
-        let reps_here = index * BLOCK..((index + 1) * BLOCK).min(reps);
-        let mut metrics =
-            Vec::with_capacity((reps_here.end - reps_here.start) as usize * cands.len() * scopes);
-        let mut skus = SkuBlock::new(index, self.policies.len(), model.scenario.skus.len());
-        for rep in reps_here {
-            self.world.generate(model, rep);
-            for c in cands.clone() {
-                let out = &mut self.metrics[c * scopes..(c + 1) * scopes];
-                self.engine
-                    .run(model, &self.world, self.policies[c].as_mut(), &mut out[0]);
-                out[1..].copy_from_slice(self.engine.category_metrics());
-                self.daily[c].push(self.engine.daily());
-                if let Some(r) = self.engine.risk() {
-                    self.risk[c].push(r);
-                }
-                self.engine.sku_reps(model, &mut self.sku_reps);
-                skus.push(c, &self.sku_reps);
-            }
-            metrics.extend_from_slice(&self.metrics[cands.start * scopes..cands.end * scopes]);
-        }
-        // The calendar means are summed per block (`stats::daily`).
-        self.daily[cands].iter_mut().for_each(DailyAcc::flush);
-        (metrics, skus)
-    }
-}
-
-/// A block's statistics from the parts that computed its candidate groups (in candidate
-/// order): the replications pushed in order, so the result is the same for any grouping.
-fn assemble(
-    index: u64,
-    candidates: usize,
-    scopes: usize,
-    groups: &[Range<usize>],
-    parts: Vec<(Vec<RepMetrics>, SkuBlock)>,
-) -> (BlockStats, SkuBlock) {
-    let mut stats = BlockStats::new(index, candidates, scopes);
-    let mut parts = parts.into_iter();
-    let (first_metrics, mut skus) = parts.next().expect("a block has a group");
-    if groups.len() == 1 {
-        first_metrics
-            .chunks_exact(candidates * scopes)
-            .for_each(|m| stats.push(m));
-        return (stats, skus);
-    }
-    let mut all = vec![first_metrics];
-    for ((m, s), g) in parts.zip(&groups[1..]) {
-        skus.take_candidates(s, g.clone());
-        all.push(m);
-    }
-    let reps = all[0].len() / (groups[0].len() * scopes);
-    let mut row = Vec::with_capacity(candidates * scopes);
-    for r in 0..reps {
-        row.clear();
-        for (m, g) in all.iter().zip(groups) {
-            let w = g.len() * scopes;
-            row.extend_from_slice(&m[r * w..(r + 1) * w]);
-        }
-        stats.push(&row);
-    }
-    (stats, skus)
-}
-
-/// Candidate groups a block is split into: one, unless there are fewer blocks than threads —
-/// then enough groups that every thread has work (each group draws the block's worlds again,
-/// which costs little beside replaying many candidates).
-fn candidate_groups(blocks: u64, threads: usize, candidates: usize) -> Vec<Range<usize>> {
-    let g = if blocks >= threads as u64 {
-        1
-    } else {
-        (threads as u64)
-            .div_ceil(blocks.max(1))
-            .min(candidates as u64) as usize
-    };
-    (0..g)
-        .map(|k| candidates * k / g..candidates * (k + 1) / g)
-        .collect()
+    /// What each disruption hit, per candidate (mean per replication).
+    pub hits: WorldHits,
 }
 
 /// Runs every candidate of `scenario` over its replications and summarises the metrics.
@@ -194,19 +56,33 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Vec<CandidateStats>
 
 /// [`run`], keeping the calendar series as well.
 pub fn run_full(scenario: &Scenario, opts: &RunOptions) -> Result<Outcome> {
-    let model = Model::new(scenario);
+    run_models(&[Model::new(scenario)], opts, &mut |_| {})
+}
+
+/// Runs `models` (the base first, then any what-if variants) over every replication: the
+/// base's outcome, and each block handed to `extra` in block order after the base took it.
+pub(crate) fn run_models(
+    models: &[Model],
+    opts: &RunOptions,
+    extra: &mut (dyn FnMut(&BlockOut) + Send),
+) -> Result<Outcome> {
+    let scenario = models[0].scenario;
     let blocks = u64::from(scenario.replications).div_ceil(BLOCK);
-    let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
+    let mut acc = RunAccumulator::new(scenario.policies.len(), models[0].scopes());
     let mut skus = SkuRun::new(scenario.policies.len(), scenario.skus.len());
-    let (daily, risk) = execute(&model, opts, 0..blocks, &mut |b, s| {
-        acc.merge(b);
-        skus.merge(s);
+    let mut hits = HitsAcc::new(scenario);
+    let (daily, risk) = runner::execute(models, opts, 0..blocks, &mut |b| {
+        acc.merge(&b.base);
+        skus.merge(&b.skus);
+        hits.merge(&b.hits[0]);
+        extra(b);
     })?;
     Ok(Outcome {
         stats: acc.summarise(),
         daily,
         risk,
         skus: skus.summarise(scenario.replications),
+        hits: hits.summarise("base"),
     })
 }
 
@@ -251,10 +127,12 @@ pub struct Partial {
     /// Per-SKU sums per block, and the per-SKU peak-capital sketches.
     sku_blocks: Vec<SkuSums>,
     sku_sketches: Vec<Sketch>,
+    /// Per block, what each disruption hit (`hits::HitsAcc`), merged in block order.
+    hit_blocks: Vec<Vec<Moments>>,
 }
 
 /// The format tag of [`Partial`] files.
-pub const PARTIAL_FORMAT: &str = "restock-partial-4";
+pub const PARTIAL_FORMAT: &str = "restock-partial-5";
 
 /// The file a shard writes into its output folder.
 pub const PARTIAL_FILE: &str = "partial.json";
@@ -364,17 +242,31 @@ impl Partial {
 
 /// Runs one shard of `scenario` (its replications and seed as set).
 pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result<Partial> {
-    let model = Model::new(scenario);
+    shard_models(&[Model::new(scenario)], opts, shard, &mut |_| {})
+}
+
+/// Runs one shard of `models` (the base first, then any what-if variants): the base's
+/// partial result, and each block handed to `extra` in block order after the base took it.
+pub(crate) fn shard_models(
+    models: &[Model],
+    opts: &RunOptions,
+    shard: Shard,
+    extra: &mut (dyn FnMut(&BlockOut) + Send),
+) -> Result<Partial> {
+    let scenario = models[0].scenario;
     let total = u64::from(scenario.replications).div_ceil(BLOCK);
-    let mut acc = RunAccumulator::new(scenario.policies.len(), model.scopes());
+    let mut acc = RunAccumulator::new(scenario.policies.len(), models[0].scopes());
     let mut blocks = Vec::new();
     let mut skus = SkuRun::new(scenario.policies.len(), scenario.skus.len());
     let mut sku_blocks = Vec::new();
-    let (daily, risk) = execute(&model, opts, shard.blocks(total), &mut |b, s| {
-        acc.push_values(b);
-        blocks.push(b.moments_only());
-        skus.push_peaks(s);
-        sku_blocks.push(s.sums_only());
+    let mut hit_blocks = Vec::new();
+    let (daily, risk) = runner::execute(models, opts, shard.blocks(total), &mut |b| {
+        acc.push_values(&b.base);
+        blocks.push(b.base.moments_only());
+        skus.push_peaks(&b.skus);
+        sku_blocks.push(b.skus.sums_only());
+        hit_blocks.push(b.hits[0].clone());
+        extra(b);
     })?;
     Ok(Partial {
         format: PARTIAL_FORMAT.to_string(),
@@ -391,39 +283,8 @@ pub fn run_shard(scenario: &Scenario, opts: &RunOptions, shard: Shard) -> Result
         risk,
         sku_blocks,
         sku_sketches: skus.sketches().to_vec(),
+        hit_blocks,
     })
-}
-
-impl Partial {
-    /// A shard's partial result from its blocks' moments, sketches and calendar accumulators
-    /// (the what-if runner, `whatif::run_shard`, computes them beside its variants).
-    pub(crate) fn from_blocks(
-        scenario: &Scenario,
-        shard: Shard,
-        blocks: Vec<BlockMoments>,
-        sketches: Vec<Vec<Sketch>>,
-        daily: Vec<DailyAcc>,
-        sku_blocks: Vec<SkuSums>,
-        sku_sketches: Vec<Sketch>,
-    ) -> Partial {
-        Partial {
-            format: PARTIAL_FORMAT.to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            scenario: scenario.file.clone(),
-            overrides: scenario.overrides.clone(),
-            seed: scenario.seed,
-            replications: scenario.replications,
-            shard,
-            chart_sku: scenario.report.chart_sku,
-            blocks,
-            sketches,
-            daily,
-            // The what-if runner does not collect the risk register (yet).
-            risk: Vec::new(),
-            sku_blocks,
-            sku_sketches,
-        }
-    }
 }
 
 /// Combines every shard of one run into exactly what one process computes. `scenario` must be
@@ -474,6 +335,7 @@ pub fn merge(
     let mut daily: Vec<DailyAcc> = Vec::new();
     let mut risk: Vec<RiskAcc> = Vec::new();
     let mut skus = SkuRun::new(candidates, scenario.skus.len());
+    let mut hits = HitsAcc::new(scenario);
     for p in &parts {
         if p.risk.len() != if model.risk { candidates } else { 0 } {
             return Err(InputError::new(format!(
@@ -513,6 +375,15 @@ pub fn merge(
             }
             skus.merge_sums(b);
         }
+        if p.hit_blocks.len() != p.sku_blocks.len()
+            || p.hit_blocks.iter().any(|h| h.len() != hits.width())
+        {
+            return Err(InputError::new(format!(
+                "shard {}/{n} does not match the scenario's disruptions",
+                p.shard.index
+            )));
+        }
+        p.hit_blocks.iter().for_each(|h| hits.merge(h));
         if !skus.merge_sketches(&p.sku_sketches) {
             return Err(InputError::new(format!(
                 "shard {}/{n} does not match the scenario's SKUs",
@@ -542,92 +413,8 @@ pub fn merge(
         daily,
         risk,
         skus: skus.summarise(scenario.replications),
+        hits: hits.summarise("base"),
     })
-}
-
-/// Runs statistics blocks `range` on a pool and hands each to `fold` in block order; returns
-/// the calendar accumulators and risk tallies, merged over workers.
-fn execute(
-    model: &Model,
-    opts: &RunOptions,
-    range: Range<u64>,
-    fold: &mut (dyn FnMut(&BlockStats, &SkuBlock) + Send),
-) -> Result<(Vec<DailyAcc>, Vec<RiskAcc>)> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start {} worker threads: {e}", opts.threads)))?;
-    let reps = u64::from(model.scenario.replications);
-    let first_rep = (range.start * BLOCK).min(reps);
-    let progress = progress_bar((range.end * BLOCK).min(reps) - first_rep, opts.progress);
-
-    // One worker per pool thread, built once: its world and engine buffers are the only
-    // allocations that scale with the scenario.
-    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
-        .map(|_| Mutex::new(Worker::new(model)))
-        .collect();
-    // While the pool computes wave k, one task folds wave k − 1 (sequentially, to stay in
-    // block order), so the fold does not leave a core idle.
-    let mut previous: Vec<(BlockStats, SkuBlock)> = Vec::new();
-    let wave = wave_blocks(model, pool.current_num_threads());
-    let candidates = model.scenario.policies.len();
-    let groups = candidate_groups(
-        range.end - range.start,
-        pool.current_num_threads(),
-        candidates,
-    );
-    pool.install(|| {
-        let mut start = range.start;
-        while start < range.end {
-            let end = (start + wave).min(range.end);
-            let (_, current) = rayon::join(
-                || previous.iter().for_each(|(b, s)| fold(b, s)),
-                || {
-                    let jobs: Vec<(u64, Range<usize>)> = (start..end)
-                        .flat_map(|index| groups.iter().map(move |g| (index, g.clone())))
-                        .collect();
-                    let mut parts = jobs
-                        .into_par_iter()
-                        .map(|(index, cands)| {
-                            let thread = rayon::current_thread_index().unwrap_or(0);
-                            // Uncontended: each pool thread only ever locks its own worker.
-                            let mut worker = workers[thread].lock().expect("worker poisoned");
-                            let first = cands.start == 0;
-                            let b = worker.block(model, index, reps, cands);
-                            if first {
-                                progress.inc(BLOCK.min(reps - index * BLOCK));
-                            }
-                            b
-                        })
-                        .collect::<Vec<_>>()
-                        .into_iter();
-                    (start..end)
-                        .map(|index| {
-                            let mine = parts.by_ref().take(groups.len()).collect();
-                            assemble(index, candidates, model.scopes(), &groups, mine)
-                        })
-                        .collect::<Vec<_>>()
-                },
-            );
-            previous = current;
-            start = end;
-        }
-        previous.iter().for_each(|(b, s)| fold(b, s));
-    });
-    progress.finish_and_clear();
-    let mut daily: Vec<DailyAcc> = Vec::new();
-    let mut risk: Vec<RiskAcc> = Vec::new();
-    for w in workers {
-        let w = w.into_inner().expect("worker poisoned");
-        if daily.is_empty() {
-            daily = w.daily;
-            risk = w.risk;
-        } else {
-            daily.iter_mut().zip(&w.daily).for_each(|(a, b)| a.merge(b));
-            risk.iter_mut().zip(&w.risk).for_each(|(a, b)| a.merge(b));
-        }
-    }
-    Ok((daily, risk))
 }
 
 pub(crate) fn progress_bar(reps: u64, visible: bool) -> ProgressBar {

@@ -120,3 +120,92 @@ fn add(out: &mut [f64], source: usize, units: f64, days: f64) {
     row[1] += units;
     row[2] += days;
 }
+
+/// What each disruption of one world (the base or a variant) hit, per candidate: mean per
+/// replication of shipments delayed, units on them and delay days added ([`FIGURES`]).
+#[derive(Debug, Clone)]
+pub struct WorldHits {
+    /// `base` or the variant's name.
+    pub world: String,
+    /// The disruptions, labelled, in [`sources`] order.
+    pub sources: Vec<(Disruption, String)>,
+    /// `[candidate][source]` → [shipments, units, delay days].
+    pub means: Vec<Vec<[f64; FIGURES]>>,
+}
+
+/// One world's hit tallies over a run: per `(candidate * sources + source) * FIGURES +
+/// figure`, the moments of the per-replication figures, merged block by block in block order.
+#[derive(Debug, Clone)]
+pub struct HitsAcc {
+    sources: Vec<(Disruption, String)>,
+    candidates: usize,
+    moments: Vec<crate::stats::Moments>,
+}
+
+impl HitsAcc {
+    pub fn new(sc: &Scenario) -> Self {
+        let sources = sources(sc);
+        let candidates = sc.policies.len();
+        HitsAcc {
+            moments: vec![Default::default(); candidates * sources.len() * FIGURES],
+            sources,
+            candidates,
+        }
+    }
+
+    /// Moments one block holds (`candidates × sources × FIGURES`).
+    pub fn width(&self) -> usize {
+        self.moments.len()
+    }
+
+    /// Merges the next block's moments (blocks in index order).
+    pub fn merge(&mut self, block: &[crate::stats::Moments]) {
+        assert_eq!(block.len(), self.moments.len());
+        for (a, m) in self.moments.iter_mut().zip(block) {
+            a.merge(m);
+        }
+    }
+
+    pub fn summarise(&self, world: &str) -> WorldHits {
+        let s = self.sources.len();
+        WorldHits {
+            world: world.to_string(),
+            sources: self.sources.clone(),
+            means: (0..self.candidates)
+                .map(|c| {
+                    (0..s)
+                        .map(|k| {
+                            let at = (c * s + k) * FIGURES;
+                            std::array::from_fn(|f| self.moments[at + f].mean)
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+impl WorldHits {
+    /// The warnings a planner must read: each scripted disruption that delayed no shipment
+    /// of any candidate in any replication (shipment counts are ≥ 0, so a mean of 0 is 0
+    /// everywhere).
+    pub fn warnings(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .enumerate()
+            .filter(|(s, (d, _))| {
+                matches!(d, Disruption::Scripted(_)) && self.means.iter().all(|c| c[*s][0] == 0.0)
+            })
+            .map(|(_, (_, label))| {
+                let world = if self.world == "base" {
+                    String::new()
+                } else {
+                    format!("{}: ", self.world)
+                };
+                format!(
+                    "{world}`{label}` hit no shipment in any replication: no shipment reached port in its window"
+                )
+            })
+            .collect()
+    }
+}

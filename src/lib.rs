@@ -44,6 +44,7 @@ pub mod policy;
 pub mod report;
 pub mod risk;
 pub mod rng;
+pub(crate) mod runner;
 pub mod scenario;
 pub mod score;
 pub mod stats;

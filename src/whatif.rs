@@ -11,24 +11,24 @@
 //! series are computed by the same steps as `experiment`, so a scenario's base outputs do not
 //! change when variants are added.
 
-use std::ops::Range;
-use std::sync::Mutex;
-
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, Model, World};
+use crate::engine::Model;
 use crate::error::{Error, InputError, Result};
-use crate::experiment::{Outcome, Partial, RunOptions, Shard};
-use crate::hits::{self, Disruption, FIGURES};
-use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
-use crate::policy::Policy;
+use crate::experiment::{self, Outcome, Partial, RunOptions, Shard};
+use crate::hits::HitsAcc;
+pub use crate::hits::WorldHits;
+use crate::metrics::{METRIC_COUNT, Metric};
+use crate::runner::{BlockOut, PEAKS};
 use crate::scenario::Scenario;
-use crate::stats::daily::DailyAcc;
-use crate::stats::sku::{SkuBlock, SkuRep, SkuRun};
+use crate::stats::bootstrap::{self, QuantileDiff};
 use crate::stats::{
     BLOCK, BlockMoments, BlockStats, CandidateStats, Moments, PairedDiff, RunAccumulator, Sketch,
 };
+
+/// The metrics whose p95 difference carries an interval (`VariantStats::p95_vs_base`).
+pub const PEAK_METRICS: [Metric; 2] = PEAKS;
 
 /// One variant's results: per candidate its statistics (in the variant's world) and the paired
 /// differences of every metric against the base's same candidate (indexed like `Metric::ALL`).
@@ -37,28 +37,20 @@ pub struct VariantStats {
     pub name: String,
     pub stats: Vec<CandidateStats>,
     pub vs_base: Vec<Vec<PairedDiff>>,
+    /// Per candidate, per metric of `runner::PEAKS`: the difference of p95s against the base's
+    /// same candidate with its paired bootstrap interval (`None`: more replications than
+    /// `bootstrap::MAX_REPLICATIONS`, or fewer than two).
+    pub p95_vs_base: Vec<Vec<Option<QuantileDiff>>>,
 }
 
 /// What a run with variants produces: the base's outcome, as `experiment::run_full` would
-/// give it, each selected variant's statistics (in the order selected), and what each
-/// disruption hit in the base and in each variant.
+/// give it (what its disruptions hit included), each selected variant's statistics (in the
+/// order selected), and what each variant's disruptions hit.
 #[derive(Debug, Clone)]
 pub struct WhatIfOutcome {
     pub base: Outcome,
     pub variants: Vec<VariantStats>,
     pub hits: Vec<WorldHits>,
-}
-
-/// What each disruption of one world (the base or a variant) hit, per candidate: mean per
-/// replication of shipments delayed, units on them and delay days added (`hits::FIGURES`).
-#[derive(Debug, Clone)]
-pub struct WorldHits {
-    /// `base` or the variant's name.
-    pub world: String,
-    /// The disruptions, labelled, in `hits::sources` order.
-    pub sources: Vec<(Disruption, String)>,
-    /// `[candidate][source]` → [shipments, units, delay days].
-    pub means: Vec<Vec<[f64; FIGURES]>>,
 }
 
 /// The variants `--variant NAME` picks (all of them without the flag), as indices into
@@ -116,205 +108,81 @@ pub fn prepare(sc: &Scenario, selected: &[usize]) -> Vec<(String, Scenario)> {
         .collect()
 }
 
-/// One world (base or variant) a worker replays: its buffers and policy instances, and the
-/// replication's metrics per `candidate * scopes + scope`.
-struct Side {
-    world: World,
-    engine: Engine,
-    policies: Vec<Box<dyn Policy>>,
-    metrics: Vec<RepMetrics>,
-    sources: Vec<(Disruption, String)>,
-    tally: Vec<f64>,
-}
-
-impl Side {
-    fn new(model: &Model) -> Self {
-        let policies: Vec<_> = (0..model.scenario.policies.len())
-            .map(|c| model.policy(c))
-            .collect();
-        let sources = hits::sources(model.scenario);
-        let mut engine = Engine::new(model);
-        // The log only records; it changes no draw and no metric.
-        engine.record_shipments(!sources.is_empty());
-        Side {
-            world: World::new(model),
-            engine,
-            metrics: vec![RepMetrics::default(); policies.len() * model.scopes()],
-            policies,
-            tally: vec![0.0; sources.len() * FIGURES],
-            sources,
-        }
-    }
-}
-
-/// A block's statistics for the base, each variant, and the paired differences
-/// `(variant * candidates + candidate) * METRIC_COUNT + metric` (all SKUs).
-struct Block {
-    base: BlockStats,
-    variants: Vec<BlockStats>,
-    diffs: Vec<Moments>,
-    /// Per world (base, then variants): `(candidate * sources + source) * FIGURES + figure`.
-    hits: Vec<Vec<Moments>>,
-    /// The base's per-SKU tallies (`sku_summary.csv` shows the base).
-    skus: SkuBlock,
-}
-
-struct Worker {
-    sides: Vec<Side>,
-    daily: Vec<DailyAcc>,
-    sku_reps: Vec<SkuRep>,
-}
-
-impl Worker {
-    fn new(models: &[Model]) -> Self {
-        Worker {
-            sides: models.iter().map(Side::new).collect(),
-            daily: vec![
-                DailyAcc::new(models[0].scenario.calendar.horizon_days);
-                models[0].scenario.policies.len()
-            ],
-            sku_reps: Vec::with_capacity(models[0].scenario.skus.len()),
-        }
-    }
-
-    fn block(&mut self, models: &[Model], index: u64, reps: u64) -> Block {
-        let n = models[0].scenario.policies.len();
-        let mut base = BlockStats::new(index, n, models[0].scopes());
-        let mut variants: Vec<BlockStats> = models[1..]
-            .iter()
-            .map(|m| BlockStats::new(index, n, m.scopes()))
-            .collect();
-        let mut diffs = vec![Moments::default(); variants.len() * n * METRIC_COUNT];
-        let mut skus = SkuBlock::new(index, n, models[0].scenario.skus.len());
-        let mut hits: Vec<Vec<Moments>> = self
-            .sides
-            .iter()
-            .map(|s| vec![Moments::default(); n * s.tally.len()])
-            .collect();
-        for rep in index * BLOCK..((index + 1) * BLOCK).min(reps) {
-            for (k, (model, side)) in models.iter().zip(&mut self.sides).enumerate() {
-                let scopes = model.scopes();
-                side.world.generate(model, rep);
-                for (c, (policy, out)) in side
-                    .policies
-                    .iter_mut()
-                    .zip(side.metrics.chunks_exact_mut(scopes))
-                    .enumerate()
-                {
-                    side.engine
-                        .run(model, &side.world, policy.as_mut(), &mut out[0]);
-                    out[1..].copy_from_slice(side.engine.category_metrics());
-                    if k == 0 {
-                        self.daily[c].push(side.engine.daily());
-                        side.engine.sku_reps(model, &mut self.sku_reps);
-                        skus.push(c, &self.sku_reps);
-                    }
-                    if !side.sources.is_empty() {
-                        side.tally.iter_mut().for_each(|x| *x = 0.0);
-                        hits::tally(
-                            model.scenario,
-                            &side.world.env,
-                            &side.sources,
-                            side.engine.shipments(),
-                            &mut side.tally,
-                        );
-                        let row = &mut hits[k][c * side.tally.len()..][..side.tally.len()];
-                        for (m, &x) in row.iter_mut().zip(&side.tally) {
-                            m.push(x);
-                        }
-                    }
-                }
-            }
-            base.push(&self.sides[0].metrics);
-            let s0 = models[0].scopes();
-            for (v, stats) in variants.iter_mut().enumerate() {
-                let side = &self.sides[v + 1];
-                stats.push(&side.metrics);
-                let sv = models[v + 1].scopes();
-                for c in 0..n {
-                    let (x, b) = (&side.metrics[c * sv].0, &self.sides[0].metrics[c * s0].0);
-                    let row = &mut diffs[(v * n + c) * METRIC_COUNT..][..METRIC_COUNT];
-                    for (m, (xi, bi)) in row.iter_mut().zip(x.iter().zip(b)) {
-                        m.push(xi - bi);
-                    }
-                }
-            }
-        }
-        self.daily.iter_mut().for_each(DailyAcc::flush);
-        Block {
-            base,
-            variants,
-            diffs,
-            hits,
-            skus,
-        }
-    }
-}
-
-/// The run-wide accumulators: the base's, each variant's, and the paired differences.
+/// The variants' run-wide accumulators: their statistics, the paired differences against
+/// the base, what their disruptions hit, and (up to `bootstrap::MAX_REPLICATIONS`) every
+/// replication's values of `runner::PEAKS`, base and variants, in replication order.
 struct Accumulators {
-    base: RunAccumulator,
     variants: Vec<RunAccumulator>,
     diffs: Vec<Moments>,
-    hits: Vec<Vec<Moments>>,
-    sources: Vec<Vec<(Disruption, String)>>,
+    hits: Vec<HitsAcc>,
+    /// `(world * candidates + candidate) * PEAKS.len() + k`, world 0 the base; empty beyond
+    /// the cap.
+    peaks: Vec<Vec<f64>>,
     candidates: usize,
-    /// The base's per-SKU results, and its replication count.
-    skus: SkuRun,
-    replications: u32,
+    seed: u64,
 }
 
 impl Accumulators {
     fn new(models: &[Model]) -> Self {
-        let n = models[0].scenario.policies.len();
+        let sc = models[0].scenario;
+        let n = sc.policies.len();
+        let keep = sc.replications as usize <= bootstrap::MAX_REPLICATIONS;
         Accumulators {
-            base: RunAccumulator::new(n, models[0].scopes()),
             variants: models[1..]
                 .iter()
                 .map(|m| RunAccumulator::new(n, m.scopes()))
                 .collect(),
             diffs: vec![Moments::default(); (models.len() - 1) * n * METRIC_COUNT],
-            hits: models
+            hits: models[1..]
                 .iter()
-                .map(|m| vec![Moments::default(); n * hits::sources(m.scenario).len() * FIGURES])
+                .map(|m| HitsAcc::new(m.scenario))
                 .collect(),
-            sources: models.iter().map(|m| hits::sources(m.scenario)).collect(),
+            peaks: if keep {
+                vec![Vec::new(); models.len() * n * PEAKS.len()]
+            } else {
+                Vec::new()
+            },
             candidates: n,
-            skus: SkuRun::new(n, models[0].scenario.skus.len()),
-            replications: models[0].scenario.replications,
+            seed: sc.seed,
         }
     }
 
-    fn merge(&mut self, b: &Block) {
-        self.base.merge(&b.base);
-        for (acc, v) in self.variants.iter_mut().zip(&b.variants) {
-            acc.merge(v);
-        }
-        for (acc, d) in self.diffs.iter_mut().zip(&b.diffs) {
+    /// The order-dependent parts of a block: paired differences, hits, kept values.
+    fn merge_ordered(&mut self, diffs: &[Moments], hits: &[Vec<Moments>], peaks: &[Vec<f64>]) {
+        for (acc, d) in self.diffs.iter_mut().zip(diffs) {
             acc.merge(d);
         }
-        self.merge_hits(&b.hits);
-        self.skus.merge(&b.skus);
-    }
-
-    fn merge_hits(&mut self, hits: &[Vec<Moments>]) {
         for (acc, h) in self.hits.iter_mut().zip(hits) {
-            for (a, m) in acc.iter_mut().zip(h) {
-                a.merge(m);
+            acc.merge(h);
+        }
+        if !self.peaks.is_empty() {
+            for (acc, p) in self.peaks.iter_mut().zip(peaks) {
+                acc.extend_from_slice(p);
             }
         }
     }
 
-    fn summarise(&self, names: &[String], daily: Vec<DailyAcc>) -> WhatIfOutcome {
+    fn merge(&mut self, b: &BlockOut) {
+        for (acc, v) in self.variants.iter_mut().zip(&b.variants) {
+            acc.merge(v);
+        }
+        self.merge_ordered(&b.diffs, &b.hits[1..], &b.peaks);
+    }
+
+    fn summarise(&self, base: Outcome, names: &[String]) -> WhatIfOutcome {
         let n = self.candidates;
+        let k = PEAKS.len();
+        let kept = |world: usize, c: usize, p: usize| self.peaks.get((world * n + c) * k + p);
+        let p95 = |v: usize, c: usize, p: usize| -> Option<QuantileDiff> {
+            bootstrap::paired_quantile_diff(kept(0, c, p)?, kept(v + 1, c, p)?, 0.95, self.seed)
+        };
+        // Each interval resamples on its own; they are independent, so computed in parallel.
+        let intervals: Vec<Option<QuantileDiff>> = (0..self.variants.len() * n * k)
+            .into_par_iter()
+            .map(|i| p95(i / (n * k), i / k % n, i % k))
+            .collect();
         WhatIfOutcome {
-            base: Outcome {
-                stats: self.base.summarise(),
-                daily,
-                // Runs with variants do not collect the risk register (yet).
-                risk: Vec::new(),
-                skus: self.skus.summarise(self.replications),
-            },
+            base,
             variants: self
                 .variants
                 .iter()
@@ -333,31 +201,16 @@ impl Accumulators {
                                 .collect()
                         })
                         .collect(),
+                    p95_vs_base: (0..n)
+                        .map(|c| intervals[(v * n + c) * k..][..k].to_vec())
+                        .collect(),
                 })
                 .collect(),
             hits: self
-                .sources
+                .hits
                 .iter()
-                .zip(&self.hits)
-                .enumerate()
-                .map(|(k, (sources, acc))| WorldHits {
-                    world: if k == 0 {
-                        "base".to_string()
-                    } else {
-                        names[k - 1].clone()
-                    },
-                    sources: sources.clone(),
-                    means: (0..n)
-                        .map(|c| {
-                            (0..sources.len())
-                                .map(|s| {
-                                    let at = (c * sources.len() + s) * FIGURES;
-                                    std::array::from_fn(|f| acc[at + f].mean)
-                                })
-                                .collect()
-                        })
-                        .collect(),
-                })
+                .zip(names)
+                .map(|(h, name)| h.summarise(name))
                 .collect(),
         }
     }
@@ -386,17 +239,22 @@ fn check_candidates(sc: &Scenario, variants: &[(String, Scenario)]) -> Result<()
     Ok(())
 }
 
+/// The base's model and each prepared variant's, the base first.
+fn models<'a>(sc: &'a Scenario, prepared: &'a [(String, Scenario)]) -> Vec<Model<'a>> {
+    std::iter::once(Model::new(sc))
+        .chain(prepared.iter().map(|(_, s)| Model::new(s)))
+        .collect()
+}
+
 /// Runs the base and the `selected` variants on every replication.
 pub fn run(sc: &Scenario, selected: &[usize], opts: &RunOptions) -> Result<WhatIfOutcome> {
     let prepared = prepare(sc, selected);
     check_candidates(sc, &prepared)?;
-    let mut models = vec![Model::new(sc)];
-    models.extend(prepared.iter().map(|(_, s)| Model::new(s)));
+    let models = models(sc, &prepared);
     let names: Vec<String> = prepared.iter().map(|(n, _)| n.clone()).collect();
-    let blocks = u64::from(sc.replications).div_ceil(BLOCK);
     let mut acc = Accumulators::new(&models);
-    let daily = execute(&models, opts, 0..blocks, &mut |b| acc.merge(b))?;
-    Ok(acc.summarise(&names, daily))
+    let base = experiment::run_models(&models, opts, &mut |b| acc.merge(b))?;
+    Ok(acc.summarise(base, &names))
 }
 
 /// What one shard keeps of the variants, beside the base's [`Partial`]: per block the
@@ -415,7 +273,10 @@ struct VariantBlockMoments {
     index: u64,
     variants: Vec<BlockMoments>,
     diffs: Vec<Moments>,
+    /// The variants' hits (the base's are in `partial.json`).
     hits: Vec<Vec<Moments>>,
+    /// The block's kept values (`runner::BlockOut::peaks`; empty beyond the cap).
+    peaks: Vec<Vec<f64>>,
 }
 
 /// The file a shard writes its variants' partial results to, beside `partial.json`.
@@ -464,41 +325,29 @@ pub fn run_shard(
 ) -> Result<(Partial, VariantPartial)> {
     let prepared = prepare(sc, selected);
     check_candidates(sc, &prepared)?;
-    let mut models = vec![Model::new(sc)];
-    models.extend(prepared.iter().map(|(_, s)| Model::new(s)));
-    let total = u64::from(sc.replications).div_ceil(BLOCK);
-    let mut acc = Accumulators::new(&models);
-    let mut base_blocks = Vec::new();
-    let mut sku_blocks = Vec::new();
+    let models = models(sc, &prepared);
+    let keep = sc.replications as usize <= bootstrap::MAX_REPLICATIONS;
+    let mut variants: Vec<RunAccumulator> = models[1..]
+        .iter()
+        .map(|m| RunAccumulator::new(sc.policies.len(), m.scopes()))
+        .collect();
     let mut blocks = Vec::new();
-    let daily = execute(&models, opts, shard.blocks(total), &mut |b| {
-        acc.base.push_values(&b.base);
-        base_blocks.push(b.base.moments_only());
-        acc.skus.push_peaks(&b.skus);
-        sku_blocks.push(b.skus.sums_only());
-        for (a, v) in acc.variants.iter_mut().zip(&b.variants) {
+    let partial = experiment::shard_models(&models, opts, shard, &mut |b| {
+        for (a, v) in variants.iter_mut().zip(&b.variants) {
             a.push_values(v);
         }
         blocks.push(VariantBlockMoments {
             index: b.base.index,
             variants: b.variants.iter().map(BlockStats::moments_only).collect(),
             diffs: b.diffs.clone(),
-            hits: b.hits.clone(),
+            hits: b.hits[1..].to_vec(),
+            peaks: if keep { b.peaks.clone() } else { Vec::new() },
         });
     })?;
-    let partial = Partial::from_blocks(
-        sc,
-        shard,
-        base_blocks,
-        acc.base.sketches(),
-        daily,
-        sku_blocks,
-        acc.skus.sketches().to_vec(),
-    );
     let variants = VariantPartial {
         names: prepared.into_iter().map(|(n, _)| n).collect(),
         blocks,
-        sketches: acc.variants.iter().map(RunAccumulator::sketches).collect(),
+        sketches: variants.iter().map(RunAccumulator::sketches).collect(),
     };
     Ok((partial, variants))
 }
@@ -530,8 +379,7 @@ pub fn merge(
         })
         .collect::<std::result::Result<_, _>>()?;
     let prepared = prepare(sc, &selected);
-    let mut models = vec![Model::new(sc)];
-    models.extend(prepared.iter().map(|(_, s)| Model::new(s)));
+    let models = models(sc, &prepared);
     let mut acc = Accumulators::new(&models);
     parts.sort_by_key(|(s, _)| s.index);
     let mut next = 0u64;
@@ -547,6 +395,11 @@ pub fn merge(
                 || b.variants.len() != names.len()
                 || b.diffs.len() != acc.diffs.len()
                 || b.hits.len() != acc.hits.len()
+                || b.hits
+                    .iter()
+                    .zip(&acc.hits)
+                    .any(|(h, a)| h.len() != a.width())
+                || (!acc.peaks.is_empty() && b.peaks.len() != acc.peaks.len())
             {
                 return Err(format!(
                     "shard {}/{} is missing the variants of statistics block {next}",
@@ -557,10 +410,7 @@ pub fn merge(
             for (a, m) in acc.variants.iter_mut().zip(&b.variants) {
                 a.merge_moments(m);
             }
-            for (a, d) in acc.diffs.iter_mut().zip(&b.diffs) {
-                a.merge(d);
-            }
-            acc.merge_hits(&b.hits);
+            acc.merge_ordered(&b.diffs, &b.hits, &b.peaks);
         }
         for (a, s) in acc.variants.iter_mut().zip(&p.sketches) {
             a.merge_sketches(s);
@@ -572,68 +422,5 @@ pub fn merge(
             "the shards hold the variants of {next} of the run's {total} statistics blocks"
         ));
     }
-    let mut out = acc.summarise(&names, Vec::new());
-    out.base = base;
-    Ok(out)
-}
-
-/// Runs blocks `range` of every world on a pool and folds them in block order; returns the
-/// base's calendar accumulators, merged over workers. The same scheme as
-/// `experiment::execute`: waves of parallel blocks, the previous wave folded meanwhile.
-fn execute(
-    models: &[Model],
-    opts: &RunOptions,
-    range: Range<u64>,
-    fold: &mut (dyn FnMut(&Block) + Send),
-) -> Result<Vec<DailyAcc>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start {} worker threads: {e}", opts.threads)))?;
-    let reps = u64::from(models[0].scenario.replications);
-    let first_rep = (range.start * BLOCK).min(reps);
-    let progress =
-        crate::experiment::progress_bar((range.end * BLOCK).min(reps) - first_rep, opts.progress);
-    let threads = pool.current_num_threads();
-    let workers: Vec<Mutex<Worker>> = (0..threads)
-        .map(|_| Mutex::new(Worker::new(models)))
-        .collect();
-    // Waves only bound memory and keep cores busy; their length never changes a result.
-    let wave = (8 * threads as u64).clamp(8, 64);
-    let mut previous: Vec<Block> = Vec::new();
-    pool.install(|| {
-        let mut start = range.start;
-        while start < range.end {
-            let end = (start + wave).min(range.end);
-            let (_, current) = rayon::join(
-                || previous.iter().for_each(&mut *fold),
-                || {
-                    (start..end)
-                        .into_par_iter()
-                        .map(|index| {
-                            let thread = rayon::current_thread_index().unwrap_or(0);
-                            let mut worker = workers[thread].lock().expect("worker poisoned");
-                            let b = worker.block(models, index, reps);
-                            progress.inc(BLOCK.min(reps - index * BLOCK));
-                            b
-                        })
-                        .collect::<Vec<_>>()
-                },
-            );
-            previous = current;
-            start = end;
-        }
-        previous.iter().for_each(&mut *fold);
-    });
-    progress.finish_and_clear();
-    let mut daily: Vec<DailyAcc> = Vec::new();
-    for w in workers {
-        let w = w.into_inner().expect("worker poisoned");
-        if daily.is_empty() {
-            daily = w.daily;
-        } else {
-            daily.iter_mut().zip(&w.daily).for_each(|(a, b)| a.merge(b));
-        }
-    }
-    Ok(daily)
+    Ok(acc.summarise(base, &names))
 }

@@ -303,6 +303,7 @@ pub fn render(s: &Summary, plots: &[Plot]) -> String {
     if let Some(w) = &s.whatif {
         h.push_str(&super::whatif::render_html(s, w));
     }
+    h.push_str(&super::hits::render_html(s));
 
     // Charts.
     h.push_str("<h2>Charts</h2>\n");

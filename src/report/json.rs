@@ -33,6 +33,14 @@ struct Doc<'a> {
     /// What-if variants on the same futures (absent without variants).
     #[serde(skip_serializing_if = "Option::is_none")]
     variants: Option<super::whatif::Doc<'a>>,
+    /// What each disruption hit, per world (`base`, then each variant) and disruption: per
+    /// candidate, the mean per replication of shipments delayed, units on them and delay days
+    /// added (absent when the scenario has no disruption).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    disruption_hits: Vec<super::hits::HitDoc<'a>>,
+    /// Scripted disruptions that delayed no shipment in any replication.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    disruption_warnings: Vec<String>,
     /// The per-category picks simulated as one policy on the same futures.
     #[serde(skip_serializing_if = "Option::is_none")]
     combined: Option<CombinedDoc<'a>>,
@@ -311,6 +319,8 @@ pub fn render(s: &Summary) -> String {
             .collect(),
         chart_sku: &s.chart_sku,
         variants: s.whatif.as_ref().map(|w| super::whatif::json_doc(s, w)),
+        disruption_hits: super::hits::json_doc(s),
+        disruption_warnings: s.hit_warnings(),
         combined: s.combined.as_ref().map(|c| CombinedDoc {
             picks: c
                 .picks

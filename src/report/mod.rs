@@ -13,6 +13,7 @@ mod capital;
 mod cash;
 mod charted;
 mod csv;
+mod hits;
 mod html;
 mod json;
 pub(crate) mod plot;
@@ -100,6 +101,8 @@ pub struct Summary {
     pub supply_windows: Vec<(u32, u32)>,
     /// What-if variants run on the same futures (`None`: the run had none).
     pub whatif: Option<whatif::WhatIf>,
+    /// What each disruption hit: the base's world, then each variant's (`hits`).
+    pub hits: Vec<crate::hits::WorldHits>,
     /// The stockout-risk register, for runs from a state or with `--risk`.
     pub risk: Option<crate::risk::Register>,
     /// Per candidate × SKU results (`sku_summary.csv`).
@@ -186,6 +189,7 @@ impl Summary {
             peak_windows: peak_windows(scenario),
             supply_windows: supply_windows(scenario),
             whatif: None,
+            hits: vec![outcome.hits],
             risk,
             skus: outcome.skus,
             applies: applies::applicable(scenario),
@@ -216,10 +220,11 @@ impl Summary {
         variants: Vec<crate::whatif::VariantStats>,
         hits: Vec<crate::whatif::WorldHits>,
     ) -> Self {
+        self.hits.extend(hits);
         if !variants.is_empty() {
             let base: Vec<CandidateStats> =
                 self.candidates.iter().map(|(_, c)| c.clone()).collect();
-            self.whatif = Some(whatif::WhatIf::new(&self.objective, &base, variants, hits));
+            self.whatif = Some(whatif::WhatIf::new(&self.objective, &base, variants));
         }
         self
     }

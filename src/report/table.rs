@@ -112,6 +112,7 @@ fn render(s: &Summary, verbose: bool) -> String {
     if let Some(w) = &s.whatif {
         out.push_str(&super::whatif::render_table(s, w));
     }
+    out.push_str(&super::hits::render_table(s));
     fit(&out)
 }
 

@@ -13,12 +13,13 @@ use serde::Serialize;
 use super::Summary;
 use super::table::num;
 use crate::error::{Error, Result};
-use crate::hits::Disruption;
 use crate::metrics::Metric;
+use crate::runner::PEAKS;
 use crate::scenario::Objective;
 use crate::score::{self, Ranking};
+use crate::stats::bootstrap::QuantileDiff;
 use crate::stats::{CandidateStats, PairedDiff};
-use crate::whatif::{VariantStats, WorldHits};
+use crate::whatif::VariantStats;
 
 /// The headline metrics printed per variant and charted, in this order.
 pub const HEADLINE: [Metric; 4] = [
@@ -35,6 +36,8 @@ pub struct VariantReport {
     pub stats: Vec<CandidateStats>,
     /// Per candidate, per metric (`Metric::ALL` order): variant − base, paired.
     pub vs_base: Vec<Vec<PairedDiff>>,
+    /// Per candidate, per metric of `runner::PEAKS`: the p95 difference and its interval.
+    pub p95_vs_base: Vec<Vec<Option<QuantileDiff>>>,
     pub ranking: Ranking,
     /// Every paired difference of every candidate is exactly 0 in every replication.
     pub changes_nothing: bool,
@@ -47,11 +50,9 @@ pub struct WhatIf {
     /// The candidate with the best worst-case mean score over the base and every variant,
     /// among those feasible in all of them (`None`: no candidate is).
     pub robust: Option<usize>,
-    /// Warnings a planner must read (a variant or a scripted disruption that changes
-    /// nothing).
+    /// Warnings a planner must read (a variant that changes nothing; a scripted disruption
+    /// that hits nothing is the summary's `hit_warnings`).
     pub warnings: Vec<String>,
-    /// What each disruption hit, in the base and in each variant.
-    pub hits: Vec<WorldHits>,
 }
 
 impl WhatIf {
@@ -59,20 +60,8 @@ impl WhatIf {
         objective: &Objective,
         base: &[CandidateStats],
         variants: Vec<VariantStats>,
-        hits: Vec<WorldHits>,
     ) -> Self {
         let mut warnings = Vec::new();
-        for w in &hits {
-            for (s, (d, label)) in w.sources.iter().enumerate() {
-                // Shipment counts are ≥ 0: a mean of 0 is 0 in every replication.
-                if matches!(d, Disruption::Scripted(_)) && w.means.iter().all(|c| c[s][0] == 0.0) {
-                    warnings.push(format!(
-                        "{}: `{label}` hit no shipment in any replication: no shipment reached port in its window",
-                        w.world
-                    ));
-                }
-            }
-        }
         let variants: Vec<VariantReport> = variants
             .into_iter()
             .map(|v| {
@@ -95,6 +84,7 @@ impl WhatIf {
                     name: v.name,
                     stats: v.stats,
                     vs_base: v.vs_base,
+                    p95_vs_base: v.p95_vs_base,
                     ranking,
                     changes_nothing,
                 }
@@ -105,7 +95,6 @@ impl WhatIf {
             variants,
             robust,
             warnings,
-            hits,
         }
     }
 }
@@ -128,6 +117,22 @@ fn robust_pick(
         })
         .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
         .map(|(c, _)| c)
+}
+
+/// The difference of p95s of `PEAKS[k]` (variant − base, candidate `c`) and the half-width
+/// of its bootstrap interval: the exact nearest-rank difference of the kept values, or, beyond
+/// the replications kept, the sketches' difference without an interval.
+fn p95_diff(s: &Summary, v: &VariantReport, c: usize, k: usize) -> (f64, Option<f64>) {
+    match v.p95_vs_base[c][k] {
+        Some(q) => (q.diff, Some(q.half_width())),
+        None => {
+            let m = PEAKS[k];
+            (
+                v.stats[c].metric(m).p95 - s.candidates[c].1.metric(m).p95,
+                None,
+            )
+        }
+    }
 }
 
 fn opt(v: Option<f64>) -> String {
@@ -166,6 +171,20 @@ pub fn render_csv(s: &Summary, w: &WhatIf) -> Result<String> {
                 ])
                 .map_err(fail)?;
             }
+            for (k, &m) in PEAKS.iter().enumerate() {
+                let (diff, half) = p95_diff(s, v, c, k);
+                out.write_record([
+                    v.name.clone(),
+                    name.clone(),
+                    format!("{}_p95", m.name()),
+                    m.unit().to_string(),
+                    v.stats[c].metric(m).p95.to_string(),
+                    String::new(),
+                    diff.to_string(),
+                    opt(half),
+                ])
+                .map_err(fail)?;
+            }
         }
     }
     let bytes = out
@@ -182,23 +201,6 @@ pub(super) struct Doc<'a> {
     robust_pick: Option<&'a str>,
     warnings: &'a [String],
     variants: Vec<VariantDoc<'a>>,
-    /// Per world (`base` or a variant) and disruption: per candidate, the mean per
-    /// replication of shipments delayed, units on them and delay days added.
-    disruption_hits: Vec<HitDoc<'a>>,
-}
-
-#[derive(Serialize)]
-struct HitDoc<'a> {
-    world: &'a str,
-    disruption: &'a str,
-    candidates: std::collections::BTreeMap<&'a str, HitFigures>,
-}
-
-#[derive(Serialize)]
-struct HitFigures {
-    shipments: f64,
-    units: f64,
-    delay_days: f64,
 }
 
 #[derive(Serialize)]
@@ -228,6 +230,12 @@ struct MetricDoc {
     p95: f64,
     diff_vs_base: f64,
     diff_ci95: Option<f64>,
+    /// For the metrics whose p95 is a headline: the difference of p95s (variant − base) and
+    /// its 95% paired bootstrap interval (null beyond the replications kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff_p95: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff_p95_ci95: Option<Option<[f64; 2]>>,
 }
 
 pub(super) fn json_doc<'a>(s: &'a Summary, w: &'a WhatIf) -> Doc<'a> {
@@ -257,6 +265,7 @@ pub(super) fn json_doc<'a>(s: &'a Summary, w: &'a WhatIf) -> Doc<'a> {
                             .map(|&m| {
                                 let st = v.stats[c].metric(m);
                                 let d = &v.vs_base[c][m as usize];
+                                let k = PEAKS.iter().position(|&p| p == m);
                                 (
                                     m.name(),
                                     MetricDoc {
@@ -265,6 +274,9 @@ pub(super) fn json_doc<'a>(s: &'a Summary, w: &'a WhatIf) -> Doc<'a> {
                                         p95: st.p95,
                                         diff_vs_base: d.mean,
                                         diff_ci95: d.ci95,
+                                        diff_p95: k.map(|k| p95_diff(s, v, c, k).0),
+                                        diff_p95_ci95: k
+                                            .map(|k| v.p95_vs_base[c][k].map(|q| [q.lo, q.hi])),
                                     },
                                 )
                             })
@@ -273,55 +285,21 @@ pub(super) fn json_doc<'a>(s: &'a Summary, w: &'a WhatIf) -> Doc<'a> {
                     .collect(),
             })
             .collect(),
-        disruption_hits: w
-            .hits
-            .iter()
-            .flat_map(|h| {
-                h.sources
-                    .iter()
-                    .enumerate()
-                    .map(move |(k, (_, label))| HitDoc {
-                        world: &h.world,
-                        disruption: label,
-                        candidates: s
-                            .candidates
-                            .iter()
-                            .zip(&h.means)
-                            .map(|((name, _), m)| {
-                                (
-                                    name.as_str(),
-                                    HitFigures {
-                                        shipments: m[k][0],
-                                        units: m[k][1],
-                                        delay_days: m[k][2],
-                                    },
-                                )
-                            })
-                            .collect(),
-                    })
-            })
-            .collect(),
     }
 }
 
-/// Rows of what each disruption hit: (world, disruption, per candidate "shipments / units /
-/// delay days").
-fn hit_rows(w: &WhatIf) -> Vec<(String, String, Vec<String>)> {
-    w.hits
+/// "Δ p95 peak capital ± h" (no "±" beyond the replications kept).
+fn pm_p95(s: &Summary, v: &VariantReport, c: usize) -> String {
+    let k = PEAKS
         .iter()
-        .flat_map(|h| {
-            h.sources.iter().enumerate().map(move |(k, (_, label))| {
-                (
-                    h.world.clone(),
-                    label.clone(),
-                    h.means
-                        .iter()
-                        .map(|m| format!("{} / {} / {}", num(m[k][0]), num(m[k][1]), num(m[k][2])))
-                        .collect(),
-                )
-            })
-        })
-        .collect()
+        .position(|&m| m == Metric::CapitalTiedPeak)
+        .expect("peak capital is kept");
+    let (diff, half) = p95_diff(s, v, c, k);
+    let sign = if diff > 0.0 { "+" } else { "" };
+    match half {
+        Some(h) => format!("{sign}{} ± {}", num(diff), num(h)),
+        None => format!("{sign}{}", num(diff)),
+    }
 }
 
 fn pm(d: &PairedDiff) -> String {
@@ -370,27 +348,26 @@ pub fn render_table(s: &Summary, w: &WhatIf) -> String {
         );
         let _ = writeln!(
             out,
-            "    {:<width$} {:>20} {:>18} {:>22} {:>24} {:>16}",
+            "  {:<width$} {:>16} {:>11} {:>16} {:>18} {:>18}",
             "candidate",
             "Δ fill rate",
-            "Δ streams out",
-            "Δ total cost/day",
-            "Δ peak capital (mean)",
+            "Δ streams",
+            "Δ cost/day",
+            "Δ peak cap mean",
             "Δ peak cap p95"
         );
-        for (c, (cname, base)) in s.candidates.iter().enumerate() {
+        for (c, (cname, _)) in s.candidates.iter().enumerate() {
             let d = |m: Metric| pm(&v.vs_base[c][m as usize]);
-            let p95 = v.stats[c].metric(Metric::CapitalTiedPeak).p95
-                - base.metric(Metric::CapitalTiedPeak).p95;
+            let p95 = pm_p95(s, v, c);
             let _ = writeln!(
                 out,
-                "    {:<width$} {:>20} {:>18} {:>22} {:>24} {:>16}",
+                "  {:<width$} {:>16} {:>11} {:>16} {:>18} {:>18}",
                 cname,
                 d(Metric::FillRate),
                 d(Metric::StreamsStockedOut),
                 d(Metric::TotalCostPerDay),
                 d(Metric::CapitalTiedPeak),
-                format!("{}{}", if p95 > 0.0 { "+" } else { "" }, num(p95)),
+                p95,
             );
         }
     }
@@ -402,21 +379,6 @@ pub fn render_table(s: &Summary, w: &WhatIf) -> String {
             None => "none: no candidate is feasible in every variant".to_string(),
         }
     );
-    let rows = hit_rows(w);
-    if !rows.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nwhat each disruption hit (mean per replication: shipments / units / delay days; candidates {})",
-            s.candidates
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        for (world, label, cells) in rows {
-            let _ = writeln!(out, "  {world} — {label}: {}", cells.join("; "));
-        }
-    }
     for warn in &w.warnings {
         let _ = writeln!(out, "warning: {warn}");
     }
@@ -474,6 +436,9 @@ pub fn render_html(s: &Summary, w: &WhatIf) -> String {
             HEADLINE
                 .iter()
                 .map(|m| format!("<th>Δ {}</th>", m.name()))
+                .chain(std::iter::once(
+                    "<th>Δ p95 capital_tied_peak</th>".to_string()
+                ))
                 .collect::<String>()
         );
         for (c, (cname, _)) in s.candidates.iter().enumerate() {
@@ -481,33 +446,8 @@ pub fn render_html(s: &Summary, w: &WhatIf) -> String {
             for m in HEADLINE {
                 let _ = write!(h, "<td>{}</td>", pm(&v.vs_base[c][m as usize]));
             }
+            let _ = write!(h, "<td>{}</td>", pm_p95(s, v, c));
             h.push_str("</tr>\n");
-        }
-        h.push_str("</table>\n");
-    }
-    let rows = hit_rows(w);
-    if !rows.is_empty() {
-        let _ = writeln!(
-            h,
-            "<h3>What each disruption hit</h3>\n<p class=\"note\">Mean per replication: \
-             shipments delayed / units on them / delay days added.</p>\n\
-             <table class=\"whatif-hits\"><tr><th>world</th><th>disruption</th>{}</tr>",
-            s.candidates
-                .iter()
-                .map(|(n, _)| format!("<th>{}</th>", esc(n)))
-                .collect::<String>()
-        );
-        for (world, label, cells) in rows {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td>{}</tr>",
-                esc(&world),
-                esc(&label),
-                cells
-                    .iter()
-                    .map(|c| format!("<td>{c}</td>"))
-                    .collect::<String>()
-            );
         }
         h.push_str("</table>\n");
     }

@@ -7,6 +7,7 @@
 //! Memory is bounded: moments are folded as replications arrive and quantiles live in a
 //! fixed-accuracy sketch.
 
+pub mod bootstrap;
 pub mod cash;
 pub mod daily;
 pub mod moments;

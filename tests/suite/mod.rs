@@ -6,6 +6,7 @@ mod demand;
 mod fit;
 mod fuzz;
 mod golden;
+mod hits;
 mod money;
 mod report;
 mod scenarios;

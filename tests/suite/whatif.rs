@@ -210,7 +210,10 @@ fn a_variant_that_changes_nothing_is_flagged() {
         lines.next().unwrap(),
         "variant,candidate,metric,unit,mean,ci95,diff_vs_base,diff_ci95"
     );
-    assert_eq!(lines.count(), 2 * Metric::ALL.len());
+    assert_eq!(
+        lines.count(),
+        2 * (Metric::ALL.len() + whatif::PEAK_METRICS.len())
+    );
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<h2 id=\"what-if\">What if</h2>"));
     assert!(out.join("plots/whatif_differences.svg").exists());
@@ -394,7 +397,7 @@ fn each_disruption_reports_what_it_hit() {
         .success();
     let json: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-    let hits = json["variants"]["disruption_hits"].as_array().unwrap();
+    let hits = json["disruption_hits"].as_array().unwrap();
     let find = |world: &str, what: &str| {
         hits.iter()
             .find(|h| h["world"] == world && h["disruption"] == what)
