@@ -6,6 +6,7 @@ mod demand;
 mod fit;
 mod fuzz;
 mod golden;
+mod lanes;
 mod money;
 mod report;
 mod scenarios;
