@@ -285,6 +285,7 @@ fn ranking(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
             "score ± 95% CI",
             "Δ score",
             "fill",
+            "fill pooled",
             "cost/day",
             "peak cap p95",
             "feasible",
@@ -293,7 +294,7 @@ fn ranking(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
         ],
         2,
     );
-    t.optional = vec![9, 8, 6];
+    t.optional = vec![10, 9, 7, 5];
     let rows = shown(s, verbose);
     for &c in &rows {
         let st = &s.candidates[c].1;
@@ -311,12 +312,19 @@ fn ranking(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
         } else {
             num(st.metric(Metric::FillRate).mean)
         };
+        let pooled = if nothing_to_measure(st, Metric::FillRate) {
+            "n/a".to_string()
+        } else {
+            let (r, h) = st.all.fill_pooled();
+            mean_ci(r, h)
+        };
         t.rows.push(vec![
             v.rank.to_string(),
             labels.of(s, c),
             mean_ci(score.mean, score.ci95),
             diff,
             fill,
+            pooled,
             num(st.metric(Metric::TotalCostPerDay).mean),
             num(st.metric(Metric::CapitalTiedPeak).p95),
             yes(v.feasible),
@@ -377,9 +385,10 @@ fn ranking(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
         };
         let _ = writeln!(
             out,
-            "  score {}{vs}; fill {}, peak cap p95 {}: {verdict}",
+            "  score {}{vs}; fill {} (pooled {}), peak cap p95 {}: {verdict}",
             num(st.mean),
             num(c.stats.metric(Metric::FillRate).mean),
+            num(c.stats.all.fill_pooled().0),
             num(c.stats.metric(Metric::CapitalTiedPeak).p95),
         );
     }

@@ -23,7 +23,8 @@ pub struct Objective {
     pub lost_margin_penalty: f64,
     /// [fraction/year] charged on the average capital tied up.
     pub annual_cost_of_capital: f64,
-    /// Constraint on the mean fill rate.
+    /// Constraint on the pooled fill rate (units served ÷ units demanded over every
+    /// replication, its lower confidence bound).
     pub min_fill_rate: Option<f64>,
     /// Constraint on the 95th percentile of capital_tied_peak [currency].
     pub max_capital_peak_p95: Option<f64>,

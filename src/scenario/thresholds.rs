@@ -203,7 +203,6 @@ macro_rules! thresholds {
         }
 
         /// Whether `param`, unset, inherits a default known only at load.
-        #[cfg(test)]
         pub(crate) fn inherits(param: &str) -> bool {
             $(if param == stringify!($field) {
                 return <$ty as Field>::INHERITS;

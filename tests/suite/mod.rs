@@ -8,6 +8,7 @@ mod fuzz;
 mod golden;
 mod lanes;
 mod money;
+mod pooled;
 mod report;
 mod scenarios;
 mod set_by_id;
