@@ -117,13 +117,14 @@ impl PairedRatio {
         self.n += 1;
         let n = self.n as f64;
         let mut dx = [0.0; 4];
-        for i in 0..4 {
-            dx[i] = x[i] - self.mean[i];
-            self.mean[i] += dx[i] / n;
+        for ((d, m), xi) in dx.iter_mut().zip(&mut self.mean).zip(x) {
+            *d = xi - *m;
+            *m += *d / n;
         }
-        for i in 0..4 {
-            for j in 0..4 {
-                self.c[i][j] += dx[i] * (x[j] - self.mean[j]);
+        let mean = self.mean;
+        for (row, di) in self.c.iter_mut().zip(dx) {
+            for ((c, xj), mj) in row.iter_mut().zip(x).zip(mean) {
+                *c += di * (xj - mj);
             }
         }
     }
@@ -249,7 +250,8 @@ mod tests {
         a.merge(&b);
         // Directly: the pooled ratios, then L_r with the run's R and D̄, and its SE.
         let n = reps.len() as f64;
-        let sum = |f: &dyn Fn(&((f64, f64), (f64, f64))) -> f64| reps.iter().map(f).sum::<f64>();
+        type Rep = ((f64, f64), (f64, f64));
+        let sum = |f: &dyn Fn(&Rep) -> f64| reps.iter().map(f).sum::<f64>();
         let (da, db) = (sum(&|r| r.0.1) / n, sum(&|r| r.1.1) / n);
         let (ra, rb) = (sum(&|r| r.0.0) / n / da, sum(&|r| r.1.0) / n / db);
         let l: Vec<f64> = reps
