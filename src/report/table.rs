@@ -315,8 +315,8 @@ fn ranking(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
         let pooled = if nothing_to_measure(st, Metric::FillRate) {
             "n/a".to_string()
         } else {
-            let (r, h) = st.all.fill_pooled();
-            mean_ci(r, h)
+            // The mean only, to fit: the candidate's table gives its interval.
+            num(st.all.fill_pooled().0)
         };
         t.rows.push(vec![
             v.rank.to_string(),
@@ -460,6 +460,32 @@ fn legend(s: &Summary, c: usize, id: &str) -> String {
     line
 }
 
+/// The `fill_rate_pooled` row of a candidate's table: one ratio over every replication, so
+/// no quantiles.
+fn pooled_row(c: &crate::stats::CandidateStats, vs_baseline: bool) -> Vec<String> {
+    let (r, h) = c.all.fill_pooled();
+    let measured = !nothing_to_measure(c, Metric::FillRate);
+    let mut row = vec![
+        "fill_rate_pooled".to_string(),
+        if measured {
+            mean_ci(r, h)
+        } else {
+            "n/a".into()
+        },
+        "".into(),
+        "".into(),
+        "".into(),
+    ];
+    if vs_baseline {
+        let d = c.all.fill_vs_first;
+        row.push(match d.ci95 {
+            Some(h) => format!("{} ± {}", Signed(d.mean), num(h)),
+            None => Signed(d.mean).to_string(),
+        });
+    }
+    row
+}
+
 fn metric_tables(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
     let hidden: Vec<&str> = Metric::ALL
         .iter()
@@ -504,6 +530,9 @@ fn metric_tables(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) 
                 });
             }
             t.rows.push(row);
+            if m == Metric::FillRate {
+                t.rows.push(pooled_row(c, i > 0));
+            }
         }
         t.write(out);
     }
