@@ -104,6 +104,10 @@ impl Policy for FromToday {
     fn review_in_stream(&mut self, view: &SkuView, live: &LiveStream, orders: &mut Orders) {
         self.inner.review_in_stream(view, live, orders);
     }
+
+    fn learning_rate(&self, sku: usize) -> Option<f64> {
+        self.inner.learning_rate(sku)
+    }
 }
 
 /// Runs `advise` on a validated scenario.
@@ -268,6 +272,7 @@ fn purchase_order(sc: &Scenario, c: usize, t: &TodayOrder) -> PurchaseOrder {
         (Trigger::Stream, _) => "stream",
         (Trigger::Pulse, _) => "pulse",
         (Trigger::Signal, _) => "signal",
+        (Trigger::Persist, _) => "persist",
         (Trigger::Reorder, PolicyRule::SS { .. }) => "s_S",
         (Trigger::Reorder, PolicyRule::BaseStock { .. }) => "base_stock",
         (Trigger::Reorder, PolicyRule::RQ { .. }) => "r_Q",

@@ -177,13 +177,20 @@ fn value(v: Option<f64>) -> serde_json::Value {
     }
 }
 
-fn threshold_map(
-    values: [Option<f64>; crate::scenario::policy::PARAMS.len()],
-) -> BTreeMap<String, serde_json::Value> {
+/// `t` as written thresholds: lanes by their id, an inherited value (unset) left out.
+fn threshold_map(sc: &Scenario, t: &Thresholds) -> BTreeMap<String, serde_json::Value> {
+    use crate::scenario::thresholds::{inherits, is_lane};
     crate::scenario::policy::PARAMS
         .iter()
-        .zip(values)
-        .map(|(k, v)| (k.to_string(), value(v)))
+        .zip(t.values())
+        .filter(|(k, v)| v.is_some() || !inherits(k))
+        .map(|(k, v)| {
+            let v = match (is_lane(k), v) {
+                (true, Some(i)) => serde_json::json!(sc.lanes[i as usize].id),
+                (_, v) => value(v),
+            };
+            (k.to_string(), v)
+        })
         .collect()
 }
 
@@ -240,17 +247,17 @@ pub fn entry(sc: &Scenario, spec: &PolicySpec) -> Entry {
                 match slot {
                     None => *slot = Some(t),
                     Some(first) if *first != t => {
-                        e.skus.insert(s.id.clone(), threshold_map(t.values()));
+                        e.skus.insert(s.id.clone(), threshold_map(sc, &t));
                     }
                     Some(_) => {}
                 }
             }
             if let Some(t) = plain {
-                e.thresholds = threshold_map(t.values());
+                e.thresholds = threshold_map(sc, &t);
             }
             for (c, t) in sc.categories.iter().zip(by_cat) {
                 if let Some(t) = t {
-                    e.categories.insert(c.id.clone(), threshold_map(t.values()));
+                    e.categories.insert(c.id.clone(), threshold_map(sc, &t));
                 }
             }
         }

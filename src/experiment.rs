@@ -132,7 +132,7 @@ pub struct Partial {
 }
 
 /// The format tag of [`Partial`] files.
-pub const PARTIAL_FORMAT: &str = "restock-partial-5";
+pub const PARTIAL_FORMAT: &str = "restock-partial-6";
 
 /// The file a shard writes into its output folder.
 pub const PARTIAL_FILE: &str = "partial.json";

@@ -148,6 +148,12 @@ metrics! {
         "cash paid on measured days — deposits at order, balances at departure, freight (at departure or arrival, `freight.paid`), duty at arrival, `fixed_order_cost` at order, storage (`holding_per_unit_day`) daily — ÷ measured days (all SKUs only: 0 in a category's scope)";
     CashInPerDay => "cash_in_per_day", "currency/day",
         "net proceeds (price − commissions) of units sold on measured days, received `payout_lag_days` later within the horizon, ÷ measured days (all SKUs only: 0 in a category's scope)";
+    TriggersPersist => "triggers_persist", "orders",
+        "orders the layered policy placed on measured days when a rise was judged persistent (its new level short over `persist_lane`'s lead time)";
+    UnitsPersistSea => "units_persist_sea", "units",
+        "units the layered policy's persistent-rise orders ordered on measured days that travelled by `sea` lanes (after any fallback)";
+    UnitsPersistAir => "units_persist_air", "units",
+        "units the layered policy's persistent-rise orders ordered on measured days that travelled by `air` or `express` lanes (after any fallback)";
 }
 
 pub const METRIC_COUNT: usize = Metric::ALL.len();

@@ -311,6 +311,7 @@ mod tests {
                 4
             ],
             fill: co,
+            fill_vs_first: PairedDiff::ZERO,
             capital_peak: peak.clone(),
             funding_p95_ci: None,
             funding_peak: peak,

@@ -914,6 +914,15 @@ impl Engine {
                 UnitsSignalAir,
                 by_trigger[Trigger::Signal as usize][1] as f64,
             ),
+            (TriggersPersist, triggered[Trigger::Persist as usize] as f64),
+            (
+                UnitsPersistSea,
+                by_trigger[Trigger::Persist as usize][0] as f64,
+            ),
+            (
+                UnitsPersistAir,
+                by_trigger[Trigger::Persist as usize][1] as f64,
+            ),
             (TerminalStockValue, terminal),
             (DutyCostPerDay, duty / days),
             (

@@ -225,7 +225,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
             *s = (st.short - short_before).clamp(0, i64::from(u32::MAX)) as u32;
         }
         // The planner's routine after a stream: correct later forecasts by actual ÷ forecast.
-        let lr = streams.learning_rate;
+        let lr = policy.learning_rate(i).unwrap_or(streams.learning_rate);
         if lr > 0.0 && entry.forecast > 0.0 {
             let ratio = stream_sold as f64 / entry.forecast;
             st.forecast_factor = (1.0 - lr) * st.forecast_factor + lr * ratio;

@@ -49,19 +49,38 @@ use crate::scenario::{LayeredSpec, Thresholds};
 pub struct Layered {
     spec: Arc<LayeredSpec>,
     period: u32,
-    lanes: Lanes,
+    /// The policy's regular lane, for SKUs whose thresholds do not name one.
+    regular: usize,
+    /// Published median transit of each lane [days].
+    transit: Vec<f64>,
     memory: Vec<Memory>,
     days: DayBits,
 }
 
-/// The lanes the policy orders by, with the transit it assumes when the view has no quote.
+/// The lanes the policy orders one SKU by (its thresholds' `lane` and `fast_lane`), with the
+/// transit it assumes when the view has no quote.
 #[derive(Debug, Clone, Copy)]
-struct Lanes {
+struct Lanes<'a> {
     regular: usize,
     fast: usize,
-    /// Published median transit of the regular and fast lanes [days].
-    regular_days: f64,
-    fast_days: f64,
+    /// Lanes of the persist and signal orders.
+    persist: usize,
+    signal: usize,
+    /// Published median transit of every lane [days].
+    transit: &'a [f64],
+}
+
+impl<'a> Lanes<'a> {
+    fn of(t: &Thresholds, regular: usize, fast: usize, transit: &'a [f64]) -> Self {
+        let fast = t.fast_lane.or(fast);
+        Lanes {
+            regular: t.lane.or(regular),
+            fast,
+            persist: t.persist_lane.or(fast),
+            signal: t.signal_lane.or(fast),
+            transit,
+        }
+    }
 }
 
 /// What the policy remembers of one SKU within a replication, besides its [`DayBits`] rows.
@@ -71,6 +90,8 @@ struct Memory {
     watching: Option<(u32, f64, u32)>,
     /// A persistent rise's level [units/day], floor of the forecast until the given day.
     floor: Option<(f64, u32)>,
+    /// The level of a rise judged persistent at this review, for the persist order.
+    stepped: Option<f64>,
     /// Days before this one have been examined for spikes.
     examined: u32,
     /// The forecast at the last review [units/day].
@@ -171,6 +192,7 @@ impl Memory {
             let recent = (d + 1).saturating_sub(t.step_up_days).max(from);
             if let Some(level) = self.mean(sales, recent, d + 1, days) {
                 self.floor = Some((level, d + 1 + t.forecast_days));
+                self.stepped = Some(level);
             }
         }
     }
@@ -347,21 +369,12 @@ impl Days<'_> {
 }
 
 impl Layered {
-    pub fn new(
-        spec: Arc<LayeredSpec>,
-        period: u32,
-        regular_lane: usize,
-        regular_days: f64,
-        fast_days: f64,
-    ) -> Self {
+    /// `transit`: each lane's published median transit [days].
+    pub fn new(spec: Arc<LayeredSpec>, period: u32, regular_lane: usize, transit: &[f64]) -> Self {
         let n = spec.skus();
         Layered {
-            lanes: Lanes {
-                regular: regular_lane,
-                fast: spec.fast_lane,
-                regular_days,
-                fast_days,
-            },
+            regular: regular_lane,
+            transit: transit.to_vec(),
             spec,
             period,
             memory: vec![Memory::default(); n],
@@ -417,15 +430,14 @@ fn order(
     i64::from(qty)
 }
 
-impl Lanes {
+impl Lanes<'_> {
     /// Days until stock ordered now on `lane` would be sellable, as quoted: the supplier's and
     /// forwarder's quote when the view has one (production, sailings, peak season), else the
     /// lane's published median transit.
     fn quoted_days(&self, v: &SkuView, lane: usize, qty: u32) -> f64 {
         match v.supply.eta_day(lane, qty.max(1)) {
             Some(eta) => f64::from(eta.saturating_sub(v.day)),
-            None if lane == self.regular => self.regular_days,
-            None => self.fast_days,
+            None => self.transit.get(lane).copied().unwrap_or(0.0),
         }
     }
 
@@ -448,6 +460,16 @@ impl Lanes {
             None => 0,
         };
         ip -= late;
+
+        // A new level needs stock soon, not only a bigger regular order: what it sells over
+        // the persist lane's lead time, less the position, goes by that lane at once.
+        if let Some(level) = m.stepped.take() {
+            let need = level * self.quoted_days(v, self.persist, 1);
+            let q = size(t, need - ip as f64);
+            if q > 0 {
+                ip += order(orders, v, q, self.persist, None, Trigger::Persist);
+            }
+        }
 
         if streams && let Some(mult) = t.stream_multiplier {
             ip += self.stream_orders(t, m.storefront(), mult, v, late, orders);
@@ -573,11 +595,11 @@ impl Lanes {
         {
             // Sized by what the signal predicts, not up to a cover target: an order up to
             // (1 + rise) × cover was about four times a spike's expected extra demand.
-            let fast = self.quoted_days(v, self.fast, 1);
-            let q = size(t, rise * m.forecast * fast);
+            let lead = self.quoted_days(v, self.signal, 1);
+            let q = size(t, rise * m.forecast * lead);
             if q > 0 {
                 m.last_signal = Some(v.day);
-                return order(orders, v, q, self.fast, None, Trigger::Signal);
+                return order(orders, v, q, self.signal, None, Trigger::Signal);
             }
         }
         0
@@ -585,6 +607,10 @@ impl Lanes {
 }
 
 impl Policy for Layered {
+    fn learning_rate(&self, sku: usize) -> Option<f64> {
+        self.spec.thresholds(sku).learning_rate.0
+    }
+
     fn reset(&mut self) {
         self.memory.fill(Memory::default());
         self.days.clear();
@@ -594,8 +620,8 @@ impl Policy for Layered {
         if !is_review_day(v.day, self.period) {
             return;
         }
-        let lanes = self.lanes;
         let t = self.spec.thresholds(v.sku);
+        let lanes = Lanes::of(t, self.regular, self.spec.fast_lane, &self.transit);
         let streams = !v.streams.is_empty();
         // Announced streams are the furthest days the policy marks.
         let last = if streams {
@@ -619,8 +645,8 @@ impl Policy for Layered {
     }
 
     fn review_in_stream(&mut self, v: &SkuView, live: &LiveStream, orders: &mut Orders) {
-        let lanes = self.lanes;
         let t = self.spec.thresholds(v.sku);
+        let lanes = Lanes::of(t, self.regular, self.spec.fast_lane, &self.transit);
         let Some(ratio) = t.pulse_ratio else {
             return;
         };
@@ -663,7 +689,7 @@ mod tests {
 
     fn policy(t: Thresholds) -> Layered {
         let spec = LayeredSpec::new(1, &[t]);
-        Layered::new(Arc::new(spec), 1, 0, 20.0, 5.0)
+        Layered::new(Arc::new(spec), 1, 0, &[20.0, 5.0])
     }
 
     fn only(t: Thresholds) -> Thresholds {
@@ -923,6 +949,83 @@ mod tests {
         let mut q = policy(off());
         review(&mut q, &view(31, 1000, &sales));
         assert!(q.memory[0].forecast > 10.0);
+    }
+
+    #[test]
+    fn a_rise_judged_persistent_orders_its_gap_by_the_persist_lane_that_day() {
+        // 28 days at 10, then 30 a day from day 28: after 3 days above 1.5 × 10 the rise is
+        // persistent on the review of day 31, at the level of its last 3 days (30/day).
+        let t = Thresholds {
+            persist_ratio: Some(1.5),
+            persist_days: 3,
+            ..off()
+        };
+        let mut sales = vec![10u32; 40];
+        for s in &mut sales[28..31] {
+            *s = 30;
+        }
+        let run = |t: Thresholds, on_hand: i64| {
+            let mut p = policy(t);
+            assert!(review(&mut p, &view(28, on_hand, &sales)).is_empty());
+            assert!(
+                review(&mut p, &view(30, on_hand, &sales)).is_empty(),
+                "still under watch"
+            );
+            let o = review(&mut p, &view(31, on_hand, &sales));
+            // Once: the next review orders nothing more.
+            assert!(review(&mut p, &view(32, on_hand, &sales)).is_empty());
+            o
+        };
+        // Default: the fast lane (index 1, 5 days): 30/day × 5 days − 50 on hand.
+        let o = run(t, 50);
+        assert_eq!(o.len(), 1);
+        assert_eq!(
+            (o[0].trigger, o[0].lane, o[0].qty),
+            (Trigger::Persist, 1, 30 * 5 - 50)
+        );
+        // By sea (index 0, 20 days): 30/day × 20 days − 50.
+        let sea = Thresholds {
+            persist_lane: crate::scenario::thresholds::LaneRef(Some(0)),
+            ..t
+        };
+        let o = run(sea, 50);
+        assert_eq!(
+            (o[0].trigger, o[0].lane, o[0].qty),
+            (Trigger::Persist, 0, 30 * 20 - 50)
+        );
+        // A position that covers the new level's lead time orders nothing.
+        assert!(run(t, 150).is_empty());
+    }
+
+    #[test]
+    fn signal_lane_sets_the_lane_of_signal_orders() {
+        let sales = [10u32; 28];
+        let mut ctr = vec![1.0f32; 28];
+        let mut conv = vec![1.0f32; 28];
+        for c in &mut ctr[21..] {
+            *c = 1.75;
+        }
+        for c in &mut conv[21..] {
+            *c = 1.2;
+        }
+        let t = Thresholds {
+            ctr_growth: Some(0.5),
+            signal_lane: crate::scenario::thresholds::LaneRef(Some(0)),
+            ..off()
+        };
+        let v = SkuView {
+            ctr: &ctr,
+            conversion: &conv,
+            ctr_rise: crate::demand::viral::week_on_week(&ctr),
+            ..view(28, 0, &sales)
+        };
+        let o = review(&mut policy(t), &v);
+        assert_eq!(o.len(), 1);
+        // By sea, sized over the sea lead time: 0.75 × 10/day × 20 days.
+        assert_eq!(
+            (o[0].trigger, o[0].lane, o[0].qty),
+            (Trigger::Signal, 0, 150)
+        );
     }
 
     /// Sold-out flags of days `from..to` (one word: days below 64).

@@ -182,10 +182,13 @@ pub enum Trigger {
     Pulse,
     /// Layered: CTR and conversion rising ahead of sales.
     Signal,
+    /// Layered: a rise judged persistent, its new level short over the persist lane's lead
+    /// time.
+    Persist,
 }
 
 impl Trigger {
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = 6;
 }
 
 /// Orders placed during one review; the engine drains it after each call.
@@ -250,6 +253,12 @@ pub trait Policy: Send {
     /// Forgets everything learnt in the previous replication.
     fn reset(&mut self) {}
 
+    /// SKU `sku`'s weight of a stream's actual ÷ forecast in later stream forecasts, when the
+    /// policy sets one (`None`: the scenario's `streams.learning_rate`).
+    fn learning_rate(&self, _sku: usize) -> Option<f64> {
+        None
+    }
+
     /// `Some` for the textbook policies (see [`Textbook`]); every other policy keeps the
     /// default.
     fn as_textbook(&mut self) -> Option<Textbook<'_>> {
@@ -293,13 +302,7 @@ pub fn build(spec: &PolicySpec, quoted_days: &[f64]) -> Box<dyn Policy> {
             period,
             lane,
         }),
-        PolicyRule::Layered(ref l) => Box::new(Layered::new(
-            l.clone(),
-            period,
-            lane,
-            quoted_days[lane],
-            quoted_days[l.fast_lane],
-        )),
+        PolicyRule::Layered(ref l) => Box::new(Layered::new(l.clone(), period, lane, quoted_days)),
     }
 }
 

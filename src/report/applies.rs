@@ -62,6 +62,9 @@ pub fn applicable(sc: &Scenario) -> Vec<bool> {
             UnitsPulseAir,
             UnitsSignalSea,
             UnitsSignalAir,
+            TriggersPersist,
+            UnitsPersistSea,
+            UnitsPersistAir,
         ],
         layered,
     );

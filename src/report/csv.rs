@@ -48,6 +48,23 @@ pub fn render(s: &Summary) -> Result<String> {
             ])
             .map_err(fail)?;
         }
+        // A ratio of sums over every replication: no per-replication quantiles.
+        let (mean, ci95) = c.all.fill_pooled();
+        let d = c.all.fill_vs_first;
+        let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        w.write_record([
+            name.clone(),
+            "fill_rate_pooled".to_string(),
+            "fraction".to_string(),
+            mean.to_string(),
+            opt(ci95),
+            String::new(),
+            String::new(),
+            String::new(),
+            d.mean.to_string(),
+            opt(d.ci95),
+        ])
+        .map_err(fail)?;
     }
     let bytes = w
         .into_inner()

@@ -58,7 +58,21 @@ struct CombinedDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     score_vs_best: Option<Diff>,
     metrics: BTreeMap<&'static str, Stat>,
+    fill_rate_pooled: Pooled,
     capital_at_risk: AtRisk,
+}
+
+/// A ratio of sums over every replication with its delta-method 95% half-width: no
+/// per-replication quantiles.
+#[derive(Serialize)]
+struct Pooled {
+    mean: f64,
+    ci95: Option<f64>,
+}
+
+fn pooled(s: &ScopeStats) -> Pooled {
+    let (mean, ci95) = s.fill_pooled();
+    Pooled { mean, ci95 }
 }
 
 /// The distribution of a replication's peak capital tied up: what finance must be able to
@@ -105,6 +119,8 @@ struct Candidate<'a> {
     #[serde(flatten)]
     verdict: VerdictDoc,
     metrics: BTreeMap<&'static str, Stat>,
+    /// Units served ÷ units demanded over every replication (what constraints judge).
+    fill_rate_pooled: Pooled,
     vs_first: BTreeMap<&'static str, Diff>,
     capital_at_risk: AtRisk,
     funding_need: FundingDoc,
@@ -145,6 +161,7 @@ struct CategoryDoc {
     #[serde(flatten)]
     verdict: VerdictDoc,
     metrics: BTreeMap<&'static str, Stat>,
+    fill_rate_pooled: Pooled,
     vs_first: BTreeMap<&'static str, Diff>,
 }
 
@@ -185,7 +202,7 @@ fn metrics(s: &ScopeStats) -> BTreeMap<&'static str, Stat> {
 }
 
 fn diffs(s: &ScopeStats) -> BTreeMap<&'static str, Diff> {
-    Metric::ALL
+    let mut out: BTreeMap<_, _> = Metric::ALL
         .iter()
         .map(|&m| {
             let d = s.diff(m);
@@ -197,7 +214,15 @@ fn diffs(s: &ScopeStats) -> BTreeMap<&'static str, Diff> {
                 },
             )
         })
-        .collect()
+        .collect();
+    out.insert(
+        "fill_rate_pooled",
+        Diff {
+            mean: s.fill_vs_first.mean,
+            ci95: s.fill_vs_first.ci95,
+        },
+    );
+    out
 }
 
 fn verdict(v: &Verdict) -> VerdictDoc {
@@ -283,6 +308,7 @@ pub fn render(s: &Summary) -> String {
                 params: params(&s.params[i]),
                 verdict: verdict(&s.ranking.verdicts[i]),
                 metrics: metrics(&c.all),
+                fill_rate_pooled: pooled(&c.all),
                 vs_first: diffs(&c.all),
                 categories: s
                     .categories
@@ -294,6 +320,7 @@ pub fn render(s: &Summary) -> String {
                             CategoryDoc {
                                 verdict: verdict(&s.category_rankings[k].verdicts[i]),
                                 metrics: metrics(&c.categories[k]),
+                                fill_rate_pooled: pooled(&c.categories[k]),
                                 vs_first: diffs(&c.categories[k]),
                             },
                         )
@@ -335,6 +362,7 @@ pub fn render(s: &Summary) -> String {
                 ci95: d.ci95,
             }),
             metrics: metrics(&c.stats.all),
+            fill_rate_pooled: pooled(&c.stats.all),
             capital_at_risk: {
                 let p = c.stats.metric(Metric::CapitalTiedPeak);
                 AtRisk {

@@ -286,6 +286,7 @@ fn ranking(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
             "score ± 95% CI",
             "Δ score",
             "fill",
+            "fill pooled",
             "cost/day",
             "peak cap p95",
             "feasible",
@@ -294,7 +295,7 @@ fn ranking(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
         ],
         2,
     );
-    t.optional = vec![9, 8, 6];
+    t.optional = vec![10, 9, 7, 5];
     let rows = shown(s, verbose);
     for &c in &rows {
         let st = &s.candidates[c].1;
@@ -312,12 +313,19 @@ fn ranking(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
         } else {
             num(st.metric(Metric::FillRate).mean)
         };
+        let pooled = if nothing_to_measure(st, Metric::FillRate) {
+            "n/a".to_string()
+        } else {
+            // The mean only, to fit: the candidate's table gives its interval.
+            num(st.all.fill_pooled().0)
+        };
         t.rows.push(vec![
             v.rank.to_string(),
             labels.of(s, c),
             mean_ci(score.mean, score.ci95),
             diff,
             fill,
+            pooled,
             num(st.metric(Metric::TotalCostPerDay).mean),
             num(st.metric(Metric::CapitalTiedPeak).p95),
             yes(v.feasible),
@@ -378,9 +386,10 @@ fn ranking(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
         };
         let _ = writeln!(
             out,
-            "  score {}{vs}; fill {}, peak cap p95 {}: {verdict}",
+            "  score {}{vs}; fill {} (pooled {}), peak cap p95 {}: {verdict}",
             num(st.mean),
             num(c.stats.metric(Metric::FillRate).mean),
+            num(c.stats.all.fill_pooled().0),
             num(c.stats.metric(Metric::CapitalTiedPeak).p95),
         );
     }
@@ -452,6 +461,32 @@ fn legend(s: &Summary, c: usize, id: &str) -> String {
     line
 }
 
+/// The `fill_rate_pooled` row of a candidate's table: one ratio over every replication, so
+/// no quantiles.
+fn pooled_row(c: &crate::stats::CandidateStats, vs_baseline: bool) -> Vec<String> {
+    let (r, h) = c.all.fill_pooled();
+    let measured = !nothing_to_measure(c, Metric::FillRate);
+    let mut row = vec![
+        "fill_rate_pooled".to_string(),
+        if measured {
+            mean_ci(r, h)
+        } else {
+            "n/a".into()
+        },
+        "".into(),
+        "".into(),
+        "".into(),
+    ];
+    if vs_baseline {
+        let d = c.all.fill_vs_first;
+        row.push(match d.ci95 {
+            Some(h) => format!("{} ± {}", Signed(d.mean), num(h)),
+            None => Signed(d.mean).to_string(),
+        });
+    }
+    row
+}
+
 fn metric_tables(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) {
     let hidden: Vec<&str> = Metric::ALL
         .iter()
@@ -496,6 +531,9 @@ fn metric_tables(s: &Summary, labels: &Labels, verbose: bool, out: &mut String) 
                 });
             }
             t.rows.push(row);
+            if m == Metric::FillRate {
+                t.rows.push(pooled_row(c, i > 0));
+            }
         }
         t.write(out);
     }

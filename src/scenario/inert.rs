@@ -16,7 +16,7 @@ fn needs(param: &str) -> Option<(&'static str, Acts)> {
         "ctr_growth" | "signal_cooldown_days" => {
             Some(("has CTR signals", |s, _| s.demand.signals.is_some()))
         }
-        "stream_multiplier" | "stream_window_days" | "pulse_ratio" => {
+        "stream_multiplier" | "stream_window_days" | "pulse_ratio" | "learning_rate" => {
             Some(("is featured in a stream", |_, featured| featured))
         }
         _ => None,

@@ -239,6 +239,7 @@ fn from_document(
         doc: &doc,
         file: path,
         warnings: Default::default(),
+        lanes: Default::default(),
     };
     let mut merged = doc.clone();
     merged
@@ -253,6 +254,7 @@ fn from_document(
         doc: &doc,
         file: path,
         warnings: Default::default(),
+        lanes: Default::default(),
     };
     let json = doc.to_json().map_err(|(p, e)| ctx.locate(e, &p))?;
     let raw: RawScenario = serde_path_to_error::deserialize(json).map_err(|e| {
@@ -277,6 +279,7 @@ pub fn document(path: &Path, overrides: &[String]) -> Result<serde_json::Value, 
         doc: &doc,
         file: path,
         warnings: Default::default(),
+        lanes: Default::default(),
     };
     let mut json = doc.to_json().map_err(|(p, e)| ctx.locate(e, &p))?;
     if let Some(serde_json::Value::String(rel)) = json.get("catalog").cloned() {
@@ -306,6 +309,8 @@ pub(crate) struct Ctx<'a> {
     file: &'a Path,
     /// What validation let through but the user should hear about, located like errors.
     warnings: std::cell::RefCell<Vec<String>>,
+    /// The lane ids by index, once `lanes` is read: lane-valued thresholds resolve by them.
+    lanes: std::cell::OnceCell<Vec<String>>,
 }
 
 impl Ctx<'_> {
@@ -317,6 +322,30 @@ impl Ctx<'_> {
             e.path = None;
         }
         self.warnings.borrow_mut().push(e.to_string());
+    }
+
+    /// A lane-valued threshold written at `path`, as the lane's index.
+    fn lane_threshold(&self, path: &FieldPath, v: &raw::RawThreshold) -> Result<usize, InputError> {
+        let lanes = self.lanes.get().map_or(&[][..], Vec::as_slice);
+        let known = || {
+            let mut k: Vec<_> = lanes.iter().map(|l| format!("`{l}`")).collect();
+            k.sort();
+            k.join(", ")
+        };
+        match v {
+            raw::RawThreshold::Word(w) => {
+                lanes.iter().position(|l| l == w.trim()).ok_or_else(|| {
+                    self.error(
+                        path,
+                        format!("unknown lane `{}`; lanes defined: {}", w.trim(), known()),
+                    )
+                })
+            }
+            _ => Err(self.error(
+                path,
+                format!("expected a lane id; lanes defined: {}", known()),
+            )),
+        }
     }
 
     fn error(&self, path: &FieldPath, msg: impl Into<String>) -> InputError {
@@ -415,6 +444,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
     }
     // Lanes and suppliers before SKUs: a SKU names its supplier and backup lane.
     let (lanes, lane_ids) = supply::lanes(ctx, &calendar, &raw.lanes)?;
+    let _ = ctx.lanes.set(lanes.iter().map(|l| l.id.clone()).collect());
     let (suppliers, supplier_ids) = supply::suppliers(ctx, &calendar, &raw.suppliers)?;
     // Ids first: a SKU's stockout rule may name a substitute defined after it.
     let mut sku_ids = HashMap::new();

@@ -23,7 +23,8 @@ pub struct Objective {
     pub lost_margin_penalty: f64,
     /// [fraction/year] charged on the average capital tied up.
     pub annual_cost_of_capital: f64,
-    /// Constraint on the mean fill rate.
+    /// Constraint on the pooled fill rate (units served ÷ units demanded over every
+    /// replication, its lower confidence bound).
     pub min_fill_rate: Option<f64>,
     /// Constraint on the 95th percentile of capital_tied_peak [currency].
     pub max_capital_peak_p95: Option<f64>,
@@ -250,7 +251,7 @@ pub(crate) fn policies(
         };
         let regular = lane(&at.key("lane"), &p.lane)?;
         let expanded = if p.kind == RawPolicyKind::Layered {
-            layered(ctx, &at, &p, &name, &lane, categories, skus)?
+            layered(ctx, &at, &p, &name, regular, &lane, categories, skus)?
         } else {
             for (key, set) in [
                 ("fast_lane", p.fast_lane.is_some()),
@@ -292,11 +293,13 @@ pub(crate) fn policies(
 type Candidate = (String, PolicyRule, Vec<(String, Option<f64>)>);
 
 /// The layered rule, one candidate per combination of swept values.
+#[allow(clippy::too_many_arguments)]
 fn layered(
     ctx: &Ctx,
     at: &FieldPath,
     p: &RawPolicy,
     name: &str,
+    regular: usize,
     lane: &dyn Fn(&FieldPath, &str) -> Result<usize, InputError>,
     categories: &[Category],
     skus: &[Sku],
@@ -424,11 +427,22 @@ fn layered(
                 }
             }
         }
-        let base = resolve(ctx, &at.key("thresholds"), Thresholds::default(), &global)?;
+        // A lane id the scenario does not define names the policy as well as the field.
+        let named = |e: InputError| match e.message.contains("lane") {
+            true => InputError {
+                message: format!("policy `{name}`: {}", e.message),
+                ..e
+            },
+            false => e,
+        };
+        let base =
+            resolve(ctx, &at.key("thresholds"), Thresholds::default(), &global).map_err(named)?;
         let mut by_cat = Vec::with_capacity(categories.len());
         for c in categories {
             let t = match per_cat.get(&c.id) {
-                Some(t) => resolve(ctx, &at.key("categories").key(&c.id), base, t)?,
+                Some(t) => {
+                    resolve(ctx, &at.key("categories").key(&c.id), base, t).map_err(named)?
+                }
                 None => base,
             };
             by_cat.push(t);
@@ -436,10 +450,13 @@ fn layered(
         let mut per_sku = Vec::with_capacity(skus.len());
         for s in skus {
             let inherited = s.category.map_or(base, |c| by_cat[c]);
-            let t = match p.skus.iter().find(|(k, _)| k.trim() == s.id) {
-                Some((k, t)) => resolve(ctx, &at.key("skus").key(k), inherited, t)?,
+            let mut t = match p.skus.iter().find(|(k, _)| k.trim() == s.id) {
+                Some((k, t)) => {
+                    resolve(ctx, &at.key("skus").key(k), inherited, t).map_err(named)?
+                }
                 None => inherited,
             };
+            lanes_of(&mut t, regular, fast_lane);
             if let Some(cover) = t.cover_days
                 && t.target_cover_days < cover
             {
@@ -455,18 +472,12 @@ fn layered(
         }
         let mut params = Vec::new();
         if categories.is_empty() {
-            params.extend(
-                PARAMS
-                    .iter()
-                    .zip(base.values())
-                    .map(|(k, v)| (k.to_string(), v)),
-            );
+            params.extend(base.listed().into_iter().map(|(k, v)| (k.to_string(), v)));
         } else {
             for (c, t) in categories.iter().zip(&by_cat) {
                 params.extend(
-                    PARAMS
-                        .iter()
-                        .zip(t.values())
+                    t.listed()
+                        .into_iter()
                         .map(|(k, v)| (format!("{}.{k}", c.id), v)),
                 );
             }
@@ -483,6 +494,16 @@ fn layered(
         ));
     }
     Ok(out)
+}
+
+/// Fills in the lanes `t` inherits: the policy's `lane` and `fast_lane`, and the fast lane
+/// (the SKU's own) for the persist and signal lanes.
+pub(crate) fn lanes_of(t: &mut Thresholds, regular: usize, fast: usize) {
+    let lane = |x: usize| Some(x as u32);
+    t.lane.0 = t.lane.0.or(lane(regular));
+    t.fast_lane.0 = t.fast_lane.0.or(lane(fast));
+    t.persist_lane.0 = t.persist_lane.0.or(t.fast_lane.0);
+    t.signal_lane.0 = t.signal_lane.0.or(t.fast_lane.0);
 }
 
 /// A swept value as it appears in a candidate's name.

@@ -21,6 +21,8 @@ enum Range {
     Above(f64, &'static str),
     /// A whole number from `.0` to `.1`.
     Whole(f64, f64),
+    /// A lane id of the scenario's `lanes`, resolved to the lane's index at load.
+    Lane,
 }
 
 impl Range {
@@ -29,6 +31,7 @@ impl Range {
             Range::Between(lo, hi, _) => (lo..=hi).contains(&x),
             Range::Above(lo, _) => x > lo,
             Range::Whole(lo, hi) => x.fract() == 0.0 && (lo..=hi).contains(&x),
+            Range::Lane => x.fract() == 0.0 && x >= 0.0,
         };
         if ok {
             return Ok(());
@@ -37,6 +40,7 @@ impl Range {
             Range::Between(lo, hi, unit) => format!("must be between {lo} and {hi}{unit}"),
             Range::Above(lo, hint) => format!("must be above {lo}{hint}"),
             Range::Whole(lo, hi) => format!("must be a whole number from {lo} to {hi}"),
+            Range::Lane => "must be a lane id".to_string(),
         })
     }
 }
@@ -45,8 +49,61 @@ impl Range {
 trait Field: Copy {
     /// Whether `off` is allowed (the field is an `Option`).
     const SWITCHABLE: bool;
+    /// Whether an unset value inherits a default known only at load (not `off`).
+    const INHERITS: bool = false;
     fn from_checked(x: Option<f64>) -> Self;
     fn value(self) -> Option<f64>;
+    /// Whether the outputs' numeric parameter list shows the value.
+    fn listed(self) -> bool {
+        true
+    }
+}
+
+/// A lane threshold: the index into `Scenario::lanes`; `None` inherits (the policy's `lane`
+/// or `fast_lane`), filled in when the policy is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LaneRef(pub Option<u32>);
+
+impl LaneRef {
+    /// The lane's index, or `default` when inherited.
+    #[inline]
+    pub fn or(self, default: usize) -> usize {
+        self.0.map_or(default, |l| l as usize)
+    }
+}
+
+impl Field for LaneRef {
+    const SWITCHABLE: bool = false;
+    const INHERITS: bool = true;
+    fn from_checked(x: Option<f64>) -> Self {
+        LaneRef(x.map(|x| x as u32))
+    }
+    fn value(self) -> Option<f64> {
+        self.0.map(f64::from)
+    }
+    /// Lanes are ids, not numbers: a sweep over them names them in the candidate's name.
+    fn listed(self) -> bool {
+        false
+    }
+}
+
+/// A number whose unset value is a scenario-wide default (`streams.learning_rate`): listed
+/// only when set, so candidates that leave it alone show what they always showed.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Inherit(pub Option<f64>);
+
+impl Field for Inherit {
+    const SWITCHABLE: bool = false;
+    const INHERITS: bool = true;
+    fn from_checked(x: Option<f64>) -> Self {
+        Inherit(x)
+    }
+    fn value(self) -> Option<f64> {
+        self.0
+    }
+    fn listed(self) -> bool {
+        self.0.is_some()
+    }
 }
 
 impl Field for Option<f64> {
@@ -113,6 +170,16 @@ macro_rules! thresholds {
                 [$(Field::value(self.$field)),*]
             }
 
+            /// The thresholds the outputs' parameter list shows, by name, in [`PARAMS`]
+            /// order: every number, and the inheriting ones only when set (lanes never).
+            pub fn listed(&self) -> Vec<(&'static str, Option<f64>)> {
+                let mut out = Vec::with_capacity(PARAMS.len());
+                $(if Field::listed(self.$field) {
+                    out.push((stringify!($field), Field::value(self.$field)));
+                })*
+                out
+            }
+
             /// Sets threshold `param` to a value already checked for it (`None` = `off`);
             /// false when there is no such threshold.
             pub fn set(&mut self, param: &str, x: Option<f64>) -> bool {
@@ -135,6 +202,14 @@ macro_rules! thresholds {
             None
         }
 
+        /// Whether `param`, unset, inherits a default known only at load.
+        pub(crate) fn inherits(param: &str) -> bool {
+            $(if param == stringify!($field) {
+                return <$ty as Field>::INHERITS;
+            })*
+            false
+        }
+
         /// Whether `param` may be `off`, and its range; `None` for an unknown name.
         fn spec(param: &str) -> Option<(bool, Range)> {
             $(if param == stringify!($field) {
@@ -151,6 +226,7 @@ macro_rules! thresholds {
             $(
                 let default = match Field::value(d.$field) {
                     Some(x) => format!("{x}"),
+                    None if <$ty as Field>::INHERITS => "inherited".to_string(),
                     None => "`off`".to_string(),
                 };
                 let doc = [$($doc.trim()),+].join(" ");
@@ -210,6 +286,27 @@ thresholds! {
     /// Signal dimension: days between two signal orders of one SKU (a precursor lasts days;
     /// one order answers it) [days].
     signal_cooldown_days: u32 = 7, Range::Whole(0.0, 366.0), "integer 0–366 [days]";
+    /// The regular lane (cover orders, the sea part of stream orders); default the policy's
+    /// `lane` ("home goods never fly": `lane: sea` and `fast_lane: sea` for that category).
+    lane: LaneRef = LaneRef(None), Range::Lane, "lane id";
+    /// The fast lane (stream top-ups, pulse orders); default the policy's `fast_lane`.
+    fast_lane: LaneRef = LaneRef(None), Range::Lane, "lane id";
+    /// Weight of the last stream's actual ÷ forecast in the correction of later stream
+    /// forecasts (the planner's after-stream routine); default the scenario's
+    /// `streams.learning_rate`.
+    learning_rate: Inherit = Inherit(None), Range::Between(0.0, 1.0, ""), "number 0–1";
+    /// Transient vs persistent: once a rise is judged persistent, the gap between the new
+    /// level's need over this lane's lead time and the position is ordered by it at once;
+    /// default the `fast_lane`.
+    persist_lane: LaneRef = LaneRef(None), Range::Lane, "lane id";
+    /// Signal dimension: the lane signal orders go by, sized over its lead time; default the
+    /// `fast_lane`.
+    signal_lane: LaneRef = LaneRef(None), Range::Lane, "lane id";
+}
+
+/// Whether `param` takes a lane id (set per category, not searched by `tune`).
+pub(crate) fn is_lane(param: &str) -> bool {
+    matches!(spec(param), Some((_, Range::Lane)))
 }
 
 /// Checks one written threshold at `here`; `Ok(None)` is `off`. `param` must be a name of
@@ -229,6 +326,9 @@ pub(crate) fn check_value(
             ),
         ));
     };
+    if let Range::Lane = range {
+        return ctx.lane_threshold(here, v).map(|l| Some(l as f64));
+    }
     let x = match v {
         RawThreshold::Number(x) => *x,
         RawThreshold::Switch(true) => {
@@ -325,7 +425,11 @@ mod tests {
             let mut t = Thresholds::default();
             t.set(param, None);
             let i = PARAMS.iter().position(|p| *p == param).unwrap();
-            assert_eq!(t.values()[i].is_none(), switchable, "{param}");
+            assert_eq!(
+                t.values()[i].is_none(),
+                switchable || inherits(param),
+                "{param}"
+            );
         }
     }
 }

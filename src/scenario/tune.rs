@@ -65,12 +65,14 @@ pub struct TuneParam {
     pub off: bool,
 }
 
-const INTEGER_LAYERED: [&str; 5] = [
+const INTEGER_LAYERED: [&str; 7] = [
     "stream_window_days",
     "persist_days",
     "forecast_days",
     "min_order_qty",
     "case_pack",
+    "step_up_days",
+    "signal_cooldown_days",
 ];
 
 const SWITCHABLE: [&str; 5] = [
@@ -105,7 +107,15 @@ pub(crate) fn tune(
         PolicyRule::SS { .. } => ("s_S", vec!["reorder_point", "order_up_to"]),
         PolicyRule::BaseStock { .. } => ("base_stock", vec!["order_up_to"]),
         PolicyRule::RQ { .. } => ("r_Q", vec!["reorder_point", "order_quantity"]),
-        PolicyRule::Layered(_) => ("layered", PARAMS.to_vec()),
+        // Lanes are ids, not numbers: they are set per category, not searched.
+        PolicyRule::Layered(_) => (
+            "layered",
+            PARAMS
+                .iter()
+                .copied()
+                .filter(|p| !super::thresholds::is_lane(p))
+                .collect(),
+        ),
     };
     let layered = kind == "layered";
     let per_category = match raw.per_category {
@@ -131,6 +141,15 @@ pub(crate) fn tune(
     for (key, r) in &raw.params {
         let here = at.key("params").key(key);
         let p = key.trim();
+        if layered && super::thresholds::is_lane(p) {
+            return Err(ctx.error(
+                &here,
+                format!(
+                    "`{p}` takes a lane id, and `tune` searches numbers: set it per category \
+                     (policies[].categories.<id>.{p}) or sweep it (sweep: {{ {p}: [sea, air] }})"
+                ),
+            ));
+        }
         if !allowed.contains(&p) {
             return Err(ctx.error(
                 &here,

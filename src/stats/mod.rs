@@ -17,7 +17,7 @@ pub mod sku;
 
 use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
 pub use moments::{BLOCK, Moments};
-pub use ratio::CoMoments;
+pub use ratio::{CoMoments, PairedRatio};
 pub use sketch::Sketch;
 
 /// The q-quantile of `xs` by the nearest-rank rule, sorting them: what the sketches' tests
@@ -55,6 +55,8 @@ pub struct CandidateBlock {
     vs_first: [Moments; METRIC_COUNT],
     /// (units served, units demanded): the pooled fill rate's two sums.
     fill: CoMoments,
+    /// The same with the first candidate's: the pooled fill rate's paired difference.
+    fill_vs_first: PairedRatio,
     values: Vec<RepMetrics>,
 }
 
@@ -64,6 +66,7 @@ impl CandidateBlock {
             moments: [Moments::default(); METRIC_COUNT],
             vs_first: [Moments::default(); METRIC_COUNT],
             fill: CoMoments::default(),
+            fill_vs_first: PairedRatio::default(),
             values: Vec::with_capacity(BLOCK as usize),
         }
     }
@@ -95,6 +98,8 @@ impl BlockStats {
             }
             let (served, demanded) = served_demanded(m);
             acc.fill.push(served, demanded);
+            acc.fill_vs_first
+                .push((served, demanded), served_demanded(first));
             acc.values.push(*m);
         }
         if n > 1 {
@@ -129,6 +134,7 @@ pub struct BlockMoments {
     vs_first: Vec<Vec<Moments>>,
     score_pairs: Vec<Moments>,
     fill: Vec<CoMoments>,
+    fill_vs_first: Vec<PairedRatio>,
 }
 
 impl BlockStats {
@@ -144,6 +150,7 @@ impl BlockStats {
                 .collect(),
             score_pairs: self.score_pairs.clone(),
             fill: self.candidates.iter().map(|c| c.fill).collect(),
+            fill_vs_first: self.candidates.iter().map(|c| c.fill_vs_first).collect(),
         }
     }
 }
@@ -162,6 +169,7 @@ struct CandidateRun {
     moments: [Moments; METRIC_COUNT],
     vs_first: [Moments; METRIC_COUNT],
     fill: CoMoments,
+    fill_vs_first: PairedRatio,
     sketches: Vec<Sketch>,
 }
 
@@ -174,6 +182,7 @@ impl RunAccumulator {
                     moments: [Moments::default(); METRIC_COUNT],
                     vs_first: [Moments::default(); METRIC_COUNT],
                     fill: CoMoments::default(),
+                    fill_vs_first: PairedRatio::default(),
                     sketches: vec![Sketch::default(); METRIC_COUNT],
                 })
                 .collect(),
@@ -188,7 +197,7 @@ impl RunAccumulator {
         let rows = block
             .candidates
             .iter()
-            .map(|c| (&c.moments[..], &c.vs_first[..], &c.fill));
+            .map(|c| (&c.moments[..], &c.vs_first[..], (&c.fill, &c.fill_vs_first)));
         self.fold_moments(block.index, rows, &block.score_pairs);
         self.push_values(block);
     }
@@ -199,7 +208,7 @@ impl RunAccumulator {
             .moments
             .iter()
             .zip(&block.vs_first)
-            .zip(&block.fill)
+            .zip(block.fill.iter().zip(&block.fill_vs_first))
             .map(|((m, v), f)| (&m[..], &v[..], f));
         self.fold_moments(block.index, rows, &block.score_pairs);
     }
@@ -209,18 +218,27 @@ impl RunAccumulator {
     fn fold_moments<'b>(
         &mut self,
         index: u64,
-        rows: impl ExactSizeIterator<Item = (&'b [Moments], &'b [Moments], &'b CoMoments)>,
+        rows: impl ExactSizeIterator<
+            Item = (
+                &'b [Moments],
+                &'b [Moments],
+                (&'b CoMoments, &'b PairedRatio),
+            ),
+        >,
         score_pairs: &[Moments],
     ) {
         assert_eq!(index, self.next_block, "blocks are merged in index order");
         assert_eq!(rows.len(), self.candidates.len());
         self.next_block += 1;
-        for (acc, (moments, vs_first, fill)) in self.candidates.iter_mut().zip(rows) {
+        for (acc, (moments, vs_first, (fill, fill_vs_first))) in
+            self.candidates.iter_mut().zip(rows)
+        {
             for i in 0..METRIC_COUNT {
                 acc.moments[i].merge(&moments[i]);
                 acc.vs_first[i].merge(&vs_first[i]);
             }
             acc.fill.merge(fill);
+            acc.fill_vs_first.merge(fill_vs_first);
         }
         for (acc, b) in self.score_pairs.iter_mut().zip(score_pairs) {
             acc.merge(b);
@@ -290,6 +308,16 @@ impl RunAccumulator {
                     .map(|&m| PairedDiff::of(&acc.vs_first[m as usize]))
                     .collect(),
                 fill: acc.fill,
+                fill_vs_first: {
+                    let (mean, se) = acc.fill_vs_first.diff();
+                    let n = acc.fill_vs_first.n;
+                    PairedDiff {
+                        mean,
+                        ci95: se.map(|se| moments::t975(n - 1) * se),
+                        std_error: se,
+                        n,
+                    }
+                },
                 capital_peak: acc.sketches[Metric::CapitalTiedPeak as usize].clone(),
                 funding_peak: acc.sketches[Metric::PeakFundingNeed as usize].clone(),
                 score_vs: (0..n)
@@ -391,6 +419,8 @@ pub struct ScopeStats {
     pub score_vs: Vec<PairedDiff>,
     /// (units served, units demanded) per replication: the pooled fill rate and its interval.
     pub fill: CoMoments,
+    /// The pooled fill rate's paired difference against the first candidate (delta method).
+    pub fill_vs_first: PairedDiff,
     /// Every replication's peak capital tied up, for confidence bounds on its quantiles.
     pub capital_peak: Sketch,
     /// 95% order-statistic interval of the p95 of `peak_funding_need` (`None` with too few
@@ -407,6 +437,13 @@ impl ScopeStats {
 
     pub fn diff(&self, m: Metric) -> &PairedDiff {
         &self.vs_first[m as usize]
+    }
+
+    /// `fill_rate_pooled`: units served ÷ units demanded over every replication, with its
+    /// 95% half-width (delta method; `None` below two replications).
+    pub fn fill_pooled(&self) -> (f64, Option<f64>) {
+        let (r, se) = self.fill.ratio();
+        (r, se.map(|se| moments::t975(self.fill.n - 1) * se))
     }
 }
 

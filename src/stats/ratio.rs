@@ -90,6 +90,96 @@ impl CoMoments {
     }
 }
 
+/// Running means and co-moments of one candidate's (served, demanded) and the first
+/// candidate's, replication by replication, mergeable like `Moments`: what the paired
+/// difference of two pooled ratios needs.
+///
+/// The difference R_a − R_b of pooled ratios is linearised per replication (delta method)
+/// as L = (s_a − R_a·d_a)/D̄_a − (s_b − R_b·d_b)/D̄_b; its variance is wᵀ·C·w with
+/// w = (1/D̄_a, −R_a/D̄_a, −1/D̄_b, R_b/D̄_b) and C the covariance of (s_a, d_a, s_b, d_b). Under
+/// common random numbers the two candidates see the same demand, so what they share cancels
+/// as in any paired difference. R and D̄ are the run's, known only at the end: the co-moments
+/// are kept and L's moments computed from them then.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PairedRatio {
+    pub n: u64,
+    /// Means of (s_a, d_a, s_b, d_b).
+    pub mean: [f64; 4],
+    /// Sums of cross-products of deviations from the means.
+    pub c: [[f64; 4]; 4],
+}
+
+impl PairedRatio {
+    /// One replication: (served, demanded) of this candidate and of the first.
+    #[inline]
+    pub fn push(&mut self, a: (f64, f64), b: (f64, f64)) {
+        let x = [a.0, a.1, b.0, b.1];
+        self.n += 1;
+        let n = self.n as f64;
+        let mut dx = [0.0; 4];
+        for ((d, m), xi) in dx.iter_mut().zip(&mut self.mean).zip(x) {
+            *d = xi - *m;
+            *m += *d / n;
+        }
+        let mean = self.mean;
+        for (row, di) in self.c.iter_mut().zip(dx) {
+            for ((c, xj), mj) in row.iter_mut().zip(x).zip(mean) {
+                *c += di * (xj - mj);
+            }
+        }
+    }
+
+    /// Chan's pairwise update, as `Moments::merge`.
+    pub fn merge(&mut self, o: &PairedRatio) {
+        if o.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *o;
+            return;
+        }
+        let (na, nb) = (self.n as f64, o.n as f64);
+        let nn = na + nb;
+        let mut d = [0.0; 4];
+        for (i, d) in d.iter_mut().enumerate() {
+            *d = o.mean[i] - self.mean[i];
+        }
+        for i in 0..4 {
+            self.mean[i] += d[i] * nb / nn;
+            for j in 0..4 {
+                self.c[i][j] += o.c[i][j] + d[i] * d[j] * na * nb / nn;
+            }
+        }
+        self.n += o.n;
+    }
+
+    /// R_a − R_b (a ratio is 1 when nothing was demanded) and the standard error of the
+    /// linearised difference (`None` below two replications).
+    pub fn diff(&self) -> (f64, Option<f64>) {
+        let m = self.mean;
+        // (ratio, weight of s, weight of d) of one candidate; no demand: ratio 1, no spread.
+        let side = |s: f64, d: f64| match d > 0.0 {
+            true => (s / d, 1.0 / d, -s / d / d),
+            false => (1.0, 0.0, 0.0),
+        };
+        let (ra, wsa, wda) = side(m[0], m[1]);
+        let (rb, wsb, wdb) = side(m[2], m[3]);
+        let diff = ra - rb;
+        if self.n < 2 {
+            return (diff, None);
+        }
+        let w = [wsa, wda, -wsb, -wdb];
+        let mut var = 0.0;
+        for i in 0..4 {
+            for j in 0..4 {
+                var += w[i] * w[j] * self.c[i][j];
+            }
+        }
+        let var = var.max(0.0) / (self.n - 1) as f64;
+        (diff, Some((var / self.n as f64).sqrt()))
+    }
+}
+
 /// The rank u (1-based) of the order statistic that bounds the `q` quantile from above with
 /// probability at least `confidence`, among `n` values: the smallest u with
 /// P(Binomial(n, q) ≤ u − 1) ≥ confidence. `None` when even the largest value is not enough.
@@ -138,6 +228,50 @@ mod tests {
         let r = sx / sy;
         let var: f64 = pts.iter().map(|p| (p.0 - r * p.1).powi(2)).sum::<f64>() / (n - 1.0) / n;
         assert!((all.ratio().1.unwrap() - var.sqrt() / my).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_paired_ratio_difference_is_the_linearised_difference_per_replication() {
+        // Two candidates on the same demand: served differ, demand shared.
+        let reps: Vec<((f64, f64), (f64, f64))> = (0..200)
+            .map(|i| {
+                let d = 5.0 + (i as f64 * 0.9).sin().abs() * 20.0;
+                let sa = d * (0.8 + 0.15 * (i as f64 * 1.7).cos().abs());
+                let sb = d * (0.7 + 0.2 * (i as f64 * 0.3).sin().abs());
+                ((sa, d), (sb, d))
+            })
+            .collect();
+        let mut all = PairedRatio::default();
+        let (mut a, mut b) = (PairedRatio::default(), PairedRatio::default());
+        for (i, &(x, y)) in reps.iter().enumerate() {
+            all.push(x, y);
+            if i < 61 { a.push(x, y) } else { b.push(x, y) }
+        }
+        a.merge(&b);
+        // Directly: the pooled ratios, then L_r with the run's R and D̄, and its SE.
+        let n = reps.len() as f64;
+        type Rep = ((f64, f64), (f64, f64));
+        let sum = |f: &dyn Fn(&Rep) -> f64| reps.iter().map(f).sum::<f64>();
+        let (da, db) = (sum(&|r| r.0.1) / n, sum(&|r| r.1.1) / n);
+        let (ra, rb) = (sum(&|r| r.0.0) / n / da, sum(&|r| r.1.0) / n / db);
+        let l: Vec<f64> = reps
+            .iter()
+            .map(|((sa, d1), (sb, d2))| (sa - ra * d1) / da - (sb - rb * d2) / db)
+            .collect();
+        let lm = l.iter().sum::<f64>() / n;
+        let se = (l.iter().map(|x| (x - lm).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt();
+        for m in [all, a] {
+            let (diff, got) = m.diff();
+            assert!((diff - (ra - rb)).abs() < 1e-12, "{diff} vs {}", ra - rb);
+            assert!((got.unwrap() - se).abs() < 1e-9 * se, "{got:?} vs {se}");
+        }
+        // Against itself: no difference and no spread.
+        let mut same = PairedRatio::default();
+        for &(x, _) in &reps {
+            same.push(x, x);
+        }
+        assert_eq!(same.diff().0, 0.0);
+        assert!(same.diff().1.unwrap() < 1e-12);
     }
 
     #[test]

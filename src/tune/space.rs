@@ -7,7 +7,6 @@ use rand::RngExt;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::scenario::policy::PARAMS;
 use crate::scenario::tune::{TuneParam, TuneSpec};
 use crate::scenario::{LayeredSpec, PolicyRule, PolicySpec, Scenario, Thresholds};
 
@@ -145,20 +144,9 @@ pub fn on_edge(spec: &TuneSpec, c: &Point) -> Vec<String> {
 }
 
 fn set(t: &mut Thresholds, name: &str, v: Option<f64>) {
-    let n = v.unwrap_or(0.0);
-    match name {
-        "cover_days" => t.cover_days = v,
-        "target_cover_days" => t.target_cover_days = n,
-        "stream_window_days" => t.stream_window_days = n as u32,
-        "stream_multiplier" => t.stream_multiplier = v,
-        "pulse_ratio" => t.pulse_ratio = v,
-        "ctr_growth" => t.ctr_growth = v,
-        "persist_ratio" => t.persist_ratio = v,
-        "persist_days" => t.persist_days = n as u32,
-        "forecast_days" => t.forecast_days = n as u32,
-        "min_order_qty" => t.min_order_qty = n as u32,
-        _ => t.case_pack = n as u32,
-    }
+    // Validation has checked the name and the range; the definitions route it to its field.
+    let known = t.set(name, v);
+    debug_assert!(known, "{name} is a threshold");
 }
 
 /// The policy `point` stands for: `base` with the tuned parameters set — for a layered
@@ -246,9 +234,8 @@ fn params_of(sc: &Scenario, rule: &PolicyRule) -> Vec<(String, Option<f64>)> {
                 } else {
                     Thresholds::default()
                 };
-                PARAMS
-                    .iter()
-                    .zip(t.values())
+                t.listed()
+                    .into_iter()
                     .map(|(k, v)| (k.to_string(), v))
                     .collect()
             } else {
@@ -259,9 +246,8 @@ fn params_of(sc: &Scenario, rule: &PolicyRule) -> Vec<(String, Option<f64>)> {
                     };
                     let t = l.thresholds(i);
                     out.extend(
-                        PARAMS
-                            .iter()
-                            .zip(t.values())
+                        t.listed()
+                            .into_iter()
                             .map(|(p, v)| (format!("{}.{p}", c.id), v)),
                     );
                 }

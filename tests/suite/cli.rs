@@ -74,10 +74,17 @@ fn run_writes_the_summary_with_every_contracted_field() {
     assert!(
         csv.starts_with("candidate,metric,unit,mean,ci95,p5,p50,p95,diff_vs_first,diff_ci95\n")
     );
+    // Every metric, then the pooled fill rate (no quantiles).
     assert_eq!(
         csv.lines().count(),
-        1 + c["metrics"].as_object().unwrap().len()
+        1 + c["metrics"].as_object().unwrap().len() + 1
     );
+    assert!(
+        csv.lines()
+            .any(|l| l.contains(",fill_rate_pooled,fraction,"))
+    );
+    assert!(c["fill_rate_pooled"]["ci95"].is_number());
+    assert!(c["vs_first"]["fill_rate_pooled"]["mean"].is_number());
 }
 
 #[test]

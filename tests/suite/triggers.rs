@@ -285,11 +285,13 @@ fn attribution_by_dimension_and_mode_adds_up_to_the_units_ordered() {
     let sea = mean(Metric::UnitsCoverSea)
         + mean(Metric::UnitsStreamSea)
         + mean(Metric::UnitsPulseSea)
-        + mean(Metric::UnitsSignalSea);
+        + mean(Metric::UnitsSignalSea)
+        + mean(Metric::UnitsPersistSea);
     let air = mean(Metric::UnitsCoverAir)
         + mean(Metric::UnitsStreamAir)
         + mean(Metric::UnitsPulseAir)
-        + mean(Metric::UnitsSignalAir);
+        + mean(Metric::UnitsSignalAir)
+        + mean(Metric::UnitsPersistAir);
     // Every order of the layered policy comes from one dimension.
     assert!((sea - mean(Metric::UnitsSea)).abs() < 1e-6 * sea.max(1.0));
     assert!(
