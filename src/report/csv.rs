@@ -25,14 +25,7 @@ pub fn render(s: &Summary) -> Result<String> {
         for &m in Metric::ALL {
             let st = c.metric(m);
             let d = c.diff(m);
-            // Money to the cent; other quantities as computed.
-            let x = |v: f64| {
-                if super::is_money(m.unit()) {
-                    super::capital::money(v)
-                } else {
-                    v.to_string()
-                }
-            };
+            let x = |v: f64| super::csv_cell(m.unit(), v);
             let opt = |v: Option<f64>| v.map(x).unwrap_or_default();
             w.write_record([
                 name.clone(),

@@ -49,6 +49,16 @@ pub fn is_money(unit: &str) -> bool {
     unit.starts_with("currency")
 }
 
+/// A value of a metric with unit `unit` in a CSV cell: money to the cent, other quantities
+/// as computed.
+pub(crate) fn csv_cell(unit: &str, v: f64) -> String {
+    if is_money(unit) {
+        capital::money(v)
+    } else {
+        v.to_string()
+    }
+}
+
 /// `summary.json`'s text for a summary.
 pub fn render_json(s: &Summary) -> String {
     json::render(s)

@@ -43,11 +43,12 @@ static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
 /// Metrics a later trigger model reports, charted as they appear in the registry.
-pub const TRIGGER_METRICS: [&str; 4] = [
+pub const TRIGGER_METRICS: [&str; 5] = [
     "triggers_cover",
     "triggers_stream",
     "triggers_pulse",
     "triggers_signal",
+    "triggers_persist",
 ];
 pub const MODE_METRICS: [&str; 2] = ["units_air", "units_sea"];
 

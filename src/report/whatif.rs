@@ -135,10 +135,6 @@ fn p95_diff(s: &Summary, v: &VariantReport, c: usize, k: usize) -> (f64, Option<
     }
 }
 
-fn opt(v: Option<f64>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
-}
-
 /// `variants.csv`: one row per variant × candidate × metric.
 pub fn render_csv(s: &Summary, w: &WhatIf) -> Result<String> {
     let fail = |e: csv::Error| Error::Other(format!("cannot format variants.csv: {e}"));
@@ -159,29 +155,32 @@ pub fn render_csv(s: &Summary, w: &WhatIf) -> Result<String> {
             for &m in Metric::ALL {
                 let st = v.stats[c].metric(m);
                 let d = &v.vs_base[c][m as usize];
+                let x = |v: f64| super::csv_cell(m.unit(), v);
+                let opt = |v: Option<f64>| v.map(x).unwrap_or_default();
                 out.write_record([
                     v.name.clone(),
                     name.clone(),
                     m.name().to_string(),
-                    m.unit().to_string(),
-                    st.mean.to_string(),
+                    super::unit_in(m.unit(), &s.currency),
+                    x(st.mean),
                     opt(st.ci95),
-                    d.mean.to_string(),
+                    x(d.mean),
                     opt(d.ci95),
                 ])
                 .map_err(fail)?;
             }
             for (k, &m) in PEAKS.iter().enumerate() {
                 let (diff, half) = p95_diff(s, v, c, k);
+                let x = |v: f64| super::csv_cell(m.unit(), v);
                 out.write_record([
                     v.name.clone(),
                     name.clone(),
                     format!("{}_p95", m.name()),
-                    m.unit().to_string(),
-                    v.stats[c].metric(m).p95.to_string(),
+                    super::unit_in(m.unit(), &s.currency),
+                    x(v.stats[c].metric(m).p95),
                     String::new(),
-                    diff.to_string(),
-                    opt(half),
+                    x(diff),
+                    half.map(x).unwrap_or_default(),
                 ])
                 .map_err(fail)?;
             }
@@ -515,7 +514,7 @@ pub fn chart_svg(s: &Summary, w: &WhatIf) -> String {
             x0 + panel_w / 2.0,
             m.name(),
             x0 + panel_w / 2.0,
-            esc(m.unit()),
+            esc(&super::unit_in(m.unit(), &s.currency)),
             num(reach),
             sx(0.0),
             sx(0.0),

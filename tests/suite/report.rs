@@ -377,6 +377,27 @@ fn report_html_is_self_contained_with_its_tables_and_plots() {
         "<td class=\"l\">category phone-accessories</td><td class=\"l\"><b>{cat}</b>"
     )));
     assert!(html.contains("pooled fill rate ≥ 0.9"));
+    // The pooled fill rate has its row in the summary table, after the mean of ratios, with
+    // the first candidate's figure as summary.json gives it.
+    let row = html
+        .split("<tr id=\"fill-rate-pooled\">")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .expect("a fill_rate_pooled row");
+    let first = s["candidates"][0]["fill_rate_pooled"]["mean"]
+        .as_f64()
+        .unwrap();
+    let shown: f64 = row
+        .split("<td>")
+        .nth(1)
+        .and_then(|c| c.split(" ± ").next())
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("a mean ± CI cell: {row}"));
+    assert!((shown - first).abs() < 0.005, "{shown} vs {first}: {row}");
+    assert!(
+        html.find("<td class=\"l\">fill_rate</td>").unwrap()
+            < html.find("<tr id=\"fill-rate-pooled\">").unwrap()
+    );
     for p in PLOTS {
         assert!(
             html.contains(&format!("<figure id=\"plot-{p}\"><img")),

@@ -210,10 +210,23 @@ fn a_variant_that_changes_nothing_is_flagged() {
         lines.next().unwrap(),
         "variant,candidate,metric,unit,mean,ci95,diff_vs_base,diff_ci95"
     );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(
-        lines.count(),
+        rows.len(),
         2 * (Metric::ALL.len() + whatif::PEAK_METRICS.len())
     );
+    // Money is labelled with the scenario's currency and written to the cent.
+    let cost = rows
+        .iter()
+        .find(|r| r[2] == "total_cost_per_day")
+        .expect("a total cost row");
+    assert_eq!(cost[3], "USD/day", "{cost:?}");
+    for cell in &cost[4..] {
+        if let Some((_, cents)) = cell.split_once('.') {
+            assert_eq!(cents.len(), 2, "money to the cent: {cost:?}");
+        }
+    }
+    assert!(rows.iter().all(|r| !r[3].contains("currency")), "{csv}");
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<h2 id=\"what-if\">What if</h2>"));
     assert!(out.join("plots/whatif_differences.svg").exists());
