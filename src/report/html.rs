@@ -443,6 +443,23 @@ fn constraints_not_met(s: &Summary, h: &mut String) {
     h.push_str("</table>\n");
 }
 
+/// The summary table's row for the pooled fill rate (units served ÷ units demanded over every
+/// replication, what constraints judge): a ratio of sums, so no per-replication quantiles.
+fn pooled_fill_row(s: &Summary, h: &mut String) {
+    h.push_str(
+        "<tr id=\"fill-rate-pooled\"><td class=\"l\">fill_rate_pooled</td><td class=\"l\">fraction</td>",
+    );
+    for (i, (_, c)) in s.candidates.iter().enumerate() {
+        let (mean, ci95) = c.all.fill_pooled();
+        let _ = write!(h, "<td>{}</td><td></td>", mean_ci(mean, ci95));
+        if i > 0 {
+            let d = c.all.fill_vs_first;
+            let _ = write!(h, "<td>{}</td>", mean_ci(d.mean, d.ci95));
+        }
+    }
+    h.push_str("</tr>\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,21 +486,4 @@ mod tests {
             "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;&#39;"
         );
     }
-}
-
-/// The summary table's row for the pooled fill rate (units served ÷ units demanded over every
-/// replication, what constraints judge): a ratio of sums, so no per-replication quantiles.
-fn pooled_fill_row(s: &Summary, h: &mut String) {
-    h.push_str(
-        "<tr id=\"fill-rate-pooled\"><td class=\"l\">fill_rate_pooled</td><td class=\"l\">fraction</td>",
-    );
-    for (i, (_, c)) in s.candidates.iter().enumerate() {
-        let (mean, ci95) = c.all.fill_pooled();
-        let _ = write!(h, "<td>{}</td><td></td>", mean_ci(mean, ci95));
-        if i > 0 {
-            let d = c.all.fill_vs_first;
-            let _ = write!(h, "<td>{}</td>", mean_ci(d.mean, d.ci95));
-        }
-    }
-    h.push_str("</tr>\n");
 }
