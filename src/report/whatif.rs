@@ -288,11 +288,12 @@ pub(super) fn json_doc<'a>(s: &'a Summary, w: &'a WhatIf) -> Doc<'a> {
 }
 
 /// "Δ p95 peak capital ± h" (no "±" beyond the replications kept).
-fn pm_p95(s: &Summary, v: &VariantReport, c: usize) -> String {
+/// The p95 difference of `m` (one of `PEAKS`) with its interval, as the terminal prints it.
+fn pm_p95(s: &Summary, v: &VariantReport, c: usize, m: Metric) -> String {
     let k = PEAKS
         .iter()
-        .position(|&m| m == Metric::CapitalTiedPeak)
-        .expect("peak capital is kept");
+        .position(|&p| p == m)
+        .expect("the p95 metrics the terminal prints are kept");
     let (diff, half) = p95_diff(s, v, c, k);
     let sign = if diff > 0.0 { "+" } else { "" };
     match half {
@@ -352,12 +353,11 @@ pub fn render_table(s: &Summary, w: &WhatIf) -> String {
             "Δ fill rate",
             "Δ streams",
             "Δ cost/day",
-            "Δ peak cap mean",
-            "Δ peak cap p95"
+            "Δ peak cap p95",
+            "Δ funding p95"
         );
         for (c, (cname, _)) in s.candidates.iter().enumerate() {
             let d = |m: Metric| pm(&v.vs_base[c][m as usize]);
-            let p95 = pm_p95(s, v, c);
             let _ = writeln!(
                 out,
                 "  {:<width$} {:>16} {:>11} {:>16} {:>18} {:>18}",
@@ -365,8 +365,8 @@ pub fn render_table(s: &Summary, w: &WhatIf) -> String {
                 d(Metric::FillRate),
                 d(Metric::StreamsStockedOut),
                 d(Metric::TotalCostPerDay),
-                d(Metric::CapitalTiedPeak),
-                p95,
+                pm_p95(s, v, c, Metric::CapitalTiedPeak),
+                pm_p95(s, v, c, Metric::PeakFundingNeed),
             );
         }
     }
@@ -445,7 +445,7 @@ pub fn render_html(s: &Summary, w: &WhatIf) -> String {
             for m in HEADLINE {
                 let _ = write!(h, "<td>{}</td>", pm(&v.vs_base[c][m as usize]));
             }
-            let _ = write!(h, "<td>{}</td>", pm_p95(s, v, c));
+            let _ = write!(h, "<td>{}</td>", pm_p95(s, v, c, Metric::CapitalTiedPeak));
             h.push_str("</tr>\n");
         }
         h.push_str("</table>\n");
