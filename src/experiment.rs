@@ -12,9 +12,7 @@
 
 use std::ops::Range;
 use std::path::PathBuf;
-use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Model;
@@ -27,13 +25,8 @@ use crate::stats::daily::DailyAcc;
 use crate::stats::sku::{SkuRun, SkuSums, SkuTable};
 use crate::stats::{BLOCK, BlockMoments, CandidateStats, Moments, RunAccumulator, Sketch};
 
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// Worker threads (≥ 1).
-    pub threads: usize,
-    /// Draw a progress bar on stderr (it hides itself when stderr is not a terminal).
-    pub progress: bool,
-}
+/// How a run uses the machine (defined beside the runner, which is what reads it).
+pub use crate::runner::RunOptions;
 
 /// What a run produces: per candidate, the statistics of every metric and the calendar
 /// accumulators, both in candidate order.
@@ -415,21 +408,6 @@ pub fn merge(
         skus: skus.summarise(scenario.replications),
         hits: hits.summarise("base"),
     })
-}
-
-pub(crate) fn progress_bar(reps: u64, visible: bool) -> ProgressBar {
-    if !visible {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::with_draw_target(Some(reps), ProgressDrawTarget::stderr());
-    pb.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replications ({per_sec}, ETA {eta})",
-        )
-        .expect("static template"),
-    );
-    pb.enable_steady_tick(Duration::from_millis(200));
-    pb
 }
 
 #[cfg(test)]

@@ -16,12 +16,13 @@
 
 use std::ops::Range;
 use std::sync::Mutex;
+use std::time::Duration;
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::engine::{Engine, Model, World};
 use crate::error::{Error, Result};
-use crate::experiment::{RunOptions, progress_bar};
 use crate::hits::{self, Disruption, FIGURES};
 use crate::metrics::{METRIC_COUNT, Metric, RepMetrics};
 use crate::policy::Policy;
@@ -29,6 +30,14 @@ use crate::risk::RiskAcc;
 use crate::stats::daily::DailyAcc;
 use crate::stats::sku::{SKU_FIELDS, SkuBlock, SkuRep};
 use crate::stats::{BLOCK, BlockStats, Moments};
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Worker threads (≥ 1).
+    pub threads: usize,
+    /// Draw a progress bar on stderr (it hides itself when stderr is not a terminal).
+    pub progress: bool,
+}
 
 /// Blocks per wave at most: enough parallel tasks that the end-of-wave barrier costs little.
 const WAVE_BLOCKS: u64 = 256;
@@ -403,4 +412,19 @@ pub(crate) fn execute(
         }
     }
     Ok((daily, risk))
+}
+
+fn progress_bar(reps: u64, visible: bool) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(Some(reps), ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} replications ({per_sec}, ETA {eta})",
+        )
+        .expect("static template"),
+    );
+    pb.enable_steady_tick(Duration::from_millis(200));
+    pb
 }
