@@ -86,7 +86,7 @@ struct CashDay {
 
 /// A candidate's cash accumulators: one per simulated day. The pending block's values wait in
 /// the calendar accumulator's scratch (`DailyAcc`), which folds them here at the end of each
-/// block ([`fold_block`](Self::fold_block)): one pass over the days per replication for every
+/// block (`fold_block`): one pass over the days per replication for every
 /// calendar series, not one per series.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CashAcc {
