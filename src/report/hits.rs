@@ -12,6 +12,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::Summary;
+use super::html::esc;
 use super::table::num;
 
 /// One disruption of one world in `summary.json`.
@@ -129,13 +130,6 @@ pub fn render_table(s: &Summary) -> String {
         }
     }
     out
-}
-
-fn esc(t: &str) -> String {
-    t.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The report's table and warnings (empty when the scenario has no disruption).

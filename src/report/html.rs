@@ -15,8 +15,9 @@ use super::{Summary, recommend, sku};
 use crate::metrics::Metric;
 use crate::stats::sku::SkuField;
 
-/// Escapes text for HTML element content and attribute values.
-pub(super) fn esc(s: &str) -> String {
+/// Escapes text for HTML element content and attribute values: the one escaper every page
+/// of the report uses.
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

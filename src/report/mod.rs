@@ -14,7 +14,7 @@ mod cash;
 mod charted;
 mod csv;
 mod hits;
-mod html;
+pub(crate) mod html;
 mod json;
 pub(crate) mod plot;
 mod recommend;

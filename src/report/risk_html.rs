@@ -5,17 +5,11 @@
 
 use std::fmt::Write as _;
 
+use super::html::esc;
 use crate::risk::{Register, num};
 
 const TOP_ROWS: usize = 50;
 const HEAT_ROWS: usize = 30;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 pub(super) fn render(r: &Register) -> String {
     let mut h = String::new();

@@ -11,6 +11,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::Summary;
+use super::html::esc;
 use super::table::num;
 use crate::error::{Error, Result};
 use crate::metrics::Metric;
@@ -382,13 +383,6 @@ pub fn render_table(s: &Summary, w: &WhatIf) -> String {
         let _ = writeln!(out, "warning: {warn}");
     }
     out
-}
-
-fn esc(t: &str) -> String {
-    t.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The report's "What if" section: verdicts, a table per variant, the chart.

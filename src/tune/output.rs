@@ -12,6 +12,7 @@ use super::{METHOD, Search, Tuning};
 use crate::combined;
 use crate::error::{Error, Result};
 use crate::metrics::Metric;
+use crate::report::html::esc;
 use crate::report::{self, Summary};
 use crate::scenario::{self, Scenario};
 
@@ -217,12 +218,6 @@ pub fn render_yaml(sc: &Scenario, t: &Tuning) -> Result<String> {
         t.confirmation_seed,
         t.confirmation_replications
     ))
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// A small scatter of the score of every candidate tried against one parameter.

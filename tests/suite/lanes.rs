@@ -2,55 +2,18 @@
 //! per category, through `--set`, swept, and (the learning rate) tuned; an unknown lane id is
 //! exit 2 naming the policy, the category and the field.
 
-use restock::engine::{Engine, Model, World};
-use restock::metrics::RepMetrics;
-use restock::policy::{LiveStream, Order, Orders, Policy, SkuView};
+use restock::policy::Order;
 use restock::scenario::Scenario;
 
 use super::cli::restock;
 use super::support::{load, scenario_path};
 
-/// Wraps a policy and records every order it places.
-struct Audit {
-    inner: Box<dyn Policy>,
-    log: Vec<Order>,
-}
-
-impl Policy for Audit {
-    fn reset(&mut self) {
-        self.inner.reset();
-        self.log.clear();
-    }
-
-    fn review(&mut self, v: &SkuView, orders: &mut Orders) {
-        let before = orders.as_slice().len();
-        self.inner.review(v, orders);
-        self.log.extend_from_slice(&orders.as_slice()[before..]);
-    }
-
-    fn review_in_stream(&mut self, v: &SkuView, live: &LiveStream, orders: &mut Orders) {
-        let before = orders.as_slice().len();
-        self.inner.review_in_stream(v, live, orders);
-        self.log.extend_from_slice(&orders.as_slice()[before..]);
-    }
-
-    fn learning_rate(&self, sku: usize) -> Option<f64> {
-        self.inner.learning_rate(sku)
-    }
-}
-
-fn orders_of(sc: &Scenario, candidate: usize, rep: u64) -> Vec<Order> {
-    let model = Model::new(sc);
-    let mut world = World::new(&model);
-    let mut engine = Engine::new(&model);
-    let mut audit = Audit {
-        inner: model.policy(candidate),
-        log: Vec::new(),
-    };
-    world.generate(&model, rep);
-    let mut out = RepMetrics::default();
-    engine.run(&model, &world, &mut audit, &mut out);
-    audit.log
+/// The orders of candidate `c` in replication `rep`, without their days.
+fn orders_of(sc: &Scenario, c: usize, rep: u64) -> Vec<Order> {
+    super::support::orders_of(sc, c, rep)
+        .into_iter()
+        .map(|(_, o)| o)
+        .collect()
 }
 
 fn lane(sc: &Scenario, id: &str) -> usize {

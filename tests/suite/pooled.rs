@@ -5,28 +5,15 @@
 use restock::engine::{Engine, Model, World};
 use restock::metrics::{Metric, RepMetrics};
 use restock::stats::served_demanded;
+use statrs::distribution::{Discrete, Poisson};
 
 use super::support::{Z, load, simulate};
 
-/// P(X = k), k = 0..len, for X ~ Poisson(mean).
-fn pmf(mean: f64, len: usize) -> Vec<f64> {
-    let mut p = vec![0.0; len];
-    let mut log = -mean;
-    for (k, v) in p.iter_mut().enumerate() {
-        if k > 0 {
-            log += mean.ln() - (k as f64).ln();
-        }
-        *v = log.exp();
-    }
-    p
-}
-
 /// E[(X − y)⁺] for X ~ Poisson(mean).
 fn excess(mean: f64, y: i64) -> f64 {
-    pmf(mean, 200)
-        .iter()
-        .enumerate()
-        .map(|(k, p)| p * (k as i64 - y).max(0) as f64)
+    let x = Poisson::new(mean).unwrap();
+    (0..200u64)
+        .map(|k| x.pmf(k) * (k as i64 - y).max(0) as f64)
         .sum()
 }
 

@@ -77,3 +77,58 @@ pub fn assert_agrees(case: &str, stats: &CandidateStats, metric: Metric, expecte
         err / se
     );
 }
+
+/// Wraps a policy and records every order it places, with the day: what the policy decided,
+/// for tests that compare decisions replication by replication.
+struct Audit {
+    inner: Box<dyn restock::policy::Policy>,
+    log: Vec<(u32, restock::policy::Order)>,
+}
+
+impl restock::policy::Policy for Audit {
+    fn reset(&mut self) {
+        self.inner.reset();
+        self.log.clear();
+    }
+
+    fn review(&mut self, v: &restock::policy::SkuView, orders: &mut restock::policy::Orders) {
+        let before = orders.as_slice().len();
+        self.inner.review(v, orders);
+        let day = v.day;
+        self.log
+            .extend(orders.as_slice()[before..].iter().map(|&o| (day, o)));
+    }
+
+    fn review_in_stream(
+        &mut self,
+        v: &restock::policy::SkuView,
+        live: &restock::policy::LiveStream,
+        orders: &mut restock::policy::Orders,
+    ) {
+        let before = orders.as_slice().len();
+        self.inner.review_in_stream(v, live, orders);
+        let day = v.day;
+        self.log
+            .extend(orders.as_slice()[before..].iter().map(|&o| (day, o)));
+    }
+
+    fn learning_rate(&self, sku: usize) -> Option<f64> {
+        self.inner.learning_rate(sku)
+    }
+}
+
+/// Every order candidate `candidate` of `sc` places in replication `rep`, with its day.
+pub fn orders_of(sc: &Scenario, candidate: usize, rep: u64) -> Vec<(u32, restock::policy::Order)> {
+    use restock::engine::{Engine, Model, World};
+    let model = Model::new(sc);
+    let mut world = World::new(&model);
+    let mut engine = Engine::new(&model);
+    let mut audit = Audit {
+        inner: model.policy(candidate),
+        log: Vec::new(),
+    };
+    world.generate(&model, rep);
+    let mut out = restock::metrics::RepMetrics::default();
+    engine.run(&model, &world, &mut audit, &mut out);
+    audit.log
+}

@@ -8,50 +8,7 @@ use restock::policy::{LiveStream, Order, Orders, Policy, SkuView};
 use restock::stats::Moments;
 use restock::stats::moments::t975;
 
-use super::support::{load, simulate};
-
-/// Wraps a policy and records every order it places, with the day.
-struct Audit {
-    inner: Box<dyn Policy>,
-    log: Vec<(u32, Order)>,
-}
-
-impl Policy for Audit {
-    fn reset(&mut self) {
-        self.inner.reset();
-        self.log.clear();
-    }
-
-    fn review(&mut self, v: &SkuView, orders: &mut Orders) {
-        let before = orders.as_slice().len();
-        self.inner.review(v, orders);
-        let day = v.day;
-        self.log
-            .extend(orders.as_slice()[before..].iter().map(|&o| (day, o)));
-    }
-
-    fn review_in_stream(&mut self, v: &SkuView, live: &LiveStream, orders: &mut Orders) {
-        let before = orders.as_slice().len();
-        self.inner.review_in_stream(v, live, orders);
-        let day = v.day;
-        self.log
-            .extend(orders.as_slice()[before..].iter().map(|&o| (day, o)));
-    }
-}
-
-fn orders_of(sc: &restock::scenario::Scenario, candidate: usize, rep: u64) -> Vec<(u32, Order)> {
-    let model = Model::new(sc);
-    let mut world = World::new(&model);
-    let mut engine = Engine::new(&model);
-    let mut audit = Audit {
-        inner: model.policy(candidate),
-        log: Vec::new(),
-    };
-    world.generate(&model, rep);
-    let mut out = RepMetrics::default();
-    engine.run(&model, &world, &mut audit, &mut out);
-    audit.log
-}
+use super::support::{load, orders_of, simulate};
 
 #[test]
 fn the_layered_policy_cannot_see_a_stream_before_its_announcement() {
