@@ -40,6 +40,7 @@ pub mod experiment;
 pub mod fit;
 pub mod hits;
 pub mod metrics;
+pub(crate) mod num;
 pub mod policy;
 pub mod report;
 pub mod risk;

@@ -185,7 +185,7 @@ impl Logistics {
     #[inline]
     pub(super) fn pay(&mut self, day: i64, amount: f64) {
         if let Some(c) = usize::try_from(day).ok().and_then(|d| self.cash.get_mut(d)) {
-            *c += (amount * 100.0).round() as i64;
+            *c += crate::num::round_i64(amount * 100.0);
         }
     }
 }
@@ -206,26 +206,30 @@ impl Engine {
         };
         let mut t = CashTotals::default();
         let (mut net, mut low) = (0.0f64, 0.0f64);
-        for d in 0..h {
-            if d < w {
-                let r = &mut self.daily[d];
-                (r.cash_out, r.cash_in, r.net_cash) = (0.0, 0.0, 0.0);
-                continue;
-            }
-            let out = self.logistics.cash[d] as f64 / 100.0 + self.daily[d].storage;
-            let inflow = match d.checked_sub(lag) {
-                Some(s) if s >= w => {
-                    let before = if s > w {
-                        self.daily[s - 1].revenue
-                    } else {
-                        base
-                    };
-                    self.daily[s].revenue - before
-                }
-                _ => 0.0,
+        for r in &mut self.daily[..w.min(h)] {
+            (r.cash_out, r.cash_in, r.net_cash) = (0.0, 0.0, 0.0);
+        }
+        let cash = &self.logistics.cash[..h];
+        // The cumulative proceeds up to the day before the one whose sales pay out today.
+        let mut before = base;
+        for d in w..h {
+            // Most days pay nobody: no division then (0 / 100 + storage is storage).
+            let paid = match cash[d] {
+                0 => 0.0,
+                c => c as f64 / 100.0,
+            };
+            let out = paid + self.daily[d].storage;
+            let inflow = if d >= w + lag {
+                let revenue = self.daily[d - lag].revenue;
+                let x = revenue - before;
+                before = revenue;
+                x
+            } else {
+                0.0
             };
             net += inflow - out;
-            low = low.min(net);
+            // `min` without its NaN handling (a NaN `net` leaves `low` either way).
+            low = if net < low { net } else { low };
             t.out += out;
             t.inflow += inflow;
             let r = &mut self.daily[d];

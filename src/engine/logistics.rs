@@ -211,8 +211,8 @@ pub(super) fn ship_leg(
         }
     };
     if !departed {
-        let minutes = (ship.departure * f64::from(MINUTES_PER_DAY)).round();
-        let at = SimTime(minutes.min(f64::from(u32::MAX)) as u32);
+        let minutes = crate::num::round_i64(ship.departure * f64::from(MINUTES_PER_DAY));
+        let at = SimTime(minutes.clamp(0, i64::from(u32::MAX)) as u32);
         lg.queue.push(at, Event(id | Event::DEPARTURE));
     }
     lg.queue

@@ -520,7 +520,7 @@ impl Engine {
         self.daily[model.scenario.calendar.warmup_days as usize..]
             .iter()
             .map(DayRecord::total)
-            .fold(0.0, f64::max)
+            .fold(0.0, crate::num::peak)
     }
 
     /// One simulated day for every SKU; records the day's end-of-day capital and chart-SKU
@@ -593,7 +593,7 @@ impl Engine {
                 let c = add_capital(&mut capital, st, sku, plain_capital);
                 add_money(&mut money, st);
                 if MEASURED {
-                    st.capital_peak = st.capital_peak.max(c);
+                    st.capital_peak = crate::num::peak(st.capital_peak, c);
                 }
                 if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
@@ -619,7 +619,7 @@ impl Engine {
                 let c = add_capital(&mut capital, st, sku, plain_capital);
                 add_money(&mut money, st);
                 if MEASURED {
-                    st.capital_peak = st.capital_peak.max(c);
+                    st.capital_peak = crate::num::peak(st.capital_peak, c);
                 }
                 if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
                     category_capital[k] += c;
@@ -985,6 +985,7 @@ fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
         st,
         i,
         now,
+        day,
         &history[..day as usize],
         sold_out,
         if PLAIN { &[] } else { &mine[st.next_stream..] },
@@ -1091,11 +1092,12 @@ fn view<'a, const PLAIN: bool>(
     st: &SkuState,
     sku: usize,
     now: SimTime,
+    // `now.day()`, which the callers know without `SimTime::day`'s division.
+    day: u32,
     sales: &'a [u32],
     sold_out: &'a [u64],
     upcoming: &'a [u32],
 ) -> SkuView<'a> {
-    let day = now.day();
     let plan = &model.demand.streams;
     let (ctr, conversion, ctr_rise) = if PLAIN {
         (&[][..], &[][..], None)

@@ -44,26 +44,30 @@ impl Engine {
             // A SKU's events concern it alone; the previous SKU's events still queued fall due
             // after the last day's start, so the general loop never pops them either.
             self.logistics.queue.clear();
-            for day in 0..cal.warmup_days {
-                self.plain_sku_day::<false, P>(model, world, policy, i, day);
-            }
+            self.plain_sku_days::<false, P>(model, world, policy, i, 0..cal.warmup_days);
             self.skus[i].mark_measured();
-            for day in cal.warmup_days..cal.horizon_days {
-                self.plain_sku_day::<true, P>(model, world, policy, i, day);
-            }
+            self.plain_sku_days::<true, P>(
+                model,
+                world,
+                policy,
+                i,
+                cal.warmup_days..cal.horizon_days,
+            );
         }
         self.peak_capital(model)
     }
 
-    /// One day of SKU `i` of a plain model; adds its end-of-day capital to the day's record.
+    /// Days `days` of SKU `i` of a plain model; adds its end-of-day capital to each day's
+    /// record. The engine's fields and the SKU's rows are split out once for the run of days,
+    /// not once a day.
     #[inline(always)]
-    fn plain_sku_day<const MEASURED: bool, P: Policy + ?Sized>(
+    fn plain_sku_days<const MEASURED: bool, P: Policy + ?Sized>(
         &mut self,
         model: &Model,
         world: &World,
         policy: &mut P,
         i: usize,
-        day: u32,
+        days_run: std::ops::Range<u32>,
     ) {
         let Engine {
             skus,
@@ -79,11 +83,49 @@ impl Engine {
             sold_out_words,
             ..
         } = self;
-        receive_due(logistics, skus, SimTime::day_start(day));
-        let sku = &model.consts[i];
-        let st = &mut skus[i];
         let history = &mut sales[i * *days..(i + 1) * *days];
         let empty = &mut sold_out[i * *sold_out_words..(i + 1) * *sold_out_words];
+        for day in days_run {
+            receive_due(logistics, skus, SimTime::day_start(day));
+            Self::plain_sku_day::<MEASURED, P>(
+                model,
+                world,
+                policy,
+                i,
+                day,
+                &mut skus[i],
+                logistics,
+                orders,
+                history,
+                empty,
+                step_sales,
+                stream_out,
+                switches,
+                daily,
+            );
+        }
+    }
+
+    /// One day of SKU `i` of a plain model; adds its end-of-day capital to the day's record.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn plain_sku_day<const MEASURED: bool, P: Policy + ?Sized>(
+        model: &Model,
+        world: &World,
+        policy: &mut P,
+        i: usize,
+        day: u32,
+        st: &mut SkuState,
+        logistics: &mut Logistics,
+        orders: &mut Orders,
+        history: &mut [u32],
+        empty: &mut [u64],
+        step_sales: &mut [u32],
+        stream_out: &mut [bool],
+        switches: &mut Vec<Switch>,
+        daily: &mut [DayRecord],
+    ) {
+        let sku = &model.consts[i];
         sku_day::<MEASURED, true, P>(
             model,
             world,
@@ -107,7 +149,7 @@ impl Engine {
         let mut money = [0.0; 2];
         add_money(&mut money, st);
         if MEASURED {
-            st.capital_peak = st.capital_peak.max(c[0] + c[1] + c[2]);
+            st.capital_peak = crate::num::peak(st.capital_peak, c[0] + c[1] + c[2]);
         }
         let r = &mut daily[day as usize];
         if i == 0 {

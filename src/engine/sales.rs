@@ -198,6 +198,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
                 st,
                 i,
                 now,
+                now.day(),
                 &history[..day as usize],
                 sold_out,
                 upcoming,

@@ -70,6 +70,7 @@ impl Engine {
                 st,
                 i,
                 now,
+                0,
                 &[],
                 &[],
                 &plan.by_sku[i],

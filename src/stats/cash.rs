@@ -15,8 +15,12 @@ use crate::calendar::Calendar;
 const FIX: f64 = 1024.0;
 
 fn fix(x: f64) -> i128 {
-    if x.is_finite() {
-        (x * FIX).round() as i128
+    let v = x * FIX;
+    if v.abs() < 4e18 {
+        // Within `i64`: rounded without libm's `round` and the software conversion to `i128`.
+        i128::from(crate::num::round_i64(v))
+    } else if v.is_finite() {
+        v.round() as i128
     } else {
         0
     }
@@ -43,11 +47,16 @@ impl SignedSketch {
     /// whenever the curve is far from zero (always so on warm-up days, all zero), so the
     /// common case goes to one sketch in one pass.
     pub fn push_all(&mut self, xs: &[f64]) {
-        if xs.iter().all(|&x| x >= 0.0) {
+        let negative = xs.iter().filter(|&&x| x < 0.0).count();
+        if negative == 0 {
             self.pos.push_all(xs);
-        } else if xs.iter().all(|&x| x < 0.0) {
-            for &x in xs {
-                self.neg.push(-x);
+        } else if negative == xs.len() {
+            for chunk in xs.chunks(16) {
+                let mut m = [0.0; 16];
+                for (m, &x) in m.iter_mut().zip(chunk) {
+                    *m = -x;
+                }
+                self.neg.push_all(&m[..chunk.len()]);
             }
         } else {
             for &x in xs {

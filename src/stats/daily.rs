@@ -74,7 +74,10 @@ fn bucket(x: f64) -> i32 {
     // Both candidates are computed and one is selected without a branch: stock levels hover
     // around the boundary, and a mispredicted branch per value cost more than the arithmetic.
     let x = x.max(0.0);
-    let linear = x as i32;
+    // SAFETY: `max` sent NaN to 0, so `min` leaves a finite value in [0, LINEAR], which an
+    // `i32` holds; the checked cast's saturation and NaN fixes cost more than the rest of the
+    // key.
+    let linear = unsafe { x.min(f64::from(LINEAR)).to_int_unchecked::<i32>() };
     let log = (x.to_bits() >> SHIFT) as i32 - log_key0() + LINEAR;
     if x < f64::from(LINEAR) { linear } else { log }
 }
@@ -88,6 +91,34 @@ fn representative(key: i32) -> f64 {
         let k = (key - LINEAR + log_key0()) as u64;
         0.5 * (f64::from_bits(k << SHIFT) + f64::from_bits((k + 1) << SHIFT))
     }
+}
+
+/// The smallest and largest of `xs` clamped at 0 (NaN as 0), as `DaySketch::push` clamps
+/// them; `None` when empty. Four lanes: one running minimum and maximum would be a chain of
+/// dependent instructions, one link per value, and this runs for every day and series of
+/// every replication.
+#[inline(always)]
+fn range_of(xs: &[f64]) -> Option<(f64, f64)> {
+    let first = xs.first()?.max(0.0);
+    let (mut lo, mut hi) = ([first; 4], [first; 4]);
+    let mut chunks = xs.chunks_exact(4);
+    for c in &mut chunks {
+        for j in 0..4 {
+            // Selections, not `min`/`max`: no NaN is left to propagate once clamped, and
+            // the comparison form is what the compiler turns into packed instructions.
+            let v = c[j].max(0.0);
+            lo[j] = if v < lo[j] { v } else { lo[j] };
+            hi[j] = if v > hi[j] { v } else { hi[j] };
+        }
+    }
+    for &x in chunks.remainder() {
+        let v = x.max(0.0);
+        lo[0] = if v < lo[0] { v } else { lo[0] };
+        hi[0] = if v > hi[0] { v } else { hi[0] };
+    }
+    let lo = lo.into_iter().fold(lo[0], |a, b| if b < a { b } else { a });
+    let hi = hi.into_iter().fold(hi[0], |a, b| if b > a { b } else { a });
+    Some((lo, hi))
 }
 
 /// Quantiles of non-negative values in bounded memory. Counts are `u32`: a day sees one value
@@ -131,15 +162,9 @@ impl DaySketch {
     /// slice first, then the buckets counted.
     #[inline]
     pub fn push_all(&mut self, xs: &[f64]) {
-        let Some(&first) = xs.first() else {
+        let Some((lo, hi)) = range_of(xs) else {
             return;
         };
-        let (mut lo, mut hi) = (first.max(0.0), first.max(0.0));
-        for &x in xs {
-            let v = x.max(0.0);
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
         if self.counts.is_empty() {
             (self.lo, self.hi) = (lo, hi);
         }

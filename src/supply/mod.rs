@@ -123,8 +123,8 @@ fn moq(sc: &Scenario, supplier: Option<usize>, qty: u32) -> u32 {
 
 /// The first day stock reaching the warehouse at `t` [days] can be sold.
 pub fn sellable_day(t: f64) -> u32 {
-    let minutes = (t.clamp(0.0, LATEST_DAY) * f64::from(MINUTES_PER_DAY)).round();
-    SimTime(minutes as u32).ceil_day()
+    let minutes = crate::num::round_i64(t.clamp(0.0, LATEST_DAY) * f64::from(MINUTES_PER_DAY));
+    SimTime(minutes.clamp(0, i64::from(u32::MAX)) as u32).ceil_day()
 }
 
 impl Supply {
