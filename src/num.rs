@@ -1,4 +1,4 @@
-//! Rounding to integers without a library call. On the baseline x86-64 target (no SSE4.1)
+//! Rounding to integers without a library call, and a peak without NaN handling. On the baseline x86-64 target (no SSE4.1)
 //! `f64::round` compiles to a call to libm's `round`, and the money and time conversions that
 //! use it run for every payment and shipment of every replication.
 
@@ -14,6 +14,19 @@ pub(crate) fn round_i64(x: f64) -> i64 {
     // Exact: x and its truncation share their leading bits.
     let f = x - t as f64;
     t + i64::from(f >= 0.5) - i64::from(f <= -0.5)
+}
+
+/// Exactly `x.floor() as i64` (NaN gives 0; beyond `i64` saturates).
+#[inline(always)]
+pub(crate) fn floor_i64(x: f64) -> i64 {
+    let t = x as i64;
+    // Truncation moved a negative fraction up by one; at the saturated ends the comparison
+    // is false or the subtraction saturates.
+    if (t as f64) > x {
+        t.saturating_sub(1)
+    } else {
+        t
+    }
 }
 
 /// The larger of `a` and `b`, for a running peak `a` that is never NaN: a plain comparison,
@@ -83,6 +96,8 @@ mod tests {
         }
         for x in xs {
             assert_eq!(round_i64(x), x.round() as i64, "{x:e}");
+            assert_eq!(floor_i64(x), x.floor() as i64, "{x:e}");
+            assert_eq!(floor_i64(-x), (-x).floor() as i64, "{x:e}");
         }
     }
 }

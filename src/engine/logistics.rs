@@ -146,7 +146,7 @@ pub(super) fn ship_leg(
         spec,
         unit_value,
         ship.delivered,
-        ship.departure.floor() as i64,
+        crate::num::floor_i64(ship.departure),
     );
     let day = i64::from(now.day());
     lg.pay(day, spec.costs.fixed_order_cost);

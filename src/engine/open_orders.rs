@@ -104,7 +104,7 @@ impl Engine {
                 spec,
                 unit_value,
                 po.units,
-                f.departure.floor() as i64,
+                crate::num::floor_i64(f.departure),
             );
             let mut slot = Slot {
                 sku: po.sku as u32,
