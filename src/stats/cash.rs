@@ -65,6 +65,25 @@ impl SignedSketch {
         }
     }
 
+    /// Pushes `count` values of `v`, `stride` apart from `start`, as `push_all` would.
+    #[inline(always)]
+    pub(super) fn push_column(&mut self, v: &[f64], start: usize, stride: usize, count: usize) {
+        if count == 0 {
+            return;
+        }
+        let column = &v[start..=start + (count - 1) * stride];
+        let negative = (0..count).filter(|&j| column[j * stride] < 0.0).count();
+        if negative == 0 {
+            self.pos.push_column::<false>(v, start, stride, count);
+        } else if negative == count {
+            self.neg.push_column::<true>(v, start, stride, count);
+        } else {
+            for j in 0..count {
+                self.push(column[j * stride]);
+            }
+        }
+    }
+
     pub fn merge(&mut self, other: &SignedSketch) {
         self.neg.merge(&other.neg);
         self.pos.merge(&other.pos);
@@ -112,18 +131,21 @@ impl CashAcc {
     }
 
     /// Folds a block of `k` replications: per day, the block's sums of cash out, cash in and
-    /// net cash (added in replication order), and its net-cash values (the first `k`).
-    pub(super) fn fold_block<const N: usize>(
+    /// net cash (added in replication order), and its net-cash values (`net[j * days + d]` for
+    /// the j-th replication of day d).
+    pub(super) fn fold_block(
         &mut self,
         k: usize,
-        days: impl Iterator<Item = ([f64; 3], [f64; N])>,
+        sums: impl Iterator<Item = [f64; 3]>,
+        net: &[f64],
+        days: usize,
     ) {
         if self.days.is_empty() || k == 0 {
             return;
         }
         self.reps += k as u64;
-        for (acc, (sums, net)) in self.days.iter_mut().zip(days) {
-            acc.net.push_all(&net[..k]);
+        for (d, (acc, sums)) in self.days.iter_mut().zip(sums).enumerate() {
+            acc.net.push_column(net, d, days, k);
             for (sum, x) in acc.sums.iter_mut().zip(sums) {
                 *sum += fix(x);
             }

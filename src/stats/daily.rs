@@ -180,6 +180,51 @@ impl DaySketch {
         }
     }
 
+    /// Pushes `count` values of `v`, `stride` apart from `start` (negated if `NEG`), as
+    /// `push_all` would: one day's column of the fold's replication-major scratch, read where
+    /// it lies instead of copied out first, and its range taken in the counting pass.
+    #[inline(always)]
+    pub(super) fn push_column<const NEG: bool>(
+        &mut self,
+        v: &[f64],
+        start: usize,
+        stride: usize,
+        count: usize,
+    ) {
+        if count == 0 {
+            return;
+        }
+        let v = &v[start..=start + (count - 1) * stride];
+        let at = |j: usize| {
+            let x = v[j * stride];
+            if NEG { -x } else { x }
+        };
+        let first = at(0).max(0.0);
+        let was_empty = self.counts.is_empty();
+        if (1..count).all(|j| at(j).max(0.0) == first) {
+            // Every future agrees (warm-up's zero net cash, the opening stock): one count.
+            if was_empty {
+                (self.lo, self.hi) = (first, first);
+            }
+            self.lo = self.lo.min(first);
+            self.hi = self.hi.max(first);
+            self.count_n(bucket(first), count as u32);
+            return;
+        }
+        let (mut lo, mut hi) = (first, first);
+        for j in 0..count {
+            let x = at(j).max(0.0);
+            lo = if x < lo { x } else { lo };
+            hi = if x > hi { x } else { hi };
+            self.count_n(bucket(x), 1);
+        }
+        if was_empty {
+            (self.lo, self.hi) = (lo, hi);
+        }
+        self.lo = self.lo.min(lo);
+        self.hi = self.hi.max(hi);
+    }
+
     #[inline]
     fn count_n(&mut self, key: i32, n: u32) {
         match self
@@ -396,17 +441,9 @@ impl DailyAcc {
         }
         let n = self.days.len();
         let [total, units, net] = &p.values;
-        // One day's values across the block, gathered from the replication-major scratch.
-        let column = |v: &[f64], d: usize| -> [f64; BATCH] {
-            let mut c = [0.0; BATCH];
-            for (j, x) in c[..k].iter_mut().enumerate() {
-                *x = v[j * n + d];
-            }
-            c
-        };
         for (d, (acc, sums)) in self.days.iter_mut().zip(&p.sums).enumerate() {
-            acc.total.push_all(&column(total, d)[..k]);
-            acc.sku.push_all(&column(units, d)[..k]);
+            acc.total.push_column::<false>(total, d, n, k);
+            acc.sku.push_column::<false>(units, d, n, k);
             for (sum, &b) in acc.sums.iter_mut().zip(&sums[..3]) {
                 *sum += u128::from(fix(b));
             }
@@ -415,13 +452,8 @@ impl DailyAcc {
             acc.sku_short += u64::from(*short);
             *short = 0;
         }
-        self.cash.fold_block(
-            k,
-            p.sums
-                .iter()
-                .enumerate()
-                .map(|(d, s)| ([s[3], s[4], s[5]], column(net, d))),
-        );
+        self.cash
+            .fold_block(k, p.sums.iter().map(|s| [s[3], s[4], s[5]]), net, n);
         for s in &mut p.sums {
             *s = [0.0; 6];
         }
