@@ -7,7 +7,7 @@
 pub(crate) fn round_i64(x: f64) -> i64 {
     // From 2⁵² on every f64 is a whole number, so there is nothing to round (and the
     // correction below could overflow at the saturated ends).
-    if !(x.abs() < 4_503_599_627_370_496.0) {
+    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
         return x as i64;
     }
     let t = x as i64;

@@ -212,9 +212,9 @@ impl Engine {
         let cash = &self.logistics.cash[..h];
         // The cumulative proceeds up to the day before the one whose sales pay out today.
         let mut before = base;
-        for d in w..h {
+        for (d, &cents) in cash.iter().enumerate().skip(w) {
             // Most days pay nobody: no division then (0 / 100 + storage is storage).
-            let paid = match cash[d] {
+            let paid = match cents {
                 0 => 0.0,
                 c => c as f64 / 100.0,
             };
