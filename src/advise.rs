@@ -37,7 +37,7 @@ pub struct PurchaseOrder {
     pub quoted_arrival_day: u32,
     pub trigger: &'static str,
     pub reason: String,
-    /// [currency] freight for the units, and their value at unit cost.
+    /// `[currency]` freight for the units, and their value at unit cost.
     pub freight: f64,
     pub goods: f64,
 }

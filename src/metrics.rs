@@ -199,29 +199,29 @@ impl RepMetrics {
 /// warm-up included; one record per day (not per SKU) keeps the cost off the SKU-day loop.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct DayRecord {
-    /// End-of-day on-hand units × unit cost [currency].
+    /// End-of-day on-hand units × unit cost `[currency]`.
     pub on_hand: f64,
-    /// Units ordered and not yet received × unit cost [currency].
+    /// Units ordered and not yet received × unit cost `[currency]`.
     pub in_transit: f64,
-    /// Paid to suppliers for goods not yet shipped [currency].
+    /// Paid to suppliers for goods not yet shipped `[currency]`.
     pub prepaid: f64,
-    /// End-of-day on-hand units of the chart SKU [units].
+    /// End-of-day on-hand units of the chart SKU `[units]`.
     pub sku_on_hand: i64,
     /// Whether some demand for the chart SKU met an empty shelf that day.
     pub sku_short: bool,
-    /// Net proceeds (price − commissions) of every unit sold since day 0 [currency].
+    /// Net proceeds (price − commissions) of every unit sold since day 0 `[currency]`.
     pub revenue: f64,
-    /// The day's storage (holding) cost [currency].
+    /// The day's storage (holding) cost `[currency]`.
     pub storage: f64,
     /// Cash paid out and paid in that day, and the cumulative net cash from the first
-    /// measured day (0 on warm-up days) [currency]; see `engine::cash`.
+    /// measured day (0 on warm-up days) `[currency]`; see `engine::cash`.
     pub cash_out: f64,
     pub cash_in: f64,
     pub net_cash: f64,
 }
 
 impl DayRecord {
-    /// Capital tied up [currency]: on hand + in transit + prepaid.
+    /// Capital tied up `[currency]`: on hand + in transit + prepaid.
     #[inline(always)]
     pub fn total(&self) -> f64 {
         self.on_hand + self.in_transit + self.prepaid

@@ -18,7 +18,7 @@ pub struct CountTable {
 }
 
 impl CountTable {
-    /// Poisson with `mean` ≥ 0 [units]. Cost is O(mean + 40·√mean).
+    /// Poisson with `mean` ≥ 0 `[units]`. Cost is O(mean + 40·√mean).
     pub fn poisson(mean: f64) -> Self {
         assert!(mean.is_finite() && mean >= 0.0, "validated upstream");
         Self::from_pmf(mean, truncated_pmf(mean))

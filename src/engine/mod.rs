@@ -18,7 +18,7 @@
 //! insertion). The day loop is the clock's backbone because almost everything is daily; the
 //! queue holds only what is sparse, which keeps the hot loop at a few nanoseconds per SKU-day.
 //!
-//! State is flat: one [`SkuState`] per SKU, reused across replications. After the first
+//! State is flat: one `SkuState` per SKU, reused across replications. After the first
 //! replication on a thread, `run` allocates nothing.
 //!
 //! Here: the run, the day's phases and the metrics. Buyers and streams (phase 3–4) live in

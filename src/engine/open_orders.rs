@@ -20,7 +20,7 @@ use crate::supply::{Route, sellable_day};
 /// What happens to one open order in one replication.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct PoFate {
-    /// [days since start] when the goods leave the supplier (≤ 0: already shipped).
+    /// `[days since start]` when the goods leave the supplier (≤ 0: already shipped).
     pub departure: f64,
     /// First day the goods are sellable.
     pub sellable_day: u32,

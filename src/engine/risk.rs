@@ -12,14 +12,14 @@ use super::*;
 pub struct RiskRecord {
     /// Weeks of measured days (the last may be short).
     pub weeks: usize,
-    /// [units] demanded and not served from stock, `sku * weeks + week`.
+    /// `[units]` demanded and not served from stock, `sku * weeks + week`.
     pub week_short: Vec<u32>,
-    /// [units] on hand at the end of each week's last day, `sku * weeks + week`.
+    /// `[units]` on hand at the end of each week's last day, `sku * weeks + week`.
     pub week_on_hand: Vec<i64>,
     /// First measured day (counted from the first measured day) with some demand unserved;
     /// `u32::MAX`: none.
     pub first_short: Vec<u32>,
-    /// [units] unserved during each stream entry (`demand::StreamPlan::entries`).
+    /// `[units]` unserved during each stream entry (`demand::StreamPlan::entries`).
     pub entry_short: Vec<u32>,
     /// Each SKU's `short` tally at the end of the previous week.
     mark: Vec<i64>,

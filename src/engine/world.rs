@@ -15,9 +15,9 @@ pub struct World {
     /// The replication this world belongs to.
     pub rep: u64,
     days: usize,
-    /// Off-stream demand [units] (baseline + viral), SKU-major: `demand[sku * days + day]`.
+    /// Off-stream demand `[units]` (baseline + viral), SKU-major: `demand[sku * days + day]`.
     demand: Vec<u32>,
-    /// In-stream demand [units] per step of every stream entry (see `demand::StreamPlan`).
+    /// In-stream demand `[units]` per step of every stream entry (see `demand::StreamPlan`).
     stream_steps: Vec<u32>,
     /// Daily CTR and conversion indices of SKUs with signals, SKU-major like `demand`
     /// (`signal_row[sku]` is the row).
@@ -132,13 +132,13 @@ impl World {
         self.po_fates[k]
     }
 
-    /// Off-stream demand [units] of `sku` on `day`.
+    /// Off-stream demand `[units]` of `sku` on `day`.
     #[inline]
     pub fn demand(&self, sku: usize, day: u32) -> u32 {
         self.demand[sku * self.days + day as usize]
     }
 
-    /// In-stream demand [units] of each step of stream entry starting at `offset`.
+    /// In-stream demand `[units]` of each step of stream entry starting at `offset`.
     #[inline]
     pub fn stream_steps(&self, offset: usize, steps: usize) -> &[u32] {
         &self.stream_steps[offset..offset + steps]
@@ -169,7 +169,7 @@ impl World {
         &self.spikes[sku]
     }
 
-    /// Total latent demand [units] over the horizon, all SKUs, off-stream and in-stream (for
+    /// Total latent demand `[units]` over the horizon, all SKUs, off-stream and in-stream (for
     /// tests of common random numbers).
     pub fn total_demand(&self) -> u64 {
         self.demand

@@ -56,13 +56,13 @@ pub struct SkuHistory {
     pub id: String,
     /// First day observed (the product's launch, when later than the history's start).
     pub first_day: usize,
-    /// [units] sold per day.
+    /// `[units]` sold per day.
     pub units: Vec<u32>,
     /// The shelf was empty at some point of the day: `units` is a lower bound of demand.
     pub stocked_out: Vec<bool>,
     /// The SKU was featured in a live stream that day.
     pub stream: Vec<bool>,
-    /// [units] the planner forecast for the day's streams (0: none known).
+    /// `[units]` the planner forecast for the day's streams (0: none known).
     pub forecast: Vec<f64>,
 }
 

@@ -24,7 +24,7 @@ use crate::rng::{Stream, splitmix64, unit_f64};
 #[derive(Debug, Clone)]
 pub struct SynthSku {
     pub id: String,
-    /// [units/day]
+    /// `[units/day]`
     pub mean: f64,
     /// `None`: Poisson.
     pub dispersion: Option<f64>,
@@ -38,7 +38,7 @@ pub struct SynthSku {
     pub forecast: f64,
     /// Lognormal stream ratio (median, σ).
     pub ratio: (f64, f64),
-    /// Viral spikes: (rate per 30 days, magnitude median, magnitude σ, half-life [days]).
+    /// Viral spikes: (rate per 30 days, magnitude median, magnitude σ, half-life `[days]`).
     pub viral: Option<(f64, f64, f64, f64)>,
 }
 

@@ -33,11 +33,11 @@ pub struct SkuView<'a> {
     pub sku: usize,
     /// Day index of the review.
     pub day: u32,
-    /// [units] on the shelf.
+    /// `[units]` on the shelf.
     pub on_hand: i64,
-    /// [units] owed to waiting buyers.
+    /// `[units]` owed to waiting buyers.
     pub backorders: i64,
-    /// [units] ordered and not yet received.
+    /// `[units]` ordered and not yet received.
     pub on_order: i64,
     /// Units sold on each day before today (served from stock, or accepted as backorder or
     /// presale): what the shop's order history shows, censored by stockouts.
@@ -70,7 +70,7 @@ pub struct AnnouncedStreams<'a> {
     pub(crate) today: u32,
     /// Post-stream correction factor applied to the planner's forecasts.
     pub(crate) forecast_factor: f64,
-    /// The longest announcement lead of any stream [days]: entries starting later than this
+    /// The longest announcement lead of any stream `[days]`: entries starting later than this
     /// after today cannot be announced yet, so the scan stops there instead of walking the
     /// rest of the year's streams for every review.
     pub(crate) lookahead: u32,
@@ -80,7 +80,7 @@ pub struct AnnouncedStreams<'a> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AnnouncedStream {
     pub start: SimTime,
-    /// The planner's forecast for this SKU [units], corrected by past streams' outcomes.
+    /// The planner's forecast for this SKU `[units]`, corrected by past streams' outcomes.
     pub forecast: f64,
 }
 
@@ -119,11 +119,11 @@ impl<'a> AnnouncedStreams<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct LiveStream<'a> {
     pub start: SimTime,
-    /// [minutes]
+    /// `[minutes]`
     pub duration: u32,
-    /// [minutes] since the start.
+    /// `[minutes]` since the start.
     pub elapsed: u32,
-    /// The (corrected) forecast for this SKU [units].
+    /// The (corrected) forecast for this SKU `[units]`.
     pub forecast: f64,
     /// Units sold in each step so far.
     pub sold_by_step: &'a [u32],
@@ -148,7 +148,7 @@ impl SkuView<'_> {
             .is_some_and(|w| w >> (d % 64) & 1 == 1)
     }
 
-    /// Inventory position [units] = on hand − backorders + on order.
+    /// Inventory position `[units]` = on hand − backorders + on order.
     pub fn inventory_position(&self) -> i64 {
         self.on_hand - self.backorders + self.on_order
     }
@@ -158,7 +158,7 @@ impl SkuView<'_> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Order {
     pub sku: usize,
-    /// [units], at least 1.
+    /// `[units]`, at least 1.
     pub qty: u32,
     /// Index into the scenario's lanes.
     pub lane: usize,
@@ -274,7 +274,7 @@ pub trait Policy: Send {
 }
 
 /// Builds the policy a validated spec describes. `quoted_days` is each lane's published
-/// transit time [days], which a planner knows (the real transit is random and unknown).
+/// transit time `[days]`, which a planner knows (the real transit is random and unknown).
 pub fn build(spec: &PolicySpec, quoted_days: &[f64]) -> Box<dyn Policy> {
     let period = spec.review_period_days;
     let lane = spec.lane;

@@ -97,7 +97,7 @@ pub struct Summary {
     pub cash_weeks: Vec<Vec<crate::stats::cash::CashWeekStats>>,
     /// ISO 4217 code of every money amount (`currency`).
     pub currency: String,
-    /// [days] from a sale to its payout (`payout_lag_days`).
+    /// `[days]` from a sale to its payout (`payout_lag_days`).
     pub payout_lag_days: u32,
     /// The SKU whose on-hand units are charted.
     pub chart_sku: String,

@@ -38,12 +38,12 @@ pub use supply::{
     Peak, Scripted, ShortDelivery, SkuSupply, Split, Stretch, Supplier,
 };
 
-/// Longest horizon accepted [days]: long enough for any planning question, short enough that
+/// Longest horizon accepted `[days]`: long enough for any planning question, short enough that
 /// minute timestamps fit comfortably in 32 bits.
 pub const MAX_HORIZON_DAYS: u32 = 20 * 366;
 /// Most replications accepted in one run.
 pub const MAX_REPLICATIONS: u32 = 100_000_000;
-/// Largest mean daily demand accepted [units/day]; the Poisson table sampler is sized by it.
+/// Largest mean daily demand accepted `[units/day]`; the Poisson table sampler is sized by it.
 pub const MAX_MEAN_PER_DAY: f64 = 1.0e6;
 
 /// A validated scenario.
@@ -76,7 +76,7 @@ pub struct Scenario {
     /// What validation accepted but the user should hear about (a dated item outside a
     /// shortened horizon, which does not apply), as `file:line: message`.
     pub warnings: Vec<String>,
-    /// [days] from a sale to the marketplace's payout of its net proceeds.
+    /// `[days]` from a sale to the marketplace's payout of its net proceeds.
     pub payout_lag_days: u32,
     /// ISO 4217 code of every money amount (`currency`, default `USD`).
     pub currency: String,
@@ -130,36 +130,36 @@ pub struct Sku {
     pub id: String,
     /// Index into `Scenario::categories`.
     pub category: Option<usize>,
-    /// [currency/unit]
+    /// `[currency/unit]`
     pub unit_cost: f64,
-    /// [currency/unit]
+    /// `[currency/unit]`
     pub price: f64,
-    /// [units]
+    /// `[units]`
     pub initial_on_hand: u32,
     pub demand: DemandSpec,
     pub stockout: StockoutRule,
     pub stockout_in_stream: StockoutRule,
     pub costs: SkuCosts,
-    /// [kg/unit]
+    /// `[kg/unit]`
     pub weight_kg: f64,
-    /// [m³/unit]
+    /// `[m³/unit]`
     pub volume_m3: f64,
     pub supply: SkuSupply,
-    /// [fraction of the customs value] import duty, paid when a shipment clears customs.
+    /// `[fraction of the customs value]` import duty, paid when a shipment clears customs.
     pub duty_rate: f64,
-    /// [currency/unit] declared value; `None`: `unit_cost` × (1 + the supplier's premium).
+    /// `[currency/unit]` declared value; `None`: `unit_cost` × (1 + the supplier's premium).
     pub customs_value: Option<f64>,
-    /// [fraction of the price] the platform's fee on every sale.
+    /// `[fraction of the price]` the platform's fee on every sale.
     pub commission: f64,
 }
 
 #[derive(Debug, Clone)]
 pub struct SkuCosts {
-    /// [currency/unit/day] on end-of-day on-hand units.
+    /// `[currency/unit/day]` on end-of-day on-hand units.
     pub holding_per_unit_day: f64,
-    /// [currency/unit/day] on end-of-day backordered units.
+    /// `[currency/unit/day]` on end-of-day backordered units.
     pub backorder_per_unit_day: f64,
-    /// [currency/order]
+    /// `[currency/order]`
     pub fixed_order_cost: f64,
 }
 

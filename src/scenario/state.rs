@@ -52,11 +52,11 @@ pub struct OpenOrder {
     pub key: u64,
     /// Index into `Scenario::skus`.
     pub sku: usize,
-    /// [units]
+    /// `[units]`
     pub units: u32,
     /// Index into `Scenario::lanes`.
     pub lane: usize,
-    /// Quoted first sellable day [days since start]; negative when overdue.
+    /// Quoted first sellable day `[days since start]`; negative when overdue.
     pub eta_day: i64,
     pub status: PoStatus,
     /// For an order in production: the day the goods are quoted ready to ship [days since

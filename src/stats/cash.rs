@@ -192,7 +192,7 @@ impl CashAcc {
     }
 }
 
-/// One day's cash across replications [currency].
+/// One day's cash across replications `[currency]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CashDayStats {
     /// Mean cash paid out and in that day.
@@ -205,7 +205,7 @@ pub struct CashDayStats {
     pub net_p95: f64,
 }
 
-/// One ISO week of measured days [currency].
+/// One ISO week of measured days `[currency]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CashWeekStats {
     pub monday: jiff::civil::Date,

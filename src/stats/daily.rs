@@ -39,7 +39,7 @@ const SHIFT: u32 = 52 - BITS;
 /// Values below this use width-1 buckets; at it the log buckets are exactly 1 wide.
 const LINEAR: i32 = 1 << BITS;
 
-/// Relative accuracy of [`DaySketch`] quantiles at or above [`LINEAR`] (below it they are
+/// Relative accuracy of [`DaySketch`] quantiles at or above `LINEAR` (below it they are
 /// within one unit, and exact for whole numbers).
 pub const DAY_RELATIVE_ACCURACY: f64 = 1.0 / (2u64 << BITS) as f64;
 
@@ -231,7 +231,7 @@ impl DaySketch {
     }
 
     /// The q-quantile by the nearest-rank rule, within [`DAY_RELATIVE_ACCURACY`] (one unit
-    /// below [`LINEAR`]) and never outside the values seen; `None` when empty.
+    /// below `LINEAR`) and never outside the values seen; `None` when empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
         let n = self.count();
         if n == 0 {
@@ -263,7 +263,7 @@ struct DayAcc {
 /// Replications whose values wait in `DailyAcc::pending` before being folded: one block.
 const BATCH: usize = BLOCK as usize;
 
-/// A candidate's calendar accumulators: one [`DayAcc`] per simulated day.
+/// A candidate's calendar accumulators: one `DayAcc` per simulated day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DailyAcc {
     reps: u64,
@@ -531,18 +531,18 @@ impl DailyAcc {
 /// Across-replication summary of one simulated day for one candidate [currency, units].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DayStats {
-    /// Mean end-of-day capital on hand, in transit and prepaid [currency].
+    /// Mean end-of-day capital on hand, in transit and prepaid `[currency]`.
     pub on_hand: f64,
     pub in_transit: f64,
     pub prepaid: f64,
-    /// Mean, range and quantiles of end-of-day total capital tied up [currency].
+    /// Mean, range and quantiles of end-of-day total capital tied up `[currency]`.
     pub total_mean: f64,
     pub total_min: f64,
     pub total_max: f64,
     pub total_p5: f64,
     pub total_p50: f64,
     pub total_p95: f64,
-    /// Quantiles of the chart SKU's end-of-day on-hand units [units].
+    /// Quantiles of the chart SKU's end-of-day on-hand units `[units]`.
     pub sku_p5: f64,
     pub sku_p50: f64,
     pub sku_p95: f64,
@@ -550,7 +550,7 @@ pub struct DayStats {
     pub sku_stockout_share: f64,
 }
 
-/// One ISO week of measured days for one candidate [currency].
+/// One ISO week of measured days for one candidate `[currency]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WeekStats {
     /// The Monday that starts the ISO week (may precede the first measured day).

@@ -29,7 +29,7 @@ pub use disruption::{Environment, Episode};
 pub use route::Route;
 pub use view::{Books, OpenShipment, SupplyView};
 
-/// Latest arrival represented [days]: a lognormal tail beyond it is clamped, well past any
+/// Latest arrival represented `[days]`: a lognormal tail beyond it is clamped, well past any
 /// horizon and within 32-bit minutes.
 const LATEST_DAY: f64 = 1.0e6;
 
@@ -37,14 +37,14 @@ const LATEST_DAY: f64 = 1.0e6;
 #[derive(Debug, Clone)]
 pub struct Supply {
     pub plants: Vec<Plant>,
-    /// Median production time of each supplier [open days]: what it quotes.
+    /// Median production time of each supplier `[open days]`: what it quotes.
     production_median: Vec<f64>,
     pub routes: Vec<Route>,
-    /// [days] disruptions are drawn up to.
+    /// `[days]` disruptions are drawn up to.
     pub until: f64,
     /// Whether any SKU can be delayed by something the shared environment holds.
     pub has_environment: bool,
-    /// Per lane, its transit [minutes] when nothing about it is random or dated (fixed
+    /// Per lane, its transit `[minutes]` when nothing about it is random or dated (fixed
     /// transit, no sailings, peaks, customs or disruptions): the textbook's fast path.
     fixed_minutes: Vec<Option<u32>>,
 }
@@ -55,7 +55,7 @@ pub struct Leg {
     /// Index into `Scenario::suppliers`; `None` = ready at once.
     pub supplier: Option<usize>,
     pub lane: usize,
-    /// [units]
+    /// `[units]`
     pub qty: u32,
     /// Whether the fallback sent it to the backup.
     pub backup: bool,
@@ -66,9 +66,9 @@ pub struct Leg {
 pub struct Quote {
     pub supplier: Option<usize>,
     pub lane: usize,
-    /// [days since start] goods ready to ship (median production, holidays, capacity queue).
+    /// `[days since start]` goods ready to ship (median production, holidays, capacity queue).
     pub ready: f64,
-    /// [days since start] the departure (next sailing).
+    /// `[days since start]` the departure (next sailing).
     pub departure: f64,
     /// First day the stock would be sellable, with median transit for the departure day.
     pub eta_day: u32,
@@ -83,10 +83,10 @@ pub struct Quote {
 pub struct Shipment {
     pub sku: usize,
     pub leg: Leg,
-    /// [days since start]
+    /// `[days since start]`
     pub ordered: f64,
     pub quote: Quote,
-    /// [days since start] goods ready, departed, at port, cleared the port, cleared customs.
+    /// `[days since start]` goods ready, departed, at port, cleared the port, cleared customs.
     pub ready: f64,
     pub departure: f64,
     pub port_arrival: f64,
@@ -96,17 +96,17 @@ pub struct Shipment {
     pub sellable_day: u32,
     /// Whether customs held it.
     pub customs_hold: bool,
-    /// [units] that actually arrive (short delivery).
+    /// `[units]` that actually arrive (short delivery).
     pub delivered: u32,
 }
 
 impl Shipment {
-    /// [days] scripted closures and congestion added.
+    /// `[days]` scripted closures and congestion added.
     pub fn port_delay(&self) -> f64 {
         self.port_cleared - self.port_arrival
     }
 
-    /// [days] from order to sellable.
+    /// `[days]` from order to sellable.
     pub fn lead_time(&self) -> f64 {
         (f64::from(self.sellable_day) - self.ordered).max(0.0)
     }
@@ -121,7 +121,7 @@ fn moq(sc: &Scenario, supplier: Option<usize>, qty: u32) -> u32 {
     }
 }
 
-/// The first day stock reaching the warehouse at `t` [days] can be sold.
+/// The first day stock reaching the warehouse at `t` `[days]` can be sold.
 pub fn sellable_day(t: f64) -> u32 {
     let minutes = (t.clamp(0.0, LATEST_DAY) * f64::from(MINUTES_PER_DAY)).round();
     SimTime(minutes as u32).ceil_day()
@@ -161,7 +161,7 @@ impl Supply {
         }
     }
 
-    /// The quote for `qty` units from `supplier` on `lane`, ordered at `now` [days]. With
+    /// The quote for `qty` units from `supplier` on `lane`, ordered at `now` `[days]`. With
     /// `usual`, holidays, capacity queues and peak windows are ignored: the arrival the same
     /// order gets in an ordinary week, which a fallback's lateness is measured against.
     #[allow(clippy::too_many_arguments)]
@@ -215,7 +215,7 @@ impl Supply {
         }
     }
 
-    /// The legs an order of `qty` units of `sku` on `lane` becomes at `now` [days]: the
+    /// The legs an order of `qty` units of `sku` on `lane` becomes at `now` `[days]`: the
     /// primary alone, unless the SKU's fallback rule fires (see the fallback rules in docs/scenarios.md).
     /// `needed_by` is the day the policy needs the stock; without one, the order's usual
     /// arrival. Minimum order quantities are applied to each leg.

@@ -14,7 +14,7 @@ use crate::engine::Model;
 pub struct OpenShipment {
     /// The engine's handle (internal; stable while the shipment is open).
     pub(crate) id: u32,
-    /// [units] ordered.
+    /// `[units]` ordered.
     pub qty: u32,
     pub lane: usize,
     /// Whether it went to the backup.
@@ -188,7 +188,7 @@ impl<'a> SupplyView<'a> {
             .filter(|&(_, late)| late > 0)
     }
 
-    /// [units] on order due (by quote) on or before `day`.
+    /// `[units]` on order due (by quote) on or before `day`.
     pub fn quoted_by(&self, day: u32) -> i64 {
         self.pipeline()
             .iter()

@@ -74,13 +74,13 @@ const REFINEMENTS: usize = 2;
 /// One replication of one candidate, as the search needs it.
 #[derive(Debug, Clone, Copy, Default)]
 struct Rec {
-    /// Score in the searched scope [currency/day].
+    /// Score in the searched scope `[currency/day]`.
     score: f64,
     served: f64,
     demanded: f64,
-    /// Peak capital of the whole plan [currency].
+    /// Peak capital of the whole plan `[currency]`.
     peak: f64,
-    /// Funding need of the whole plan (`peak_funding_need`) [currency].
+    /// Funding need of the whole plan (`peak_funding_need`) `[currency]`.
     funding: f64,
 }
 
