@@ -32,12 +32,13 @@ pub use crate::runner::RunOptions;
 /// accumulators, both in candidate order.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// Per candidate, the statistics of every metric, overall and per category.
     pub stats: Vec<CandidateStats>,
-    pub daily: Vec<DailyAcc>,
+    pub(crate) daily: Vec<DailyAcc>,
     /// Per candidate, the stockout-risk tallies (empty unless the model collects them).
-    pub risk: Vec<RiskAcc>,
+    pub(crate) risk: Vec<RiskAcc>,
     /// Per candidate × SKU (`sku_summary.csv`).
-    pub skus: SkuTable,
+    pub(crate) skus: SkuTable,
     /// What each disruption hit, per candidate (mean per replication).
     pub hits: WorldHits,
 }
@@ -87,8 +88,6 @@ pub struct Shard {
 }
 
 impl Shard {
-    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
-
     /// The blocks of `total` this shard runs; the shards of a count partition them.
     pub fn blocks(&self, total: u64) -> Range<u64> {
         let (k, n) = (u64::from(self.index - 1), u64::from(self.count));

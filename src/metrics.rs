@@ -13,6 +13,7 @@ macro_rules! metrics {
         pub enum Metric { $(#[doc = $doc] $variant,)* }
 
         impl Metric {
+            /// Every metric, in the order of the outputs' columns.
             pub const ALL: &'static [Metric] = &[$(Metric::$variant,)*];
 
             /// The name used in `summary.json` and `summary.csv`.
@@ -161,6 +162,7 @@ pub const METRIC_COUNT: usize = Metric::ALL.len();
 /// The metrics reference table of `docs/metrics.md` (Markdown), generated from the registry so
 /// that the documentation cannot drift from what is computed: a test compares the file with
 /// this table.
+#[cfg(test)]
 pub fn reference_table() -> String {
     let mut out = String::from("| metric | unit | definition |\n|---|---|---|\n");
     for m in Metric::ALL {
@@ -185,10 +187,12 @@ impl Default for RepMetrics {
 }
 
 impl RepMetrics {
+    /// The value of metric `m`.
     pub fn get(&self, m: Metric) -> f64 {
         self.0[m as usize]
     }
 
+    /// Sets metric `m` to `v`.
     pub fn set(&mut self, m: Metric, v: f64) {
         self.0[m as usize] = v;
     }
@@ -216,7 +220,9 @@ pub struct DayRecord {
     /// Cash paid out and paid in that day, and the cumulative net cash from the first
     /// measured day (0 on warm-up days) `[currency]`; see `engine::cash`.
     pub cash_out: f64,
+    /// Cash paid in that day `[currency]`.
     pub cash_in: f64,
+    /// Cumulative net cash from the first measured day `[currency]`.
     pub net_cash: f64,
 }
 

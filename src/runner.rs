@@ -32,6 +32,7 @@ use crate::stats::sku::{SKU_FIELDS, SkuBlock, SkuRep};
 use crate::stats::{BLOCK, BlockStats, Moments};
 
 #[derive(Debug, Clone)]
+/// How to run (not what): results do not depend on these.
 pub struct RunOptions {
     /// Worker threads (≥ 1).
     pub threads: usize,

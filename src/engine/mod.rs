@@ -58,9 +58,9 @@ pub use world::World;
 /// Everything prepared once per run from the scenario and shared read-only by all threads.
 #[derive(Debug)]
 pub struct Model<'s> {
-    pub scenario: &'s Scenario,
-    pub demand: DemandModel,
-    pub supply: Supply,
+    pub(crate) scenario: &'s Scenario,
+    pub(crate) demand: DemandModel,
+    pub(crate) supply: Supply,
     /// What the day loop reads of each SKU on every SKU-day, side by side.
     consts: Vec<SkuConsts>,
     /// SKUs whose backorders can expire (a presale rule): their backorders are kept in a
@@ -83,12 +83,13 @@ pub struct Model<'s> {
     /// registers (−8% on the textbook run).
     plain: bool,
     /// Whether replications collect the stockout-risk register (`scenario.state.risk`).
-    pub risk: bool,
+    pub(crate) risk: bool,
     /// Each SKU's money constants (landed cost, net price), by SKU.
     money: Vec<cash::SkuMoney>,
 }
 
 impl<'s> Model<'s> {
+    /// Prepares the scenario's samplers, supply plan and per-SKU constants.
     pub fn new(scenario: &'s Scenario) -> Self {
         // Open orders carry their own capital (deposits, goods in transit): tallied as values.
         let from_state =
@@ -362,6 +363,7 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// An engine sized for `model`; reuse it for every replication on one thread.
     pub fn new(model: &Model) -> Self {
         let n = model.scenario.skus.len();
         let days = model.scenario.calendar.horizon_days as usize;

@@ -34,7 +34,7 @@ pub fn fate(model: &Model, env: &crate::supply::Environment, rep: u64, po: &Open
     let seed = sc.seed;
     let key = po.key;
     let lane = &sc.lanes[po.lane];
-    let (departure, port_arrival) = match (po.from_ready(), po.ready_day) {
+    let (departure, port_arrival) = match (po.simulated_from_ready(), po.ready_day) {
         (true, Some(ready)) => {
             let mut ready = ready.max(0);
             if let Some(s) = po.supplier {

@@ -11,6 +11,9 @@ use crate::rng::{Source, stream};
 use crate::supply::Environment;
 
 #[derive(Debug, Clone)]
+/// One replication's drawn future — demand, streams, signals, spikes, disruptions and the fate of
+/// open orders — which every candidate replays. `generate` redraws it in place for another
+/// replication.
 pub struct World {
     /// The replication this world belongs to.
     pub rep: u64,
@@ -38,12 +41,13 @@ pub struct World {
     extra_mean: Vec<f64>,
     extra: Vec<u32>,
     /// Port congestion and scripted disruptions, shared by every SKU and candidate.
-    pub env: Environment,
+    pub(crate) env: Environment,
     /// The real fate of each open purchase order (`scenario.state.open_orders`).
     po_fates: Vec<PoFate>,
 }
 
 impl World {
+    /// An empty world sized for `model`; `generate` fills it.
     pub fn new(model: &Model) -> Self {
         let sc = model.scenario;
         let days = sc.calendar.horizon_days as usize;

@@ -23,6 +23,7 @@ use crate::rng::{Stream, splitmix64, unit_f64};
 /// A SKU's true parameters.
 #[derive(Debug, Clone)]
 pub struct SynthSku {
+    /// SKU id.
     pub id: String,
     /// `[units/day]`
     pub mean: f64,
@@ -35,6 +36,7 @@ pub struct SynthSku {
     pub stock: Option<(f64, f64)>,
     /// A stream every this many days (first on day `stream_every / 2`), with this forecast.
     pub stream_every: Option<usize>,
+    /// Each stream's forecast `[units]`.
     pub forecast: f64,
     /// Lognormal stream ratio (median, σ).
     pub ratio: (f64, f64),
@@ -43,6 +45,8 @@ pub struct SynthSku {
 }
 
 impl SynthSku {
+    /// A SKU with Poisson demand of `mean` `[units/day]`, flat weekdays, no stockouts, streams or
+    /// spikes.
     pub fn poisson(id: &str, mean: f64) -> SynthSku {
         SynthSku {
             id: id.to_string(),

@@ -24,7 +24,7 @@ pub use s_s::PeriodicSS;
 use crate::calendar::SimTime;
 use crate::demand::StreamEntry;
 use crate::scenario::{PolicyRule, PolicySpec};
-pub use crate::supply::{OpenShipment, Quote, SupplyView};
+pub use crate::supply::{OpenShipment, SupplyView};
 
 /// What the policy may know about one SKU at a review.
 #[derive(Debug, Clone, Copy)]
@@ -53,8 +53,8 @@ pub struct SkuView<'a> {
     pub ctr: &'a [f32],
     /// Daily conversion index before today (same length as `ctr`).
     pub conversion: &'a [f32],
-    /// The CTR's growth week on week: [`week_on_week`](crate::demand::viral::week_on_week)
-    /// of `ctr` (`None` before 14 days of it).
+    /// The CTR's growth week on week, as the shop's dashboard shows it: the mean of the last 7
+    /// days of `ctr` over the mean of the 7 before, minus 1 (`None` before 14 days of it).
     pub ctr_rise: Option<f64>,
     /// Quotes for ordering now (primary and backup) and the open shipments with their quoted
     /// arrivals — never their real ones.
@@ -118,6 +118,7 @@ impl<'a> AnnouncedStreams<'a> {
 /// A stream in progress, as the host's dashboard shows it.
 #[derive(Debug, Clone, Copy)]
 pub struct LiveStream<'a> {
+    /// When the stream started.
     pub start: SimTime,
     /// `[minutes]`
     pub duration: u32,
@@ -133,6 +134,7 @@ pub struct LiveStream<'a> {
 }
 
 impl LiveStream<'_> {
+    /// Units sold so far in the stream.
     pub fn sold(&self) -> u64 {
         self.sold_by_step.iter().map(|&x| u64::from(x)).sum()
     }
@@ -157,6 +159,7 @@ impl SkuView<'_> {
 /// A replenishment order for one SKU on one lane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Order {
+    /// Index into the scenario's SKUs.
     pub sku: usize,
     /// `[units]`, at least 1.
     pub qty: u32,
@@ -188,6 +191,7 @@ pub enum Trigger {
 }
 
 impl Trigger {
+    /// How many triggers there are.
     pub const COUNT: usize = 6;
 }
 
@@ -196,6 +200,7 @@ impl Trigger {
 pub struct Orders(Vec<Order>);
 
 impl Orders {
+    /// Places `order` (an order of 0 units is dropped).
     pub fn push(&mut self, order: Order) {
         if order.qty > 0 {
             self.0.push(order);
@@ -227,10 +232,12 @@ impl Orders {
         });
     }
 
+    /// Takes every order placed so far.
     pub fn drain(&mut self) -> std::vec::Drain<'_, Order> {
         self.0.drain(..)
     }
 
+    /// Whether no order was placed.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -249,6 +256,9 @@ pub enum Textbook<'p> {
     RQ(&'p mut ReorderPointQuantity),
 }
 
+/// A replenishment policy: reviews each SKU on its review days (and, for live-stream triggers,
+/// during streams) and places orders. It sees only what a planner could see ([`SkuView`],
+/// [`LiveStream`]); one instance per candidate and thread, `reset` between replications.
 pub trait Policy: Send {
     /// Forgets everything learnt in the previous replication.
     fn reset(&mut self) {}
@@ -259,8 +269,8 @@ pub trait Policy: Send {
         None
     }
 
-    /// `Some` for the textbook policies (see [`Textbook`]); every other policy keeps the
-    /// default.
+    /// `Some` for the textbook policies (the engine's `Textbook` dispatch); every other policy
+    /// keeps the default.
     fn as_textbook(&mut self) -> Option<Textbook<'_>> {
         None
     }

@@ -29,14 +29,9 @@ use crate::error::InputError;
 use document::{FieldPath, Node, Origin};
 use raw::*;
 
-pub use demand::{
-    DailyDistribution, DemandSpec, Season, Signals, StockoutRule, Stream, StreamCalendar, Viral,
-};
+pub use demand::{DailyDistribution, DemandSpec, Signals, StockoutRule, StreamCalendar, Viral};
 pub use policy::{LayeredSpec, Objective, PolicyRule, PolicySpec, Thresholds};
-pub use supply::{
-    Backup, Congestion, Crackdown, Customs, Disruptions, Fallback, Freight, Holiday, Lane, Mode,
-    Peak, Scripted, ShortDelivery, SkuSupply, Split, Stretch, Supplier,
-};
+pub use supply::{Disruptions, Lane, Mode, SkuSupply, Split, Stretch, Supplier};
 
 /// Longest horizon accepted `[days]`: long enough for any planning question, short enough that
 /// minute timestamps fit comfortably in 32 bits.
@@ -49,22 +44,35 @@ pub const MAX_MEAN_PER_DAY: f64 = 1.0e6;
 /// A validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// The scenario's name.
     pub name: String,
     /// The file it came from, as the user named it.
     pub file: PathBuf,
     /// `--set` overrides applied, in order, as `path=value`.
     pub overrides: Vec<String>,
+    /// Start date, horizon and warm-up.
     pub calendar: Calendar,
+    /// Replications to simulate.
     pub replications: u32,
+    /// Seed of every random stream.
     pub seed: u64,
+    /// Product categories, in file order.
     pub categories: Vec<Category>,
+    /// The SKUs, in file order.
     pub skus: Vec<Sku>,
+    /// Scheduled and recurring live streams.
     pub streams: StreamCalendar,
+    /// Freight lanes (sea, air, …), in file order.
     pub lanes: Vec<Lane>,
+    /// Suppliers, in file order.
     pub suppliers: Vec<Supplier>,
+    /// Customs, congestion, scripted closures and short deliveries.
     pub disruptions: Disruptions,
+    /// The candidate policies, in file order (sweeps expanded).
     pub policies: Vec<PolicySpec>,
+    /// What the reports show.
     pub report: ReportSpec,
+    /// The score, the constraints and the indifference that rank candidates.
     pub objective: Objective,
     /// What-if variants (`variants:`), each a whole validated scenario (with no variants of
     /// its own), in file order.

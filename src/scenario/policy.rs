@@ -107,8 +107,11 @@ pub(crate) fn objective(ctx: &Ctx, raw: &RawObjective) -> Result<Objective, Inpu
 pub const MAX_SWEEP_CANDIDATES: usize = 10_000;
 
 #[derive(Debug, Clone)]
+/// One candidate policy as the scenario defines it.
 pub struct PolicySpec {
+    /// The candidate's name.
     pub name: String,
+    /// The rule and its parameters.
     pub rule: PolicyRule,
     /// Index into `Scenario::lanes`: every order of a textbook rule, the regular (cover)
     /// orders of the layered rule.

@@ -118,7 +118,9 @@ pub struct RawCategory {
     pub id: String,
     /// Any SKU fields; a SKU of this category inherits those it does not set itself (merged
     /// key by key into nested mappings before the SKU is read — see `document::Node::inherit`).
+    // Read from the document tree, not from here: declared so that the key is known.
     #[serde(default)]
+    #[allow(dead_code)]
     pub sku_defaults: Option<serde_json::Value>,
 }
 
@@ -299,7 +301,9 @@ pub struct RawStreams {
     pub recurring: Vec<RawRecurring>,
     /// CSV `date,start,hours,sku,forecast_units[,announce_date]`; expanded into `scheduled`
     /// before deserialisation (see `scenario::state`).
+    // Declared so that the key is known; its CSV has become `scheduled` by now.
     #[serde(default)]
+    #[allow(dead_code)]
     pub calendar: Option<String>,
     /// The creator's share of stream sales, as a fraction of the price (default 0).
     #[serde(default)]

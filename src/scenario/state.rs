@@ -70,7 +70,7 @@ pub struct OpenOrder {
 
 impl OpenOrder {
     /// Whether the engine simulates it from its ready date through sailings and transit.
-    pub fn from_ready(&self) -> bool {
+    pub fn simulated_from_ready(&self) -> bool {
         self.status == PoStatus::InProduction && self.ready_day.is_some()
     }
 }

@@ -15,7 +15,7 @@ use crate::error::InputError;
 /// The values a threshold may take.
 #[derive(Debug, Clone, Copy)]
 enum Range {
-    /// A number from `.0` to `.1` `[the threshold's unit]`.
+    /// A number from `.0` to `.1` [the threshold's unit].
     Between(f64, f64, &'static str),
     /// A number strictly above `.0`; `.1` is a hint added to the message.
     Above(f64, &'static str),
@@ -220,6 +220,7 @@ macro_rules! thresholds {
 
         /// The thresholds table of `docs/scenarios.md` (Markdown), generated from the
         /// definitions; a test compares the file with it.
+        #[cfg(test)]
         pub fn reference_table() -> String {
             let d = Thresholds::default();
             let mut out = String::from("| threshold | type [unit] | default | meaning |\n|---|---|---|---|\n");
@@ -242,14 +243,14 @@ macro_rules! thresholds {
 
 thresholds! {
     /// Regular dimension: order by the regular lane when the inventory position would cover
-    /// fewer than this many days of forecast sales beyond the lane's quoted transit `[days]`.
+    /// fewer than this many days of forecast sales beyond the lane's quoted transit [days].
     cover_days: Option<f64> = Some(14.0), Range::Between(0.0, 3660.0, " days"),
         "number 0–3660 [days] or `off`";
-    /// Cover beyond the transit a regular order restores (at least `cover_days`) `[days]`.
+    /// Cover beyond the transit a regular order restores (at least `cover_days`) [days].
     target_cover_days: f64 = 28.0, Range::Between(0.0, 3660.0, " days"),
         "number ≥ `cover_days` [days]";
     /// Stream dimension: streams announced to start within this many days are prepared for
-    /// `[days]`.
+    /// [days].
     stream_window_days: u32 = 7, Range::Whole(0.0, 366.0), "integer 0–366 [days]";
     /// Stream dimension: stock wanted for a stream, as a multiple of its forecast.
     stream_multiplier: Option<f64> = Some(1.5), Range::Above(0.0, ""),
@@ -263,17 +264,17 @@ thresholds! {
     /// Transient vs persistent: sales above this multiple of the forecast start the
     /// persistence test.
     persist_ratio: Option<f64> = Some(1.5), Range::Above(1.0, ""), "number > 1 or `off`";
-    /// Days in a row above `persist_ratio` that make a rise persistent `[days]`.
+    /// Days in a row above `persist_ratio` that make a rise persistent [days].
     persist_days: u32 = 5, Range::Whole(1.0, 366.0), "integer 1–366 [days]";
-    /// Days of observed sales the policy's forecast averages `[days]`.
+    /// Days of observed sales the policy's forecast averages [days].
     forecast_days: u32 = 28, Range::Whole(1.0, 366.0), "integer 1–366 [days]";
-    /// Smallest order `[units]`.
+    /// Smallest order [units].
     min_order_qty: u32 = 0, Range::Whole(0.0, 1.0e9), "integer ≥ 0 [units]";
-    /// Orders are whole multiples of this `[units]`.
+    /// Orders are whole multiples of this [units].
     case_pack: u32 = 1, Range::Whole(1.0, 1.0e9), "integer ≥ 1 [units]";
     /// Late shipments: an open shipment this many days past its quoted arrival is no longer
     /// counted in the position, so the cover and stream dimensions re-order (by the backup
-    /// where the SKU's fallback says so) `[days]`.
+    /// where the SKU's fallback says so) [days].
     overdue_days: Option<f64> = None, Range::Between(1.0, 3660.0, " days"),
         "number 1–3660 [days] or `off`";
     /// Transient vs persistent: a day starts a rise only if it also sells more than this many
@@ -281,10 +282,10 @@ thresholds! {
     /// is no spike).
     spike_sds: f64 = 4.0, Range::Between(0.0, 100.0, ""), "number 0–100";
     /// Transient vs persistent: days whose sales set the new level of a rise found
-    /// persistent (the last days of the rise, not the spike that started it) `[days]`.
+    /// persistent (the last days of the rise, not the spike that started it) [days].
     step_up_days: u32 = 3, Range::Whole(1.0, 366.0), "integer 1–366 [days]";
     /// Signal dimension: days between two signal orders of one SKU (a precursor lasts days;
-    /// one order answers it) `[days]`.
+    /// one order answers it) [days].
     signal_cooldown_days: u32 = 7, Range::Whole(0.0, 366.0), "integer 0–366 [days]";
     /// The regular lane (cover orders, the sea part of stream orders); default the policy's
     /// `lane` ("home goods never fly": `lane: sea` and `fast_lane: sea` for that category).

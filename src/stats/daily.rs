@@ -41,6 +41,7 @@ const LINEAR: i32 = 1 << BITS;
 
 /// Relative accuracy of [`DaySketch`] quantiles at or above `LINEAR` (below it they are
 /// within one unit, and exact for whole numbers).
+#[cfg(test)]
 pub const DAY_RELATIVE_ACCURACY: f64 = 1.0 / (2u64 << BITS) as f64;
 
 /// Fixed-point scale of the sums behind daily means.
@@ -423,6 +424,7 @@ impl DailyAcc {
         }
     }
 
+    #[cfg(test)]
     pub fn replications(&self) -> u64 {
         self.reps
     }

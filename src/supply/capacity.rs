@@ -233,7 +233,7 @@ impl Ledger {
 mod tests {
     use super::*;
     use crate::dist::Dist;
-    use crate::scenario::Holiday;
+    use crate::scenario::supply::Holiday;
 
     fn supplier(cap: Option<u32>, holidays: Vec<(i64, i64)>) -> Supplier {
         Supplier {

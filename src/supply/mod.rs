@@ -25,7 +25,7 @@ use crate::dist::Dist;
 use crate::rng::{Source, stream, unit_f64};
 use crate::scenario::{Scenario, Split};
 pub use capacity::{Ledger, Plant};
-pub use disruption::{Environment, Episode};
+pub use disruption::Environment;
 pub use route::Route;
 pub use view::{Books, OpenShipment, SupplyView};
 
