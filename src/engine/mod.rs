@@ -60,7 +60,7 @@ pub use world::World;
 pub struct Model<'s> {
     pub(crate) scenario: &'s Scenario,
     pub(crate) demand: DemandModel,
-    pub(crate) supply: Supply,
+    pub(crate) supply: Supply<'s>,
     /// What the day loop reads of each SKU on every SKU-day, side by side.
     consts: Vec<SkuConsts>,
     /// SKUs whose backorders can expire (a presale rule): their backorders are kept in a
@@ -86,6 +86,14 @@ pub struct Model<'s> {
     pub(crate) risk: bool,
     /// Each SKU's money constants (landed cost, net price), by SKU.
     money: Vec<cash::SkuMoney>,
+}
+
+/// The supply view reads the prepared supply through the model, so that `supply` need not know
+/// the engine.
+impl<'s> AsRef<Supply<'s>> for Model<'s> {
+    fn as_ref(&self) -> &Supply<'s> {
+        &self.supply
+    }
 }
 
 impl<'s> Model<'s> {
@@ -152,12 +160,6 @@ impl<'s> Model<'s> {
         crate::policy::build(&self.scenario.policies[c], &quoted)
     }
 
-    /// SKU `sku`'s primary supplier (index into `Scenario::suppliers`).
-    #[inline]
-    pub(crate) fn supplier_of(&self, sku: usize) -> Option<usize> {
-        self.consts[sku].supplier
-    }
-
     /// Metric scopes: every SKU, then each category.
     pub fn scopes(&self) -> usize {
         1 + self.scenario.categories.len()
@@ -179,8 +181,6 @@ struct SkuConsts {
     unit_cost: f64,
     stockout: StockoutRule,
     category: Option<usize>,
-    /// The primary supplier (the layered policy's quotes ask for it every review).
-    supplier: Option<usize>,
 }
 
 impl SkuConsts {
@@ -189,7 +189,6 @@ impl SkuConsts {
             unit_cost: sku.unit_cost + cash::departure_freight(sc, sku),
             stockout: sku.stockout,
             category: sku.category,
-            supplier: sku.supply.supplier,
         }
     }
 }

@@ -35,7 +35,12 @@ const LATEST_DAY: f64 = 1.0e6;
 
 /// Everything about supply prepared once per run.
 #[derive(Debug, Clone)]
-pub struct Supply {
+pub struct Supply<'s> {
+    /// The scenario it was prepared from: lanes and each SKU's backup, which quotes read.
+    pub(crate) scenario: &'s Scenario,
+    /// Each SKU's supplier (`None`: ready at once), side by side: the quote cache asks for it
+    /// at every review.
+    sku_supplier: Vec<Option<u32>>,
     pub plants: Vec<Plant>,
     /// Median production time of each supplier `[open days]`: what it quotes.
     production_median: Vec<f64>,
@@ -47,6 +52,12 @@ pub struct Supply {
     /// Per lane, its transit `[minutes]` when nothing about it is random or dated (fixed
     /// transit, no sailings, peaks, customs or disruptions): the textbook's fast path.
     fixed_minutes: Vec<Option<u32>>,
+}
+
+impl<'s> AsRef<Supply<'s>> for Supply<'s> {
+    fn as_ref(&self) -> &Supply<'s> {
+        self
+    }
 }
 
 /// A part of an order, from one supplier on one lane.
@@ -127,13 +138,20 @@ pub fn sellable_day(t: f64) -> u32 {
     SimTime(minutes as u32).ceil_day()
 }
 
-impl Supply {
-    pub fn new(sc: &Scenario) -> Supply {
+impl<'s> Supply<'s> {
+    /// Prepares the supply side of `sc`: plants, routes and what quotes need.
+    pub fn new(sc: &'s Scenario) -> Supply<'s> {
         let horizon = sc.calendar.horizon_days;
         let wd = i64::from(sc.calendar.start.weekday().to_monday_zero_offset());
         let d = &sc.disruptions;
         let has_environment = d.congestion.is_some() || !d.scripted.is_empty();
         Supply {
+            scenario: sc,
+            sku_supplier: sc
+                .skus
+                .iter()
+                .map(|s| s.supply.supplier.map(|i| i as u32))
+                .collect(),
             fixed_minutes: sc
                 .lanes
                 .iter()
@@ -159,6 +177,12 @@ impl Supply {
             until: f64::from(horizon + capacity::TAIL_DAYS),
             has_environment,
         }
+    }
+
+    /// SKU `sku`'s supplier (`None`: ready at once).
+    #[inline]
+    pub(crate) fn supplier_of(&self, sku: usize) -> Option<usize> {
+        self.sku_supplier[sku].map(|i| i as usize)
     }
 
     /// The quote for `qty` units from `supplier` on `lane`, ordered at `now` `[days]`. With
