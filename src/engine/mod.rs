@@ -38,13 +38,10 @@ pub mod world;
 
 use std::collections::VecDeque;
 
-use rand_distr::{Binomial, Distribution};
-
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::demand::{DemandModel, StreamEntry};
 use crate::metrics::{DayRecord, Metric, RepMetrics};
-use crate::policy::{AnnouncedStreams, LiveStream, Orders, Policy, SkuView, Trigger};
-use crate::rng::{Source, Stream, stream};
+use crate::policy::{AnnouncedStreams, Orders, Policy, SkuView, Trigger};
 use crate::scenario::{Mode, Scenario, StockoutRule};
 use crate::supply::{Books, Ledger, Leg, OpenShipment, Shipment, Supply, SupplyView};
 use logistics::{Logistics, place_orders, receive_due};

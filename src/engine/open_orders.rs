@@ -11,10 +11,13 @@
 //! orders, see the same fate for it.
 
 use super::logistics::{Event, Slot};
-use super::*;
+use super::{Engine, Model, World, sales};
 use crate::calendar::MINUTES_PER_DAY;
+use crate::calendar::SimTime;
 use crate::rng::unit_f64;
+use crate::rng::{Source, stream};
 use crate::scenario::state::OpenOrder;
+use crate::supply::OpenShipment;
 use crate::supply::{Route, sellable_day};
 
 /// What happens to one open order in one replication.

@@ -2,7 +2,9 @@
 //! opening state (today's purchase orders, with the facts behind each), and each SKU's own
 //! outcome of a replication (for paired with/without comparisons).
 
-use super::*;
+use super::{Engine, Model, World, view};
+use crate::calendar::SimTime;
+use crate::policy::Policy;
 
 /// One order the policy places today, with what it saw.
 #[derive(Debug, Clone, Copy, PartialEq)]
