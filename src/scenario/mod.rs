@@ -541,16 +541,12 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
             }
         }
     }
-    let state = state::load(
-        ctx,
-        &calendar,
-        raw.state.as_ref(),
-        &mut skus,
-        &sku_ids,
-        &lanes,
-        &lane_ids,
-        &supplier_ids,
-    )?;
+    let ids = state::Ids {
+        skus: &sku_ids,
+        lanes: &lane_ids,
+        suppliers: &supplier_ids,
+    };
+    let state = state::load(ctx, &calendar, raw.state.as_ref(), &mut skus, &lanes, &ids)?;
     let disruptions = supply::disruptions(ctx, &calendar, &raw.disruptions, &lanes, &lane_ids)?;
     let streams = demand::streams(ctx, &calendar, &raw.streams, &sku_ids)?;
 

@@ -188,10 +188,8 @@ impl<'s> Supply<'s> {
     /// The quote for `qty` units from `supplier` on `lane`, ordered at `now` `[days]`. With
     /// `usual`, holidays, capacity queues and peak windows are ignored: the arrival the same
     /// order gets in an ordinary week, which a fallback's lateness is measured against.
-    #[allow(clippy::too_many_arguments)]
     pub fn quote(
         &self,
-        sc: &Scenario,
         ledger: &Ledger,
         supplier: Option<usize>,
         lane: usize,
@@ -211,7 +209,7 @@ impl<'s> Supply<'s> {
                 }
             }
         };
-        let l = &sc.lanes[lane];
+        let l = &self.scenario.lanes[lane];
         let route = &self.routes[lane];
         let departure = route.departure(l, ready);
         let eta = departure + route.quoted_transit(l, departure, usual);
@@ -260,11 +258,11 @@ impl<'s> Supply<'s> {
             return [Some(primary(qty)), None];
         };
         let deadline = f64::from(needed_by.unwrap_or_else(|| {
-            self.quote(sc, ledger, supply.supplier, lane, qty, now, true)
+            self.quote(ledger, supply.supplier, lane, qty, now, true)
                 .eta_day
         })) + rule.late_by_days;
         let fires = |k: u32| {
-            let q = self.quote(sc, ledger, supply.supplier, lane, k, now, false);
+            let q = self.quote(ledger, supply.supplier, lane, k, now, false);
             (rule.on_capacity && q.capacity_delayed)
                 || (rule.on_holiday && q.closed_days > 0)
                 || (rule.on_late && f64::from(q.eta_day) > deadline)
@@ -370,7 +368,7 @@ impl<'s> Supply<'s> {
         // vessel, share its fate, and their paired difference measures the policy.
         let order_day = now.floor() as u32;
         let maker = leg.supplier.map_or(u32::MAX, |s| s as u32);
-        let quote = self.quote(sc, ledger, leg.supplier, leg.lane, leg.qty, now, false);
+        let quote = self.quote(ledger, leg.supplier, leg.lane, leg.qty, now, false);
         let (ready, delivered) = match leg.supplier {
             None => (now, leg.qty),
             Some(s) => {

@@ -122,15 +122,7 @@ impl<'a> SupplyView<'a> {
     pub fn quote(&self, lane: usize, qty: u32) -> Option<Quote> {
         let (supply, books) = self.ctx?;
         let s = supply.supplier_of(self.sku as usize);
-        Some(supply.quote(
-            supply.scenario,
-            &books.ledger,
-            s,
-            lane,
-            qty,
-            self.now_days(),
-            false,
-        ))
+        Some(supply.quote(&books.ledger, s, lane, qty, self.now_days(), false))
     }
 
     /// The first sellable day the primary supplier's quote promises for `qty` units on `lane`
@@ -178,7 +170,6 @@ impl<'a> SupplyView<'a> {
         let b = sku.backup?;
         let s = b.supplier.or(sku.supplier);
         Some(supply.quote(
-            sc,
             &books.ledger,
             s,
             b.lane.unwrap_or(lane),
@@ -229,7 +220,7 @@ mod tests {
         let supply = Supply::new(&sc);
         let mut books = Books::new(&supply, 2);
         let fresh = |books: &Books, day: u32| {
-            supply.quote(&sc, &books.ledger, Some(0), 0, 1, f64::from(day), false)
+            supply.quote(&books.ledger, Some(0), 0, 1, f64::from(day), false)
         };
         let at = |books: &Books, sku: usize, day: u32| {
             let v = SupplyView::new(&supply, books, sku, SimTime(day * MINUTES_PER_DAY));
