@@ -9,13 +9,12 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use restock::advise::{AdviseOptions, advise};
-use restock::scenario;
+use restock::{AdviseOptions, advise};
 
 fn advise_catalog_1000(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let state = tempfile::tempdir().expect("temporary folder");
-    scenario::synth_state::write(
+    restock::synth::write_state(
         &root.join("scenarios/catalog-1000.csv"),
         jiff::civil::date(2026, 7, 1),
         state.path(),
@@ -31,7 +30,7 @@ fn advise_catalog_1000(c: &mut Criterion) {
         ),
         "replications=200".to_string(),
     ];
-    let sc = scenario::load(&root.join("scenarios/catalog-1000.yaml"), &overrides)
+    let sc = restock::load_scenario(&root.join("scenarios/catalog-1000.yaml"), &overrides)
         .expect("scenario with state loads");
     let opts = AdviseOptions {
         policy: None,

@@ -14,16 +14,16 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use restock::engine::{Engine, Model, World};
-use restock::metrics::RepMetrics;
-use restock::stats::{BLOCK, BlockStats, RunAccumulator};
+use restock::RepMetrics;
+use restock::bench_internals::{BLOCK, BlockStats, RunAccumulator};
+use restock::{Engine, Model, World};
 
 /// `replication`, `world` and `replay` of one shipped scenario's candidate, per SKU-day.
 fn scenario_benches(c: &mut Criterion, group: &str, file: &str, candidate: usize) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
         .join(file);
-    let scenario = restock::scenario::load(&path, &[]).expect("shipped scenario is valid");
+    let scenario = restock::load_scenario(&path, &[]).expect("shipped scenario is valid");
     let model = Model::new(&scenario);
     let mut world = World::new(&model);
     let mut engine = Engine::new(&model);

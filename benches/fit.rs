@@ -9,10 +9,10 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jiff::civil::date;
-use restock::fit::synth::{SynthSku, generate};
-use restock::fit::{FitInput, fit_history};
+use restock::synth::{SynthSku, history as generate};
+use restock::{FitInput, fit_history};
 
-fn shop() -> restock::fit::History {
+fn shop() -> restock::History {
     let skus: Vec<SynthSku> = (0..1000)
         .map(|i| {
             // Zipf-like means from 0.1 to ~60 units/day, as the shipped catalog has.

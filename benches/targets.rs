@@ -24,10 +24,10 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use restock::engine::{Engine, Model, World};
-use restock::experiment::{RunOptions, run_full};
-use restock::metrics::RepMetrics;
-use restock::scenario::Scenario;
+use restock::RepMetrics;
+use restock::Scenario;
+use restock::{Engine, Model, World};
+use restock::{RunOptions, run_full};
 
 #[path = "../examples/reference_loop.rs"]
 #[allow(dead_code)]
@@ -38,7 +38,7 @@ fn shipped(file: &str, overrides: &[&str]) -> Scenario {
         .join("scenarios")
         .join(file);
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    restock::scenario::load(&path, &overrides).expect("shipped scenario is valid")
+    restock::load_scenario(&path, &overrides).expect("shipped scenario is valid")
 }
 
 fn one_thread() -> RunOptions {
@@ -74,7 +74,7 @@ fn sweep_replication(
     model: &Model,
     world: &mut World,
     engine: &mut Engine,
-    policies: &mut [Box<dyn restock::policy::Policy>],
+    policies: &mut [Box<dyn restock::Policy>],
     rep: u64,
 ) {
     let mut out = RepMetrics::default();

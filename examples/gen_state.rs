@@ -17,7 +17,7 @@ fn main() {
         eprintln!("error: START_DATE must be YYYY-MM-DD, found `{start}`");
         std::process::exit(2);
     };
-    if let Err(e) = restock::scenario::synth_state::write(catalog.as_ref(), start, out.as_ref()) {
+    if let Err(e) = restock::synth::write_state(catalog.as_ref(), start, out.as_ref()) {
         eprintln!("error: {e}");
         std::process::exit(2);
     }

@@ -13,7 +13,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use restock::demand::table::CountTable;
+use restock::bench_internals::CountTable;
 
 /// How the loop turns 64 random bits into a Poisson count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

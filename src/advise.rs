@@ -37,7 +37,7 @@ pub struct PurchaseOrder {
     pub quoted_arrival_day: u32,
     pub trigger: &'static str,
     pub reason: String,
-    /// [currency] freight for the units, and their value at unit cost.
+    /// `[currency]` freight for the units, and their value at unit cost.
     pub freight: f64,
     pub goods: f64,
 }
@@ -62,10 +62,10 @@ pub struct SkuAdvice {
 /// What `advise` found.
 #[derive(Debug, Clone)]
 pub struct Advice {
-    pub policy: String,
-    pub replications: u32,
-    pub orders: Vec<PurchaseOrder>,
-    pub skus: Vec<SkuAdvice>,
+    pub(crate) policy: String,
+    pub(crate) replications: u32,
+    pub(crate) orders: Vec<PurchaseOrder>,
+    pub(crate) skus: Vec<SkuAdvice>,
 }
 
 /// The options of one `advise`.
@@ -73,6 +73,7 @@ pub struct Advice {
 pub struct AdviseOptions {
     /// Candidate name (`None`: the scenario's first policy).
     pub policy: Option<String>,
+    /// Worker threads (≥ 1); the advice does not depend on it.
     pub threads: usize,
 }
 

@@ -9,7 +9,7 @@ use jiff::civil::{Date, Weekday};
 
 pub const MINUTES_PER_DAY: u32 = 24 * 60;
 
-/// A point in simulated time [minutes since start_date 00:00].
+/// A point in simulated time `[minutes since start_date 00:00]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(pub u32);
 

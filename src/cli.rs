@@ -4,6 +4,10 @@
 //! validated scenario plus run options, and handed to the library. Nothing here simulates or
 //! formats results; it only wires the pieces and reports.
 
+// The argument structs' doc comments are clap's `--help` text, where `<scenario file stem>`
+// is a placeholder for the user, not HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -18,21 +18,36 @@ use rand_distr::{Distribution, LogNormal, Triangular};
 use crate::rng::unit_f64;
 
 #[derive(Debug, Clone)]
+/// A validated distribution of a positive quantity, such as a transit time `[days]`; build one with
+/// the constructors, which reject impossible parameters.
 pub enum Dist {
+    /// Always this value.
     Fixed(f64),
+    /// Uniform on `[min, max]`.
     Uniform {
+        /// Smallest value.
         min: f64,
+        /// Largest value.
         max: f64,
     },
+    /// Triangular on `[min, max]` with its peak at `mode`.
     Triangular {
+        /// Smallest value.
         min: f64,
+        /// Most likely value.
         mode: f64,
+        /// Largest value.
         max: f64,
+        /// The prepared sampler of these parameters.
         sampler: Triangular<f64>,
     },
+    /// Lognormal: `median` × e^(σ·N(0,1)).
     LogNormal {
+        /// Median value.
         median: f64,
+        /// σ of the underlying normal.
         sigma: f64,
+        /// The prepared sampler of these parameters.
         sampler: LogNormal<f64>,
     },
     /// Observations, drawn with equal probability.
@@ -81,11 +96,13 @@ impl PartialEq for Dist {
 pub type ParamError = String;
 
 impl Dist {
+    /// Always `x` (finite, ≥ 0).
     pub fn fixed(x: f64) -> Result<Dist, ParamError> {
         finite_non_negative("the value", x)?;
         Ok(Dist::Fixed(x))
     }
 
+    /// Uniform on `[min, max]` (0 ≤ min ≤ max).
     pub fn uniform(min: f64, max: f64) -> Result<Dist, ParamError> {
         finite_non_negative("min", min)?;
         finite_non_negative("max", max)?;
@@ -95,6 +112,7 @@ impl Dist {
         Ok(Dist::Uniform { min, max })
     }
 
+    /// Triangular (0 ≤ min ≤ mode ≤ max, min < max).
     pub fn triangular(min: f64, mode: f64, max: f64) -> Result<Dist, ParamError> {
         for (k, v) in [("min", min), ("mode", mode), ("max", max)] {
             finite_non_negative(k, v)?;
@@ -113,6 +131,7 @@ impl Dist {
         })
     }
 
+    /// Lognormal with this median (> 0) and σ (≥ 0).
     pub fn lognormal(median: f64, sigma: f64) -> Result<Dist, ParamError> {
         if !median.is_finite() || median <= 0.0 {
             return Err(format!(
@@ -130,6 +149,7 @@ impl Dist {
         })
     }
 
+    /// The observations (at least one, each finite and ≥ 0), drawn with equal probability.
     pub fn empirical(observations: Vec<f64>) -> Result<Dist, ParamError> {
         if observations.is_empty() {
             return Err("needs at least one observation".into());

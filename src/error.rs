@@ -15,13 +15,16 @@ pub struct InputError {
     pub file: Option<PathBuf>,
     /// 1-based line (and column) in `file`, where known.
     pub line: Option<u32>,
+    /// 1-based column in `file`, where known.
     pub column: Option<u32>,
     /// Dotted field path, e.g. `policies.0.reorder_point`.
     pub path: Option<String>,
+    /// What is wrong, and what would be right.
     pub message: String,
 }
 
 impl InputError {
+    /// An error with only its message; the builders below add where it is.
     pub fn new(message: impl Into<String>) -> Self {
         InputError {
             file: None,
@@ -32,17 +35,20 @@ impl InputError {
         }
     }
 
+    /// The file the problem is in.
     pub fn in_file(mut self, file: &Path) -> Self {
         self.file = Some(file.to_path_buf());
         self
     }
 
+    /// The dotted field path (an empty path names no field).
     pub fn at_path(mut self, path: impl Into<String>) -> Self {
         let p = path.into();
         self.path = if p.is_empty() { None } else { Some(p) };
         self
     }
 
+    /// The line and column in the file, where known.
     pub fn at_line(mut self, line: Option<u32>, column: Option<u32>) -> Self {
         self.line = line;
         self.column = column;
@@ -84,18 +90,24 @@ impl std::error::Error for InputError {}
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
+    /// Bad input: exit code 2.
     Input(#[from] InputError),
     #[error("{context}: {source}")]
+    /// Reading or writing a file failed: exit code 1.
     Io {
+        /// What was being done, naming the file.
         context: String,
         #[source]
+        /// The operating system's error.
         source: std::io::Error,
     },
     #[error("{0}")]
+    /// Any other failure: exit code 1.
     Other(String),
 }
 
 impl Error {
+    /// An I/O failure while doing `context`.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
@@ -112,4 +124,5 @@ impl Error {
     }
 }
 
+/// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

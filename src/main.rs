@@ -1,5 +1,5 @@
 //! The `restock` binary: everything lives in the library; this only hands over control.
 
 fn main() -> std::process::ExitCode {
-    restock::cli::main()
+    restock::cli_main()
 }

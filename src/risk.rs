@@ -26,7 +26,7 @@ pub struct RiskAcc {
     pub days: usize,
     /// Replications with some unserved demand, `sku * weeks + week`.
     pub stockouts: Vec<u64>,
-    /// [units] unserved, summed over replications, `sku * weeks + week`.
+    /// `[units]` unserved, summed over replications, `sku * weeks + week`.
     pub short: Vec<u64>,
     /// End-of-week on-hand units, `sku * weeks + week`.
     pub on_hand: Vec<Sketch>,
@@ -132,7 +132,7 @@ pub struct Register {
     /// Per candidate: its name and tallies.
     pub candidates: Vec<(String, RiskAcc)>,
     pub skus: Vec<String>,
-    /// [currency/unit] margin lost per unserved unit (price − unit cost, at least 0).
+    /// `[currency/unit]` margin lost per unserved unit (price − unit cost, at least 0).
     pub margins: Vec<f64>,
     /// Date of each week's first day.
     pub week_starts: Vec<String>,
@@ -262,7 +262,7 @@ impl Register {
         out
     }
 
-    /// Expected lost margin of SKU `i` under candidate `c` over the horizon [currency]: every
+    /// Expected lost margin of SKU `i` under candidate `c` over the horizon `[currency]`: every
     /// unserved unit priced at its margin (an upper bound: some were backordered, not lost).
     pub fn margin_at_risk(&self, c: usize, i: usize) -> f64 {
         let acc = &self.candidates[c].1;

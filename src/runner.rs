@@ -32,6 +32,7 @@ use crate::stats::sku::{SKU_FIELDS, SkuBlock, SkuRep};
 use crate::stats::{BLOCK, BlockStats, Moments};
 
 #[derive(Debug, Clone)]
+/// How to run (not what): results do not depend on these.
 pub struct RunOptions {
     /// Worker threads (≥ 1).
     pub threads: usize,
@@ -41,7 +42,7 @@ pub struct RunOptions {
 
 /// Blocks per wave at most: enough parallel tasks that the end-of-wave barrier costs little.
 const WAVE_BLOCKS: u64 = 256;
-/// Memory two waves of block statistics may hold [bytes]: a block keeps every metric of every
+/// Memory two waves of block statistics may hold `[bytes]`: a block keeps every metric of every
 /// candidate and scope for its 16 replications, so a sweep's waves are made shorter.
 const WAVE_BYTES: u64 = 64 << 20;
 

@@ -64,6 +64,7 @@ impl Verdict {
 /// The verdicts of every candidate in one scope, in candidate order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranking {
+    /// One per candidate, in candidate order.
     pub verdicts: Vec<Verdict>,
     /// The recommended feasible candidate, if any is feasible: the first in scenario order
     /// among those within the indifference of the lowest mean score.

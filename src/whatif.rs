@@ -48,9 +48,11 @@ pub struct VariantStats {
 /// order selected), and what each variant's disruptions hit.
 #[derive(Debug, Clone)]
 pub struct WhatIfOutcome {
+    /// The base scenario's outcome.
     pub base: Outcome,
+    /// Each selected variant's statistics, in the order selected.
     pub variants: Vec<VariantStats>,
-    pub hits: Vec<WorldHits>,
+    pub(crate) hits: Vec<WorldHits>,
 }
 
 /// The variants `--variant NAME` picks (all of them without the flag), as indices into

@@ -42,7 +42,7 @@ struct SkuSampler {
     tables: Vec<CountTable>,
     /// Table of each day, when the baseline mean varies by day.
     day_table: Option<Vec<u16>>,
-    /// Baseline mean of each day [units/day] (for spike sizes and persistent steps).
+    /// Baseline mean of each day `[units/day]` (for spike sizes and persistent steps).
     day_mean: Vec<f64>,
 }
 
@@ -92,12 +92,12 @@ impl DemandModel {
         }
     }
 
-    /// Baseline mean [units/day] of `sku` on `day`.
+    /// Baseline mean `[units/day]` of `sku` on `day`.
     pub fn baseline_mean(&self, sku: usize, day: u32) -> f64 {
         self.skus[sku].day_mean[day as usize]
     }
 
-    /// Draws SKU `sku`'s baseline daily demand [units] for every day of the horizon into `out`.
+    /// Draws SKU `sku`'s baseline daily demand `[units]` for every day of the horizon into `out`.
     pub fn realise(&self, seed: u64, rep: u64, sku: usize, out: &mut [u32]) {
         let s = &self.skus[sku];
         let mut rng = stream(seed, rep, Source::Demand { sku: sku as u32 });

@@ -20,7 +20,7 @@ pub struct StreamEntry {
     /// Index into `scenario.streams.streams`.
     pub stream: usize,
     pub sku: usize,
-    /// The planner's forecast [units].
+    /// The planner's forecast `[units]`.
     pub forecast: f64,
     pub start: SimTime,
     /// First day the policy may see this stream.
@@ -29,7 +29,7 @@ pub struct StreamEntry {
     pub offset: usize,
     /// Share of the stream's sales in each step (sums to 1).
     pub weights: std::sync::Arc<[f64]>,
-    /// [minutes] per step.
+    /// `[minutes]` per step.
     pub step_minutes: u32,
 }
 
@@ -56,7 +56,7 @@ pub struct StreamPlan {
     pub by_sku: Vec<Vec<u32>>,
     /// Total steps over all entries (size of the world's step buffer).
     pub total_steps: usize,
-    /// The longest lead between a stream's announcement and its day [days].
+    /// The longest lead between a stream's announcement and its day `[days]`.
     pub max_announce_days: u32,
 }
 
@@ -110,7 +110,7 @@ impl StreamPlan {
         }
     }
 
-    /// Draws every entry's in-stream sales [units per step] into `out` (length `total_steps`)
+    /// Draws every entry's in-stream sales `[units per step]` into `out` (length `total_steps`)
     /// and returns nothing else: the ratio is not kept, because nobody may see it.
     pub fn realise(&self, scenario: &Scenario, seed: u64, rep: u64, out: &mut [u32]) {
         for (e, entry) in self.entries.iter().enumerate() {

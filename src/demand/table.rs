@@ -8,8 +8,8 @@
 use statrs::function::gamma::ln_gamma;
 
 #[derive(Debug, Clone)]
+/// A count distribution (Poisson, negative binomial) sampled by guide-table inversion of its CDF.
 pub struct CountTable {
-    mean: f64,
     /// `thresholds[k]` = P(X ≤ k) · 2^64, saturating; the last entry is `u64::MAX`.
     thresholds: Vec<u64>,
     /// `guide[j]` = the smallest k whose threshold exceeds j · 2^64 / guide.len().
@@ -18,10 +18,10 @@ pub struct CountTable {
 }
 
 impl CountTable {
-    /// Poisson with `mean` ≥ 0 [units]. Cost is O(mean + 40·√mean).
+    /// Poisson with `mean` ≥ 0 `[units]`. Cost is O(mean + 40·√mean).
     pub fn poisson(mean: f64) -> Self {
         assert!(mean.is_finite() && mean >= 0.0, "validated upstream");
-        Self::from_pmf(mean, truncated_pmf(mean))
+        Self::from_pmf(truncated_pmf(mean))
     }
 
     /// Negative binomial with `mean` and size `k` (variance mean + mean²/k), the Gamma–Poisson
@@ -31,10 +31,10 @@ impl CountTable {
             mean.is_finite() && mean >= 0.0 && k > 0.0,
             "validated upstream"
         );
-        Self::from_pmf(mean, negative_binomial_pmf(mean, k))
+        Self::from_pmf(negative_binomial_pmf(mean, k))
     }
 
-    fn from_pmf(mean: f64, pmf: Vec<f64>) -> Self {
+    fn from_pmf(pmf: Vec<f64>) -> Self {
         let total: f64 = pmf.iter().sum();
         let scale = 2f64.powi(64);
         let mut cum = 0.0;
@@ -61,15 +61,10 @@ impl CountTable {
             guide.push(k as u32);
         }
         CountTable {
-            mean,
             thresholds,
             guide,
             guide_shift,
         }
-    }
-
-    pub fn mean(&self) -> f64 {
-        self.mean
     }
 
     /// One variate from 64 uniform random bits.

@@ -55,7 +55,7 @@ pub fn draw_spikes(v: &Viral, seed: u64, rep: u64, sku: usize, days: u32, spikes
     }
 }
 
-/// Adds the spikes' extra demand [units] to `demand` (one SKU, one entry per day) and returns
+/// Adds the spikes' extra demand `[units]` to `demand` (one SKU, one entry per day) and returns
 /// the extra units per day in `extra` (same length). `baseline(d)` is the day's baseline mean.
 pub fn add_spike_demand(
     v: &Viral,

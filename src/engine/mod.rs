@@ -18,7 +18,7 @@
 //! insertion). The day loop is the clock's backbone because almost everything is daily; the
 //! queue holds only what is sparse, which keeps the hot loop at a few nanoseconds per SKU-day.
 //!
-//! State is flat: one [`SkuState`] per SKU, reused across replications. After the first
+//! State is flat: one `SkuState` per SKU, reused across replications. After the first
 //! replication on a thread, `run` allocates nothing.
 //!
 //! Here: the run, the day's phases and the metrics. Buyers and streams (phase 3–4) live in
@@ -38,13 +38,10 @@ pub mod world;
 
 use std::collections::VecDeque;
 
-use rand_distr::{Binomial, Distribution};
-
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::demand::{DemandModel, StreamEntry};
-use crate::metrics::{DayRecord, Metric, RepMetrics};
-use crate::policy::{AnnouncedStreams, LiveStream, Orders, Policy, SkuView, Trigger};
-use crate::rng::{Source, Stream, stream};
+use crate::metrics::{DayRecord, Metric, RepMetrics, ScopeTotals};
+use crate::policy::{AnnouncedStreams, Orders, Policy, SkuView, Trigger};
 use crate::scenario::{Mode, Scenario, StockoutRule};
 use crate::supply::{Books, Ledger, Leg, OpenShipment, Shipment, Supply, SupplyView};
 use logistics::{Logistics, place_orders, receive_due};
@@ -58,9 +55,9 @@ pub use world::World;
 /// Everything prepared once per run from the scenario and shared read-only by all threads.
 #[derive(Debug)]
 pub struct Model<'s> {
-    pub scenario: &'s Scenario,
-    pub demand: DemandModel,
-    pub supply: Supply,
+    pub(crate) scenario: &'s Scenario,
+    pub(crate) demand: DemandModel,
+    pub(crate) supply: Supply<'s>,
     /// What the day loop reads of each SKU on every SKU-day, side by side.
     consts: Vec<SkuConsts>,
     /// SKUs whose backorders can expire (a presale rule): their backorders are kept in a
@@ -83,12 +80,21 @@ pub struct Model<'s> {
     /// registers (−8% on the textbook run).
     plain: bool,
     /// Whether replications collect the stockout-risk register (`scenario.state.risk`).
-    pub risk: bool,
+    pub(crate) risk: bool,
     /// Each SKU's money constants (landed cost, net price), by SKU.
     money: Vec<cash::SkuMoney>,
 }
 
+/// The supply view reads the prepared supply through the model, so that `supply` need not know
+/// the engine.
+impl<'s> AsRef<Supply<'s>> for Model<'s> {
+    fn as_ref(&self) -> &Supply<'s> {
+        &self.supply
+    }
+}
+
 impl<'s> Model<'s> {
+    /// Prepares the scenario's samplers, supply plan and per-SKU constants.
     pub fn new(scenario: &'s Scenario) -> Self {
         // Open orders carry their own capital (deposits, goods in transit): tallied as values.
         let from_state =
@@ -151,12 +157,6 @@ impl<'s> Model<'s> {
         crate::policy::build(&self.scenario.policies[c], &quoted)
     }
 
-    /// SKU `sku`'s primary supplier (index into `Scenario::suppliers`).
-    #[inline]
-    pub(crate) fn supplier_of(&self, sku: usize) -> Option<usize> {
-        self.consts[sku].supplier
-    }
-
     /// Metric scopes: every SKU, then each category.
     pub fn scopes(&self) -> usize {
         1 + self.scenario.categories.len()
@@ -178,8 +178,6 @@ struct SkuConsts {
     unit_cost: f64,
     stockout: StockoutRule,
     category: Option<usize>,
-    /// The primary supplier (the layered policy's quotes ask for it every review).
-    supplier: Option<usize>,
 }
 
 impl SkuConsts {
@@ -188,7 +186,6 @@ impl SkuConsts {
             unit_cost: sku.unit_cost + cash::departure_freight(sc, sku),
             stockout: sku.stockout,
             category: sku.category,
-            supplier: sku.supply.supplier,
         }
     }
 }
@@ -362,6 +359,7 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// An engine sized for `model`; reuse it for every replication on one thread.
     pub fn new(model: &Model) -> Self {
         let n = model.scenario.skus.len();
         let days = model.scenario.calendar.horizon_days as usize;
@@ -723,23 +721,15 @@ impl Engine {
         peak_capital: f64,
     ) -> RepMetrics {
         let sc = model.scenario;
-        let days = f64::from(sc.calendar.measured_days());
-        let (mut holding, mut backorder, mut ordering) = (0.0, 0.0, 0.0);
-        let (mut cap_on_hand, mut cap_transit, mut lost_revenue, mut lost_margin) =
-            (0.0, 0.0, 0.0, 0.0);
-        let (mut on_hand, mut backorders, mut transit) = (0i64, 0i64, 0i64);
-        let (mut demanded, mut served, mut lost, mut stockout_days, mut orders) =
-            (0i64, 0i64, 0i64, 0i64, 0i64);
-        let (mut stream_demanded, mut stream_served) = (0i64, 0i64);
-        let (mut presale, mut cancelled, mut substituted, mut viral) = (0i64, 0i64, 0i64, 0u64);
-        let mut triggered = [0i64; Trigger::COUNT];
-        let mut by_mode = [0i64; 3];
-        let mut by_trigger = [[0i64; 2]; Trigger::COUNT];
-        let (mut cap_prepaid, mut freight, mut premium, mut port_delay, mut lead_days) =
-            (0.0, 0.0, 0.0, 0.0, 0.0);
-        let (mut units, mut air, mut backup, mut holds) = (0i64, 0i64, 0i64, 0i64);
-        let mut terminal = 0.0;
-        let (mut duty, mut landed_in, mut received, mut gross_margin) = (0.0, 0.0, 0i64, 0.0);
+        let objective = &sc.objective;
+        let mut t = ScopeTotals {
+            days: f64::from(sc.calendar.measured_days()),
+            peak_capital,
+            annual_cost_of_capital: objective.annual_cost_of_capital,
+            lost_margin_penalty: objective.lost_margin_penalty,
+            terminal_value_fraction: objective.terminal_value_fraction,
+            ..ScopeTotals::default()
+        };
         for (i, (st, sku)) in self.skus.iter().zip(&sc.skus).enumerate() {
             if scope > 0 && sku.category != Some(scope - 1) {
                 continue;
@@ -747,200 +737,76 @@ impl Engine {
             let money = &model.money[i];
             // Stock left is valued as capital is: on hand at its moving-average landed cost,
             // on order at the standard landed cost it will have.
-            terminal +=
+            t.terminal +=
                 st.avg_cost * st.on_hand.max(0) as f64 + money.landed() * st.on_order as f64;
-            duty += st.duty;
-            landed_in += st.landed_in - st.boundary.landed_in;
-            received += st.received - st.boundary.received;
-            gross_margin += money.gross_margin(st);
-            holding += sku.costs.holding_per_unit_day * st.on_hand_days as f64;
-            backorder += sku.costs.backorder_per_unit_day * st.backorder_days as f64;
-            ordering += sku.costs.fixed_order_cost * st.orders as f64;
-            cap_on_hand += st.on_hand_value_days();
-            cap_transit += if model.plain_capital {
+            t.duty += st.duty;
+            t.landed_in += st.landed_in - st.boundary.landed_in;
+            t.received += st.received - st.boundary.received;
+            t.gross_margin += money.gross_margin(st);
+            t.holding += sku.costs.holding_per_unit_day * st.on_hand_days as f64;
+            t.backorder += sku.costs.backorder_per_unit_day * st.backorder_days as f64;
+            t.ordering += sku.costs.fixed_order_cost * st.orders as f64;
+            t.cap_on_hand += st.on_hand_value_days();
+            t.cap_transit += if model.plain_capital {
                 model.consts[i].unit_cost * st.on_order_days as f64
             } else {
                 st.transit_value_days
             };
-            cap_prepaid += st.prepaid_days;
-            freight += st.freight;
-            premium += st.premium;
-            port_delay += st.port_delay_days;
-            lead_days += st.lead_unit_days;
-            units += st.units_ordered;
-            air += st.units_air;
-            backup += st.units_backup_supplier;
-            holds += st.customs_holds;
-            lost_revenue += sku.price * (st.lost + st.cancelled) as f64;
-            lost_margin += money.lost_margin(st);
-            on_hand += st.on_hand_days;
-            backorders += st.backorder_days;
-            transit += st.on_order_days;
-            demanded += st.demanded;
-            served += st.demanded - st.short;
-            lost += st.lost;
-            stockout_days += st.stockout_days;
-            orders += st.orders;
-            stream_demanded += st.stream_demanded;
-            stream_served += st.stream_served;
-            presale += st.presale;
-            cancelled += st.cancelled;
-            substituted += st.substituted;
-            viral += world.viral_units(i);
-            for (t, n) in triggered.iter_mut().zip(&st.triggered) {
-                *t += n;
+            t.cap_prepaid += st.prepaid_days;
+            t.freight += st.freight;
+            t.premium += st.premium;
+            t.port_delay += st.port_delay_days;
+            t.lead_days += st.lead_unit_days;
+            t.units += st.units_ordered;
+            t.air += st.units_air;
+            t.backup += st.units_backup_supplier;
+            t.holds += st.customs_holds;
+            t.lost_revenue += sku.price * (st.lost + st.cancelled) as f64;
+            t.lost_margin += money.lost_margin(st);
+            t.on_hand += st.on_hand_days;
+            t.backorders += st.backorder_days;
+            t.transit += st.on_order_days;
+            t.demanded += st.demanded;
+            t.served += st.demanded - st.short;
+            t.lost += st.lost;
+            t.stockout_days += st.stockout_days;
+            t.orders += st.orders;
+            t.stream_demanded += st.stream_demanded;
+            t.stream_served += st.stream_served;
+            t.presale += st.presale;
+            t.cancelled += st.cancelled;
+            t.substituted += st.substituted;
+            t.viral += world.viral_units(i);
+            for (c, n) in t.triggered.iter_mut().zip(&st.triggered) {
+                *c += n;
             }
-            for (u, n) in by_trigger.iter_mut().zip(&st.units_by_trigger) {
+            for (u, n) in t.by_trigger.iter_mut().zip(&st.units_by_trigger) {
                 u[0] += n[0];
                 u[1] += n[1];
             }
-            for (u, n) in by_mode.iter_mut().zip(&st.units_by_mode) {
+            for (u, n) in t.by_mode.iter_mut().zip(&st.units_by_mode) {
                 *u += n;
             }
         }
-        let ratio = |num: i64, den: i64| {
-            if den > 0 {
-                num as f64 / den as f64
-            } else {
-                1.0
-            }
-        };
-        let share = |num: i64, den: i64| {
-            if den > 0 {
-                num as f64 / den as f64
-            } else {
-                0.0
-            }
-        };
         let warmup = sc.calendar.warmup_days;
         let scopes = model.scopes();
-        let streams_out = sc
+        t.streams_out = sc
             .streams
             .streams
             .iter()
             .enumerate()
             .filter(|(j, s)| self.stream_out[j * scopes + scope] && s.day() >= warmup)
             .count();
-        let objective = &sc.objective;
-        let total_cost = (holding + backorder + ordering + freight + premium + duty) / days;
         // Cash is followed for all SKUs together: a category's share of a shared credit line
         // is not defined, so its scopes report none.
-        let cash = if scope == 0 {
-            self.cash_totals
-        } else {
-            cash::CashTotals::default()
-        };
-        let capital_cost = (cap_on_hand + cap_transit + cap_prepaid) / days
-            * objective.annual_cost_of_capital
-            / 365.0;
-        let lost_margin = lost_margin / days;
-        use Metric::*;
-        let values: [(Metric, f64); crate::metrics::METRIC_COUNT] = [
-            (TotalCostPerDay, total_cost),
-            (HoldingCostPerDay, holding / days),
-            (BackorderCostPerDay, backorder / days),
-            (OrderingCostPerDay, ordering / days),
-            (FillRate, ratio(served, demanded)),
-            (StockoutDays, stockout_days as f64),
-            (LostUnits, lost as f64),
-            (OrdersPerDay, orders as f64 / days),
-            (AvgOnHandUnits, on_hand as f64 / days),
-            (AvgBackorderUnits, backorders as f64 / days),
-            (AvgInTransitUnits, transit as f64 / days),
-            (CapitalOnHandAvg, cap_on_hand / days),
-            (CapitalInTransitAvg, cap_transit / days),
-            (
-                CapitalTiedAvg,
-                (cap_on_hand + cap_transit + cap_prepaid) / days,
-            ),
-            (CapitalTiedPeak, peak_capital),
-            (DemandUnits, demanded as f64),
-            (DemandStreamUnits, stream_demanded as f64),
-            (DemandViralUnits, viral as f64),
-            (LostRevenue, lost_revenue),
-            (StreamsStockedOut, streams_out as f64),
-            (PresaleUnits, presale as f64),
-            (CancelledUnits, cancelled as f64),
-            (SubstitutedUnits, substituted as f64),
-            (FillRateInStream, ratio(stream_served, stream_demanded)),
-            (FreightCostPerDay, freight / days),
-            (AirUnitsShare, share(air, units)),
-            (BackupSupplierUnits, backup as f64),
-            (BackupPremiumCost, premium),
-            (CustomsHolds, holds as f64),
-            (CongestionDelayDays, port_delay),
-            (
-                MeanRealisedLeadTimeDays,
-                if units > 0 {
-                    lead_days / units as f64
-                } else {
-                    0.0
-                },
-            ),
-            (CapitalPrepaidAvg, cap_prepaid / days),
-            (LostMarginPerDay, lost_margin),
-            (CapitalCostPerDay, capital_cost),
-            (
-                Score,
-                total_cost
-                    + objective.lost_margin_penalty * lost_margin
-                    + capital_cost
-                    + (1.0 - objective.terminal_value_fraction) * terminal / days,
-            ),
-            (TriggersCover, triggered[Trigger::Cover as usize] as f64),
-            (TriggersStream, triggered[Trigger::Stream as usize] as f64),
-            (TriggersPulse, triggered[Trigger::Pulse as usize] as f64),
-            (TriggersSignal, triggered[Trigger::Signal as usize] as f64),
-            (UnitsSea, by_mode[Mode::Sea as usize] as f64),
-            (UnitsAir, by_mode[Mode::Air as usize] as f64),
-            (UnitsExpress, by_mode[Mode::Express as usize] as f64),
-            (UnitsCoverSea, by_trigger[Trigger::Cover as usize][0] as f64),
-            (UnitsCoverAir, by_trigger[Trigger::Cover as usize][1] as f64),
-            (
-                UnitsStreamSea,
-                by_trigger[Trigger::Stream as usize][0] as f64,
-            ),
-            (
-                UnitsStreamAir,
-                by_trigger[Trigger::Stream as usize][1] as f64,
-            ),
-            (UnitsPulseSea, by_trigger[Trigger::Pulse as usize][0] as f64),
-            (UnitsPulseAir, by_trigger[Trigger::Pulse as usize][1] as f64),
-            (
-                UnitsSignalSea,
-                by_trigger[Trigger::Signal as usize][0] as f64,
-            ),
-            (
-                UnitsSignalAir,
-                by_trigger[Trigger::Signal as usize][1] as f64,
-            ),
-            (TriggersPersist, triggered[Trigger::Persist as usize] as f64),
-            (
-                UnitsPersistSea,
-                by_trigger[Trigger::Persist as usize][0] as f64,
-            ),
-            (
-                UnitsPersistAir,
-                by_trigger[Trigger::Persist as usize][1] as f64,
-            ),
-            (TerminalStockValue, terminal),
-            (DutyCostPerDay, duty / days),
-            (
-                LandedCostPerUnit,
-                if received > 0 {
-                    landed_in / received as f64
-                } else {
-                    0.0
-                },
-            ),
-            (GrossMarginPerDay, gross_margin / days),
-            (PeakFundingNeed, cash.peak_funding_need),
-            (CashOutPerDay, cash.out / days),
-            (CashInPerDay, cash.inflow / days),
-        ];
+        if scope == 0 {
+            t.peak_funding_need = self.cash_totals.peak_funding_need;
+            t.cash_out = self.cash_totals.out;
+            t.cash_in = self.cash_totals.inflow;
+        }
         let mut out = RepMetrics::default();
-        for (m, v) in values {
-            out.set(m, v);
+        for &m in Metric::ALL {
+            out.set(m, m.value(&t));
         }
         out
     }

@@ -11,16 +11,19 @@
 //! orders, see the same fate for it.
 
 use super::logistics::{Event, Slot};
-use super::*;
+use super::{Engine, Model, World, sales};
 use crate::calendar::MINUTES_PER_DAY;
+use crate::calendar::SimTime;
 use crate::rng::unit_f64;
+use crate::rng::{Source, stream};
 use crate::scenario::state::OpenOrder;
+use crate::supply::OpenShipment;
 use crate::supply::{Route, sellable_day};
 
 /// What happens to one open order in one replication.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct PoFate {
-    /// [days since start] when the goods leave the supplier (≤ 0: already shipped).
+    /// `[days since start]` when the goods leave the supplier (≤ 0: already shipped).
     pub departure: f64,
     /// First day the goods are sellable.
     pub sellable_day: u32,
@@ -34,7 +37,7 @@ pub fn fate(model: &Model, env: &crate::supply::Environment, rep: u64, po: &Open
     let seed = sc.seed;
     let key = po.key;
     let lane = &sc.lanes[po.lane];
-    let (departure, port_arrival) = match (po.from_ready(), po.ready_day) {
+    let (departure, port_arrival) = match (po.simulated_from_ready(), po.ready_day) {
         (true, Some(ready)) => {
             let mut ready = ready.max(0);
             if let Some(s) = po.supplier {

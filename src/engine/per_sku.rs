@@ -2,7 +2,7 @@
 //! [`SkuState`]: nothing is added to the SKU-day loop but the running peak of the SKU's
 //! capital, so per-SKU results cost one pass over the SKUs per replication.
 
-use super::*;
+use super::{Engine, Model};
 use crate::stats::sku::{SkuField, SkuRep};
 
 impl Engine {

@@ -5,21 +5,21 @@
 //! other runs keep their speed and memory. Weeks count from the first measured day (week 0 is
 //! its first 7 days), not calendar weeks.
 
-use super::*;
+use super::{Model, SkuState};
 
 /// One replication's risk tallies (SKU-major arrays).
 #[derive(Debug, Clone, Default)]
 pub struct RiskRecord {
     /// Weeks of measured days (the last may be short).
     pub weeks: usize,
-    /// [units] demanded and not served from stock, `sku * weeks + week`.
+    /// `[units]` demanded and not served from stock, `sku * weeks + week`.
     pub week_short: Vec<u32>,
-    /// [units] on hand at the end of each week's last day, `sku * weeks + week`.
+    /// `[units]` on hand at the end of each week's last day, `sku * weeks + week`.
     pub week_on_hand: Vec<i64>,
     /// First measured day (counted from the first measured day) with some demand unserved;
     /// `u32::MAX`: none.
     pub first_short: Vec<u32>,
-    /// [units] unserved during each stream entry (`demand::StreamPlan::entries`).
+    /// `[units]` unserved during each stream entry (`demand::StreamPlan::entries`).
     pub entry_short: Vec<u32>,
     /// Each SKU's `short` tally at the end of the previous week.
     mark: Vec<i64>,

@@ -2,7 +2,14 @@
 //! step with the host's live dashboard for the policy, and what an empty shelf does to
 //! buyers (backorder, lost, presale, substitute).
 
-use super::*;
+use rand_distr::{Binomial, Distribution};
+
+use super::logistics::{Logistics, place_orders};
+use super::{Model, SkuState, World, view};
+use crate::calendar::{MINUTES_PER_DAY, SimTime};
+use crate::policy::{LiveStream, Orders, Policy};
+use crate::rng::{Source, Stream, stream};
+use crate::scenario::StockoutRule;
 
 /// A buyer who found the shelf empty and switched to another SKU, served after the day's
 /// sales pass: (from SKU, to SKU, units).

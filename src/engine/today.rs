@@ -2,13 +2,15 @@
 //! opening state (today's purchase orders, with the facts behind each), and each SKU's own
 //! outcome of a replication (for paired with/without comparisons).
 
-use super::*;
+use super::{Engine, Model, World, view};
+use crate::calendar::SimTime;
+use crate::policy::Policy;
 
 /// One order the policy places today, with what it saw.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TodayOrder {
     pub order: crate::policy::Order,
-    /// [units] on the shelf, owed, and on order (open POs) when it reviewed.
+    /// `[units]` on the shelf, owed, and on order (open POs) when it reviewed.
     pub on_hand: i64,
     pub backorders: i64,
     pub on_order: i64,
@@ -16,7 +18,7 @@ pub struct TodayOrder {
     pub quoted_arrival_day: u32,
     /// The supplier quoted (the SKU's primary).
     pub supplier: Option<usize>,
-    /// [units] of open POs quoted to land by the day the order is needed by (or its arrival).
+    /// `[units]` of open POs quoted to land by the day the order is needed by (or its arrival).
     pub landing_by: i64,
     /// The announced stream's (corrected) forecast on the day the order is needed by.
     pub stream_forecast: Option<f64>,
@@ -25,11 +27,11 @@ pub struct TodayOrder {
 /// One SKU's outcome of a replication.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SkuOutcome {
-    /// [currency] (price − unit cost, at least 0) × (lost + cancelled units).
+    /// `[currency]` (price − unit cost, at least 0) × (lost + cancelled units).
     pub lost_margin: f64,
-    /// [currency] freight of shipments ordered on measured days.
+    /// `[currency]` freight of shipments ordered on measured days.
     pub freight: f64,
-    /// [currency] mean end-of-day capital tied up (on hand + in transit + prepaid).
+    /// `[currency]` mean end-of-day capital tied up (on hand + in transit + prepaid).
     pub capital_avg: f64,
 }
 

@@ -11,13 +11,16 @@ use crate::rng::{Source, stream};
 use crate::supply::Environment;
 
 #[derive(Debug, Clone)]
+/// One replication's drawn future — demand, streams, signals, spikes, disruptions and the fate of
+/// open orders — which every candidate replays. `generate` redraws it in place for another
+/// replication.
 pub struct World {
     /// The replication this world belongs to.
     pub rep: u64,
     days: usize,
-    /// Off-stream demand [units] (baseline + viral), SKU-major: `demand[sku * days + day]`.
+    /// Off-stream demand `[units]` (baseline + viral), SKU-major: `demand[sku * days + day]`.
     demand: Vec<u32>,
-    /// In-stream demand [units] per step of every stream entry (see `demand::StreamPlan`).
+    /// In-stream demand `[units]` per step of every stream entry (see `demand::StreamPlan`).
     stream_steps: Vec<u32>,
     /// Daily CTR and conversion indices of SKUs with signals, SKU-major like `demand`
     /// (`signal_row[sku]` is the row).
@@ -38,12 +41,13 @@ pub struct World {
     extra_mean: Vec<f64>,
     extra: Vec<u32>,
     /// Port congestion and scripted disruptions, shared by every SKU and candidate.
-    pub env: Environment,
+    pub(crate) env: Environment,
     /// The real fate of each open purchase order (`scenario.state.open_orders`).
     po_fates: Vec<PoFate>,
 }
 
 impl World {
+    /// An empty world sized for `model`; `generate` fills it.
     pub fn new(model: &Model) -> Self {
         let sc = model.scenario;
         let days = sc.calendar.horizon_days as usize;
@@ -132,13 +136,13 @@ impl World {
         self.po_fates[k]
     }
 
-    /// Off-stream demand [units] of `sku` on `day`.
+    /// Off-stream demand `[units]` of `sku` on `day`.
     #[inline]
     pub fn demand(&self, sku: usize, day: u32) -> u32 {
         self.demand[sku * self.days + day as usize]
     }
 
-    /// In-stream demand [units] of each step of stream entry starting at `offset`.
+    /// In-stream demand `[units]` of each step of stream entry starting at `offset`.
     #[inline]
     pub fn stream_steps(&self, offset: usize, steps: usize) -> &[u32] {
         &self.stream_steps[offset..offset + steps]
@@ -169,7 +173,7 @@ impl World {
         &self.spikes[sku]
     }
 
-    /// Total latent demand [units] over the horizon, all SKUs, off-stream and in-stream (for
+    /// Total latent demand `[units]` over the horizon, all SKUs, off-stream and in-stream (for
     /// tests of common random numbers).
     pub fn total_demand(&self) -> u64 {
         self.demand

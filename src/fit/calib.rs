@@ -57,7 +57,7 @@ impl Calibration {
 #[derive(Debug, Clone)]
 pub struct Shift {
     pub sku: usize,
-    /// Mean of the held-out weeks' ordinary days, and what the fit expected [units/day].
+    /// Mean of the held-out weeks' ordinary days, and what the fit expected `[units/day]`.
     pub recent: f64,
     pub fitted: f64,
     /// (recent − fitted) in standard errors.

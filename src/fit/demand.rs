@@ -33,9 +33,9 @@ use super::law::{self, Law, Obs};
 pub const SPIKE_ONSET_P: f64 = 1e-6;
 /// A spike continues while sales stay above the weekday mean with P(D ≥ y) below this.
 pub const SPIKE_TAIL_P: f64 = 0.05;
-/// Longest run of days a spike may be followed for [days].
+/// Longest run of days a spike may be followed for `[days]`.
 pub const SPIKE_MAX_DAYS: usize = 30;
-/// Window over which a spike's excess is summed to estimate its half-life [days].
+/// Window over which a spike's excess is summed to estimate its half-life `[days]`.
 pub const HALF_LIFE_WINDOW: usize = 14;
 /// Fewer detected spikes than this in a category: no viral parameters are written.
 pub const MIN_CATEGORY_SPIKES: usize = 5;
@@ -52,7 +52,7 @@ pub struct Spike {
     pub day: usize,
     /// First-day extra sales ÷ that day's baseline mean.
     pub magnitude: f64,
-    /// Extra sales [units] on the first day and, when the window is clean, the window's total.
+    /// Extra sales `[units]` on the first day and, when the window is clean, the window's total.
     pub first: f64,
     pub window_total: Option<f64>,
 }
@@ -70,7 +70,7 @@ pub struct OwnFit {
     pub censored: usize,
     pub uncensored: f64,
     pub spikes: Vec<Spike>,
-    /// Non-stream days observed (the exposure of the spike rate) [days].
+    /// Non-stream days observed (the exposure of the spike rate) `[days]`.
     pub exposure: f64,
     /// ln(actual ÷ forecast) of stream days, and whether each was censored (a lower bound).
     pub stream_logs: Vec<(f64, bool)>,
@@ -91,7 +91,7 @@ impl OwnFit {
 pub struct Estimate {
     /// Whether the SKU had any history (else everything is its category's).
     pub has_history: bool,
-    /// [units/day]
+    /// `[units/day]`
     pub mean: f64,
     pub mean_se: f64,
     /// `None`: Poisson.
@@ -104,7 +104,7 @@ pub struct Estimate {
     pub weekday_se: [f64; 7],
     pub ratio: Option<RatioFit>,
     pub viral: Option<ViralFit>,
-    /// Weekday means of the fitted law [units/day] (`mean × weekday`).
+    /// Weekday means of the fitted law `[units/day]` (`mean × weekday`).
     pub law: Law,
 }
 
@@ -276,7 +276,7 @@ fn robust_seed(s: &SkuHistory, wd0: u8, range: std::ops::Range<usize>, fallback:
     Law { lambda, k: None }
 }
 
-/// Half-life assumed before any spike has been measured [days].
+/// Half-life assumed before any spike has been measured `[days]`.
 pub const DEFAULT_HALF_LIFE: f64 = 3.0;
 
 fn spikes_of(s: &SkuHistory, wd0: u8, end: usize, chosen: &Law, onsets: &[usize]) -> Vec<Spike> {
@@ -393,7 +393,7 @@ pub fn censored_normal(xs: &[(f64, bool)]) -> Option<(f64, f64)> {
     Some((m, s))
 }
 
-/// Half-life [days] whose geometric decay over `HALF_LIFE_WINDOW` days sums to `ratio` times
+/// Half-life `[days]` whose geometric decay over `HALF_LIFE_WINDOW` days sums to `ratio` times
 /// the first day: (1 − r^W) / (1 − r) = ratio, r = 2^(−1/h).
 fn half_life_from_ratio(ratio: f64) -> f64 {
     let w = HALF_LIFE_WINDOW as f64;

@@ -56,13 +56,13 @@ pub struct SkuHistory {
     pub id: String,
     /// First day observed (the product's launch, when later than the history's start).
     pub first_day: usize,
-    /// [units] sold per day.
+    /// `[units]` sold per day.
     pub units: Vec<u32>,
     /// The shelf was empty at some point of the day: `units` is a lower bound of demand.
     pub stocked_out: Vec<bool>,
     /// The SKU was featured in a live stream that day.
     pub stream: Vec<bool>,
-    /// [units] the planner forecast for the day's streams (0: none known).
+    /// `[units]` the planner forecast for the day's streams (0: none known).
     pub forecast: Vec<f64>,
 }
 
@@ -75,12 +75,14 @@ impl History {
         History { start, days, skus }
     }
 
+    /// The date of day index `day`.
     pub fn date(&self, day: usize) -> Date {
         self.start
             .checked_add(jiff::Span::new().days(day as i64))
             .unwrap_or(self.start)
     }
 
+    /// The index of SKU `id`, if the history has it.
     pub fn index(&self, id: &str) -> Option<usize> {
         self.skus.binary_search_by(|s| s.id.as_str().cmp(id)).ok()
     }
@@ -129,7 +131,6 @@ impl Products {
 /// One past shipment.
 #[derive(Debug, Clone)]
 pub struct PastShipment {
-    pub po: String,
     pub lane: String,
     pub ordered: Date,
     pub quoted_eta: Date,
@@ -378,13 +379,7 @@ pub fn read_shipments(file: &Path) -> Result<Vec<PastShipment>, InputError> {
         &SHIPMENTS_OPTIONAL,
     )?;
     let c = |n: &str| t.column(n).expect("required column");
-    let (c_po, c_lane, c_ord, c_eta, c_arr) = (
-        c("po"),
-        c("lane"),
-        c("ordered"),
-        c("quoted_eta"),
-        c("arrived"),
-    );
+    let (c_lane, c_ord, c_eta, c_arr) = (c("lane"), c("ordered"), c("quoted_eta"), c("arrived"));
     let c_units = t.column("units");
     let mut out = Vec::with_capacity(t.rows.len());
     for row in &t.rows {
@@ -408,7 +403,6 @@ pub fn read_shipments(file: &Path) -> Result<Vec<PastShipment>, InputError> {
             }
         }
         out.push(PastShipment {
-            po: t.cell(row, c_po).text.to_string(),
             lane: lane.text.to_string(),
             ordered,
             quoted_eta,

@@ -14,15 +14,15 @@ use super::history::{PastShipment, days_between};
 
 /// Shipments from which a lane's transit is written as the observed list.
 pub const EMPIRICAL_MIN: usize = 20;
-/// A shipment arriving more than this after its quoted ETA counts as late [days].
+/// A shipment arriving more than this after its quoted ETA counts as late `[days]`.
 pub const LATE_DAYS: i64 = 7;
 
 #[derive(Debug, Clone)]
 pub struct LaneFit {
     pub lane: String,
-    /// Transit of each shipment, sorted [days].
+    /// Transit of each shipment, sorted `[days]`.
     pub transit: Vec<f64>,
-    /// Arrival − quoted ETA of each shipment, sorted [days].
+    /// Arrival − quoted ETA of each shipment, sorted `[days]`.
     pub eta_error: Vec<f64>,
     /// Lognormal (median, σ) of the transit, when written as one.
     pub lognormal: Option<(f64, f64)>,

@@ -74,7 +74,7 @@ impl Obs {
     }
 }
 
-/// A daily law: weekday means [units/day] and, for the negative binomial, k.
+/// A daily law: weekday means `[units/day]` and, for the negative binomial, k.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Law {
     pub lambda: [f64; 7],
@@ -83,7 +83,7 @@ pub struct Law {
 }
 
 impl Law {
-    /// Mean over the week [units/day].
+    /// Mean over the week `[units/day]`.
     pub fn mean(&self) -> f64 {
         self.lambda.iter().sum::<f64>() / 7.0
     }

@@ -38,29 +38,39 @@ pub use lanes::LaneFit;
 /// The files and options of one `restock fit`.
 #[derive(Debug, Clone, Default)]
 pub struct FitInput {
+    /// The sales export (`SALES.csv`).
     pub sales: PathBuf,
+    /// The past streams, if given (`STREAMS.csv`).
     pub streams: Option<PathBuf>,
+    /// The product master, if given (`PRODUCTS.csv`).
     pub products: Option<PathBuf>,
+    /// The past shipments, if given, to fit the lanes.
     pub shipments: Option<PathBuf>,
+    /// First day of the history used (`None`: the sales file's first date).
     pub from: Option<Date>,
+    /// Last day of the history used (`None`: the sales file's last date).
     pub to: Option<Date>,
+    /// What to do with negative sales (returns).
     pub returns: Returns,
 }
 
 /// Everything `fit` found.
 #[derive(Debug, Clone)]
 pub struct Fit {
-    pub history: History,
-    pub products: Option<Products>,
+    pub(crate) history: History,
+    pub(crate) products: Option<Products>,
     /// Category names (one `(all)` without a product master) and each SKU's index.
     pub categories: Vec<String>,
-    pub category: Vec<usize>,
+    pub(crate) category: Vec<usize>,
+    /// Per SKU, the demand estimate the scenario gets.
     pub estimates: Vec<Estimate>,
     /// Own fits of SKUs with history (spikes, days, likelihood-ratio statistics).
     pub own: Vec<Option<demand::OwnFit>>,
+    /// How often held-out weeks fell inside the fitted 90% band (`None`: too short a history).
     pub calibration: Option<Calibration>,
+    /// Level shifts found in the history (persistent demand steps).
     pub shifts: Vec<Shift>,
-    pub lanes: Option<Vec<LaneFit>>,
+    pub(crate) lanes: Option<Vec<LaneFit>>,
     /// Input files, for the report.
     pub input: FitInput,
 }

@@ -23,8 +23,9 @@ use crate::rng::{Stream, splitmix64, unit_f64};
 /// A SKU's true parameters.
 #[derive(Debug, Clone)]
 pub struct SynthSku {
+    /// SKU id.
     pub id: String,
-    /// [units/day]
+    /// `[units/day]`
     pub mean: f64,
     /// `None`: Poisson.
     pub dispersion: Option<f64>,
@@ -35,14 +36,17 @@ pub struct SynthSku {
     pub stock: Option<(f64, f64)>,
     /// A stream every this many days (first on day `stream_every / 2`), with this forecast.
     pub stream_every: Option<usize>,
+    /// Each stream's forecast `[units]`.
     pub forecast: f64,
     /// Lognormal stream ratio (median, σ).
     pub ratio: (f64, f64),
-    /// Viral spikes: (rate per 30 days, magnitude median, magnitude σ, half-life [days]).
+    /// Viral spikes: (rate per 30 days, magnitude median, magnitude σ, half-life `[days]`).
     pub viral: Option<(f64, f64, f64, f64)>,
 }
 
 impl SynthSku {
+    /// A SKU with Poisson demand of `mean` `[units/day]`, flat weekdays, no stockouts, streams or
+    /// spikes.
     pub fn poisson(id: &str, mean: f64) -> SynthSku {
         SynthSku {
             id: id.to_string(),

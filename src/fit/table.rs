@@ -16,15 +16,11 @@ pub struct Table {
     pub file: PathBuf,
     /// Column names, in file order.
     pub columns: Vec<String>,
-    /// Line of the header.
-    pub header_line: u32,
     pub rows: Vec<Row>,
 }
 
 #[derive(Debug)]
 pub struct Row {
-    /// Line of the row's first cell.
-    pub line: u32,
     /// (text, line, column), one per header column.
     pub cells: Vec<(String, u32, u32)>,
 }
@@ -180,12 +176,11 @@ impl Table {
                     (text.to_string(), l, c)
                 })
                 .collect();
-            rows.push(Row { line, cells });
+            rows.push(Row { cells });
         }
         Ok(Table {
             file: file.to_path_buf(),
             columns,
-            header_line,
             rows,
         })
     }

@@ -51,7 +51,7 @@ pub struct Layered {
     period: u32,
     /// The policy's regular lane, for SKUs whose thresholds do not name one.
     regular: usize,
-    /// Published median transit of each lane [days].
+    /// Published median transit of each lane `[days]`.
     transit: Vec<f64>,
     memory: Vec<Memory>,
     days: DayBits,
@@ -66,7 +66,7 @@ struct Lanes<'a> {
     /// Lanes of the persist and signal orders.
     persist: usize,
     signal: usize,
-    /// Published median transit of every lane [days].
+    /// Published median transit of every lane `[days]`.
     transit: &'a [f64],
 }
 
@@ -88,13 +88,13 @@ impl<'a> Lanes<'a> {
 struct Memory {
     /// A rise under watch: first day, the forecast before it, days above so far.
     watching: Option<(u32, f64, u32)>,
-    /// A persistent rise's level [units/day], floor of the forecast until the given day.
+    /// A persistent rise's level `[units/day]`, floor of the forecast until the given day.
     floor: Option<(f64, u32)>,
     /// The level of a rise judged persistent at this review, for the persist order.
     stepped: Option<f64>,
     /// Days before this one have been examined for spikes.
     examined: u32,
-    /// The forecast at the last review [units/day].
+    /// The forecast at the last review `[units/day]`.
     forecast: f64,
     /// The forecast's window as last summed: days [from, to), the sales and the number of
     /// days it counts. Reviews slide it a day at a time instead of re-adding `forecast_days`
@@ -248,7 +248,7 @@ impl Memory {
         Some(self.window_sum as f64 / f64::from(self.window_days))
     }
 
-    /// The storefront (off-stream) daily rate [units/day]: the forecast window's counted days
+    /// The storefront (off-stream) daily rate `[units/day]`: the forecast window's counted days
     /// that were not announced stream days, floored by a persistent rise's level; the
     /// forecast when the window holds no such day. The stream dimension adds each stream's
     /// own forecast, so counting stream days here too would count streams twice.
@@ -263,7 +263,7 @@ impl Memory {
     }
 
     /// Standard deviation of the counted daily sales in the forecast window of the last review
-    /// that counted a day [units] (0 before any). Computed only in `examine`, itself out of
+    /// that counted a day `[units]` (0 before any). Computed only in `examine`, itself out of
     /// line: inlined in the review, the compiler hoisted it out of the spike test's loop and
     /// computed it on every review again.
     fn spread(&self) -> f64 {
@@ -369,7 +369,7 @@ impl Days<'_> {
 }
 
 impl Layered {
-    /// `transit`: each lane's published median transit [days].
+    /// `transit`: each lane's published median transit `[days]`.
     pub fn new(spec: Arc<LayeredSpec>, period: u32, regular_lane: usize, transit: &[f64]) -> Self {
         let n = spec.skus();
         Layered {
@@ -499,7 +499,7 @@ impl Lanes<'_> {
         }
     }
 
-    /// The stream dimension with storefront rate `f` [units/day] and multiplier `mult`, not
+    /// The stream dimension with storefront rate `f` `[units/day]` and multiplier `mult`, not
     /// counting `late` overdue units; returns the units ordered.
     #[inline(never)]
     fn stream_orders(

@@ -24,7 +24,7 @@ pub use s_s::PeriodicSS;
 use crate::calendar::SimTime;
 use crate::demand::StreamEntry;
 use crate::scenario::{PolicyRule, PolicySpec};
-pub use crate::supply::{OpenShipment, Quote, SupplyView};
+pub use crate::supply::{OpenShipment, SupplyView};
 
 /// What the policy may know about one SKU at a review.
 #[derive(Debug, Clone, Copy)]
@@ -33,11 +33,11 @@ pub struct SkuView<'a> {
     pub sku: usize,
     /// Day index of the review.
     pub day: u32,
-    /// [units] on the shelf.
+    /// `[units]` on the shelf.
     pub on_hand: i64,
-    /// [units] owed to waiting buyers.
+    /// `[units]` owed to waiting buyers.
     pub backorders: i64,
-    /// [units] ordered and not yet received.
+    /// `[units]` ordered and not yet received.
     pub on_order: i64,
     /// Units sold on each day before today (served from stock, or accepted as backorder or
     /// presale): what the shop's order history shows, censored by stockouts.
@@ -53,8 +53,8 @@ pub struct SkuView<'a> {
     pub ctr: &'a [f32],
     /// Daily conversion index before today (same length as `ctr`).
     pub conversion: &'a [f32],
-    /// The CTR's growth week on week: [`week_on_week`](crate::demand::viral::week_on_week)
-    /// of `ctr` (`None` before 14 days of it).
+    /// The CTR's growth week on week, as the shop's dashboard shows it: the mean of the last 7
+    /// days of `ctr` over the mean of the 7 before, minus 1 (`None` before 14 days of it).
     pub ctr_rise: Option<f64>,
     /// Quotes for ordering now (primary and backup) and the open shipments with their quoted
     /// arrivals — never their real ones.
@@ -70,7 +70,7 @@ pub struct AnnouncedStreams<'a> {
     pub(crate) today: u32,
     /// Post-stream correction factor applied to the planner's forecasts.
     pub(crate) forecast_factor: f64,
-    /// The longest announcement lead of any stream [days]: entries starting later than this
+    /// The longest announcement lead of any stream `[days]`: entries starting later than this
     /// after today cannot be announced yet, so the scan stops there instead of walking the
     /// rest of the year's streams for every review.
     pub(crate) lookahead: u32,
@@ -80,7 +80,7 @@ pub struct AnnouncedStreams<'a> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AnnouncedStream {
     pub start: SimTime,
-    /// The planner's forecast for this SKU [units], corrected by past streams' outcomes.
+    /// The planner's forecast for this SKU `[units]`, corrected by past streams' outcomes.
     pub forecast: f64,
 }
 
@@ -118,12 +118,13 @@ impl<'a> AnnouncedStreams<'a> {
 /// A stream in progress, as the host's dashboard shows it.
 #[derive(Debug, Clone, Copy)]
 pub struct LiveStream<'a> {
+    /// When the stream started.
     pub start: SimTime,
-    /// [minutes]
+    /// `[minutes]`
     pub duration: u32,
-    /// [minutes] since the start.
+    /// `[minutes]` since the start.
     pub elapsed: u32,
-    /// The (corrected) forecast for this SKU [units].
+    /// The (corrected) forecast for this SKU `[units]`.
     pub forecast: f64,
     /// Units sold in each step so far.
     pub sold_by_step: &'a [u32],
@@ -133,6 +134,7 @@ pub struct LiveStream<'a> {
 }
 
 impl LiveStream<'_> {
+    /// Units sold so far in the stream.
     pub fn sold(&self) -> u64 {
         self.sold_by_step.iter().map(|&x| u64::from(x)).sum()
     }
@@ -148,7 +150,7 @@ impl SkuView<'_> {
             .is_some_and(|w| w >> (d % 64) & 1 == 1)
     }
 
-    /// Inventory position [units] = on hand − backorders + on order.
+    /// Inventory position `[units]` = on hand − backorders + on order.
     pub fn inventory_position(&self) -> i64 {
         self.on_hand - self.backorders + self.on_order
     }
@@ -157,8 +159,9 @@ impl SkuView<'_> {
 /// A replenishment order for one SKU on one lane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Order {
+    /// Index into the scenario's SKUs.
     pub sku: usize,
-    /// [units], at least 1.
+    /// `[units]`, at least 1.
     pub qty: u32,
     /// Index into the scenario's lanes.
     pub lane: usize,
@@ -188,6 +191,7 @@ pub enum Trigger {
 }
 
 impl Trigger {
+    /// How many triggers there are.
     pub const COUNT: usize = 6;
 }
 
@@ -196,6 +200,7 @@ impl Trigger {
 pub struct Orders(Vec<Order>);
 
 impl Orders {
+    /// Places `order` (an order of 0 units is dropped).
     pub fn push(&mut self, order: Order) {
         if order.qty > 0 {
             self.0.push(order);
@@ -227,10 +232,12 @@ impl Orders {
         });
     }
 
+    /// Takes every order placed so far.
     pub fn drain(&mut self) -> std::vec::Drain<'_, Order> {
         self.0.drain(..)
     }
 
+    /// Whether no order was placed.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -249,6 +256,9 @@ pub enum Textbook<'p> {
     RQ(&'p mut ReorderPointQuantity),
 }
 
+/// A replenishment policy: reviews each SKU on its review days (and, for live-stream triggers,
+/// during streams) and places orders. It sees only what a planner could see ([`SkuView`],
+/// [`LiveStream`]); one instance per candidate and thread, `reset` between replications.
 pub trait Policy: Send {
     /// Forgets everything learnt in the previous replication.
     fn reset(&mut self) {}
@@ -259,8 +269,8 @@ pub trait Policy: Send {
         None
     }
 
-    /// `Some` for the textbook policies (see [`Textbook`]); every other policy keeps the
-    /// default.
+    /// `Some` for the textbook policies (the engine's `Textbook` dispatch); every other policy
+    /// keeps the default.
     fn as_textbook(&mut self) -> Option<Textbook<'_>> {
         None
     }
@@ -274,7 +284,7 @@ pub trait Policy: Send {
 }
 
 /// Builds the policy a validated spec describes. `quoted_days` is each lane's published
-/// transit time [days], which a planner knows (the real transit is random and unknown).
+/// transit time `[days]`, which a planner knows (the real transit is random and unknown).
 pub fn build(spec: &PolicySpec, quoted_days: &[f64]) -> Box<dyn Policy> {
     let period = spec.review_period_days;
     let lane = spec.lane;

@@ -6,11 +6,11 @@ use super::{Orders, Policy, SkuView, is_review_day, units};
 
 #[derive(Debug, Clone)]
 pub struct ReorderPointQuantity {
-    /// r [units]
+    /// r `[units]`
     pub reorder_point: i64,
-    /// Q [units], ≥ 1
+    /// Q `[units]`, ≥ 1
     pub order_quantity: i64,
-    /// [days] between reviews
+    /// `[days]` between reviews
     pub period: u32,
     pub lane: usize,
 }

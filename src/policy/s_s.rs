@@ -5,11 +5,11 @@ use super::{Orders, Policy, SkuView, is_review_day, units};
 
 #[derive(Debug, Clone)]
 pub struct PeriodicSS {
-    /// s [units]
+    /// s `[units]`
     pub reorder_point: i64,
-    /// S [units]
+    /// S `[units]`
     pub order_up_to: i64,
-    /// [days] between reviews
+    /// `[days]` between reviews
     pub period: u32,
     pub lane: usize,
 }

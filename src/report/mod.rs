@@ -35,9 +35,8 @@ use crate::stats::CandidateStats;
 use crate::stats::daily::{DayStats, WeekStats};
 use crate::stats::sku::SkuTable;
 
-pub use recommend::{Recommendation, recommend};
-pub use sku::{AT_RISK_ROWS, AtRisk, COLUMNS as SKU_COLUMNS, at_risk};
-pub use table::{WIDTH as TERMINAL_WIDTH, render_table, render_table_for, render_table_verbose};
+pub use recommend::recommend;
+pub use table::render_table_for;
 
 /// A metric's unit with the scenario's currency code for `currency`: "USD/day".
 pub fn unit_in(unit: &str, currency: &str) -> String {
@@ -67,73 +66,75 @@ pub fn render_json(s: &Summary) -> String {
 /// Everything a run reports.
 #[derive(Debug, Clone)]
 pub struct Summary {
-    pub scenario_name: String,
+    pub(crate) scenario_name: String,
     /// File name of the scenario (not its full path, which depends on where it was run from).
-    pub scenario_file: String,
-    pub overrides: Vec<String>,
-    pub seed: u64,
-    pub replications: u32,
-    pub version: &'static str,
-    pub start_date: String,
-    pub horizon_days: u32,
-    pub warmup_days: u32,
+    pub(crate) scenario_file: String,
+    pub(crate) overrides: Vec<String>,
+    pub(crate) seed: u64,
+    pub(crate) replications: u32,
+    pub(crate) version: &'static str,
+    pub(crate) start_date: String,
+    pub(crate) horizon_days: u32,
+    pub(crate) warmup_days: u32,
+    /// Each candidate's name and statistics, in scenario order.
     pub candidates: Vec<(String, CandidateStats)>,
     /// Each candidate's parameter values (`None`: switched off), in candidate order.
-    pub params: Vec<Vec<(String, Option<f64>)>>,
-    pub objective: Objective,
+    pub(crate) params: Vec<Vec<(String, Option<f64>)>>,
+    pub(crate) objective: Objective,
     /// Category ids, in scenario order.
     pub categories: Vec<String>,
     /// Verdicts over every SKU.
     pub ranking: Ranking,
     /// Verdicts per category, in category order.
     pub category_rankings: Vec<Ranking>,
-    pub calendar: Calendar,
+    pub(crate) calendar: Calendar,
     /// Per candidate (in candidate order), every simulated day, warm-up included.
-    pub days: Vec<Vec<DayStats>>,
+    pub(crate) days: Vec<Vec<DayStats>>,
     /// Per candidate, the measured days by ISO week.
-    pub weeks: Vec<Vec<WeekStats>>,
+    pub(crate) weeks: Vec<Vec<WeekStats>>,
     /// Per candidate, the cash curve: every simulated day, and the measured days by ISO week.
-    pub cash_days: Vec<Vec<crate::stats::cash::CashDayStats>>,
-    pub cash_weeks: Vec<Vec<crate::stats::cash::CashWeekStats>>,
+    pub(crate) cash_days: Vec<Vec<crate::stats::cash::CashDayStats>>,
+    pub(crate) cash_weeks: Vec<Vec<crate::stats::cash::CashWeekStats>>,
     /// ISO 4217 code of every money amount (`currency`).
-    pub currency: String,
-    /// [days] from a sale to its payout (`payout_lag_days`).
-    pub payout_lag_days: u32,
+    pub(crate) currency: String,
+    /// `[days]` from a sale to its payout (`payout_lag_days`).
+    pub(crate) payout_lag_days: u32,
     /// The SKU whose on-hand units are charted.
-    pub chart_sku: String,
+    pub(crate) chart_sku: String,
     /// Days on which the chart SKU features in a live stream.
-    pub chart_stream_days: Vec<u32>,
+    pub(crate) chart_stream_days: Vec<u32>,
     /// Day ranges (inclusive) in which some SKU's seasonal multiplier exceeds 1, with the
     /// largest such multiplier: the peak seasons the charts shade.
-    pub peak_windows: Vec<(u32, u32, f64)>,
+    pub(crate) peak_windows: Vec<(u32, u32, f64)>,
     /// Day ranges (inclusive) in which supply is disrupted — lane freight peaks, supplier
     /// closures, scripted port disruptions — which the charts shade beside the peak seasons.
-    pub supply_windows: Vec<(u32, u32)>,
+    pub(crate) supply_windows: Vec<(u32, u32)>,
     /// What-if variants run on the same futures (`None`: the run had none).
-    pub whatif: Option<whatif::WhatIf>,
+    pub(crate) whatif: Option<whatif::WhatIf>,
     /// What each disruption hit: the base's world, then each variant's (`hits`).
-    pub hits: Vec<crate::hits::WorldHits>,
+    pub(crate) hits: Vec<crate::hits::WorldHits>,
     /// The stockout-risk register, for runs from a state or with `--risk`.
-    pub risk: Option<crate::risk::Register>,
+    pub(crate) risk: Option<crate::risk::Register>,
     /// Per candidate × SKU results (`sku_summary.csv`).
-    pub skus: SkuTable,
+    pub(crate) skus: SkuTable,
     /// SKU ids and their category ids (empty without one), in scenario order.
-    pub sku_ids: Vec<String>,
-    pub sku_categories: Vec<String>,
+    pub(crate) sku_ids: Vec<String>,
+    pub(crate) sku_categories: Vec<String>,
     /// Per metric (`Metric as usize`): whether it can apply to the scenario; those that
     /// cannot are left out of the terminal and the report (the files keep them).
-    pub applies: Vec<bool>,
+    pub(crate) applies: Vec<bool>,
     /// Per candidate: whether its policy is the layered one (whose triggers are reported).
-    pub layered: Vec<bool>,
+    pub(crate) layered: Vec<bool>,
     /// The per-category picks simulated as one policy (`combined::attach`).
-    pub combined: Option<crate::combined::Combined>,
+    pub(crate) combined: Option<crate::combined::Combined>,
     /// `recommended.yaml`'s text, when there is a policy to recommend.
-    pub recommended_yaml: Option<String>,
+    pub(crate) recommended_yaml: Option<String>,
     /// The "Tuning" section of `report.html` (`restock tune`).
-    pub tuning_html: Option<String>,
+    pub(crate) tuning_html: Option<String>,
 }
 
 impl Summary {
+    /// The summary of a run's outcome: statistics, verdicts, calendar series and registers.
     pub fn new(scenario: &Scenario, mut outcome: Outcome) -> Self {
         let risk = (!outcome.risk.is_empty()).then(|| {
             let model = crate::engine::Model::new(scenario);
@@ -381,6 +382,8 @@ pub fn check_out_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Writes every output file (summary.json, the CSV files, plots, report.html) into `dir`, each
+/// under a temporary name renamed into place, and returns their paths.
 pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>> {
     write_files(dir, render_outputs(summary)?)
 }

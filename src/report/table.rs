@@ -71,17 +71,8 @@ const TOP_ROWS: usize = 10;
 /// SKUs at risk shown per candidate without `--verbose` (with it, `sku::AT_RISK_ROWS`).
 const AT_RISK_TERMINAL: usize = 10;
 
-/// The terminal output, as `restock run` prints it.
-pub fn render_table(s: &Summary) -> String {
-    render(s, false)
-}
-
-/// The terminal output with every candidate and every metric (`--verbose`).
-pub fn render_table_verbose(s: &Summary) -> String {
-    render(s, true)
-}
-
-/// [`render_table`], or [`render_table_verbose`] when `verbose`.
+/// The terminal output, as `restock run` prints it; with every candidate and every metric when
+/// `verbose` (`--verbose`).
 pub fn render_table_for(s: &Summary, verbose: bool) -> String {
     render(s, verbose)
 }

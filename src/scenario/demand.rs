@@ -17,7 +17,7 @@ pub const MAX_MULTIPLIER: f64 = 1000.0;
 
 #[derive(Debug, Clone)]
 pub struct DemandSpec {
-    /// Baseline [units/day] before weekday and seasonal multipliers.
+    /// Baseline `[units/day]` before weekday and seasonal multipliers.
     pub mean_per_day: f64,
     pub distribution: DailyDistribution,
     /// Multipliers Monday..Sunday.
@@ -47,7 +47,7 @@ pub struct Season {
 }
 
 impl DemandSpec {
-    /// Baseline mean [units/day] of `day`, before spikes.
+    /// Baseline mean `[units/day]` of `day`, before spikes.
     pub fn baseline_mean(&self, cal: &Calendar, day: u32) -> f64 {
         let wd = cal.weekday(day).to_monday_zero_offset() as usize;
         let season: f64 = self
@@ -115,9 +115,9 @@ impl StockoutRule {
 #[derive(Debug, Clone, Default)]
 pub struct StreamCalendar {
     pub streams: Vec<Stream>,
-    /// [hours] for the in-stream sales rate to halve.
+    /// `[hours]` for the in-stream sales rate to halve.
     pub half_life_hours: f64,
-    /// [minutes] per in-stream step.
+    /// `[minutes]` per in-stream step.
     pub step_minutes: u32,
     /// Weight of the latest actual ÷ forecast ratio in the correction of later forecasts.
     pub learning_rate: f64,
@@ -128,13 +128,13 @@ pub struct Stream {
     /// "2026-03-06 20:00", for messages and reports.
     pub label: String,
     pub start: SimTime,
-    /// [minutes]
+    /// `[minutes]`
     pub duration: u32,
     /// First day on which the policy may see it.
     pub announce_day: u32,
-    /// (SKU index, planner's forecast [units]).
+    /// (SKU index, planner's forecast `[units]`).
     pub featured: Vec<(usize, f64)>,
-    /// [fraction of the price] the creator's commission on this stream's sales.
+    /// `[fraction of the price]` the creator's commission on this stream's sales.
     pub creator_commission: f64,
 }
 

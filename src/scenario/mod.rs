@@ -29,42 +29,50 @@ use crate::error::InputError;
 use document::{FieldPath, Node, Origin};
 use raw::*;
 
-pub use demand::{
-    DailyDistribution, DemandSpec, Season, Signals, StockoutRule, Stream, StreamCalendar, Viral,
-};
+pub use demand::{DailyDistribution, DemandSpec, Signals, StockoutRule, StreamCalendar, Viral};
 pub use policy::{LayeredSpec, Objective, PolicyRule, PolicySpec, Thresholds};
-pub use supply::{
-    Backup, Congestion, Crackdown, Customs, Disruptions, Fallback, Freight, Holiday, Lane, Mode,
-    Peak, Scripted, ShortDelivery, SkuSupply, Split, Stretch, Supplier,
-};
+pub use supply::{Disruptions, Lane, Mode, SkuSupply, Split, Stretch, Supplier};
 
-/// Longest horizon accepted [days]: long enough for any planning question, short enough that
+/// Longest horizon accepted `[days]`: long enough for any planning question, short enough that
 /// minute timestamps fit comfortably in 32 bits.
 pub const MAX_HORIZON_DAYS: u32 = 20 * 366;
 /// Most replications accepted in one run.
 pub const MAX_REPLICATIONS: u32 = 100_000_000;
-/// Largest mean daily demand accepted [units/day]; the Poisson table sampler is sized by it.
+/// Largest mean daily demand accepted `[units/day]`; the Poisson table sampler is sized by it.
 pub const MAX_MEAN_PER_DAY: f64 = 1.0e6;
 
 /// A validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// The scenario's name.
     pub name: String,
     /// The file it came from, as the user named it.
     pub file: PathBuf,
     /// `--set` overrides applied, in order, as `path=value`.
     pub overrides: Vec<String>,
+    /// Start date, horizon and warm-up.
     pub calendar: Calendar,
+    /// Replications to simulate.
     pub replications: u32,
+    /// Seed of every random stream.
     pub seed: u64,
+    /// Product categories, in file order.
     pub categories: Vec<Category>,
+    /// The SKUs, in file order.
     pub skus: Vec<Sku>,
+    /// Scheduled and recurring live streams.
     pub streams: StreamCalendar,
+    /// Freight lanes (sea, air, …), in file order.
     pub lanes: Vec<Lane>,
+    /// Suppliers, in file order.
     pub suppliers: Vec<Supplier>,
+    /// Customs, congestion, scripted closures and short deliveries.
     pub disruptions: Disruptions,
+    /// The candidate policies, in file order (sweeps expanded).
     pub policies: Vec<PolicySpec>,
+    /// What the reports show.
     pub report: ReportSpec,
+    /// The score, the constraints and the indifference that rank candidates.
     pub objective: Objective,
     /// What-if variants (`variants:`), each a whole validated scenario (with no variants of
     /// its own), in file order.
@@ -76,7 +84,7 @@ pub struct Scenario {
     /// What validation accepted but the user should hear about (a dated item outside a
     /// shortened horizon, which does not apply), as `file:line: message`.
     pub warnings: Vec<String>,
-    /// [days] from a sale to the marketplace's payout of its net proceeds.
+    /// `[days]` from a sale to the marketplace's payout of its net proceeds.
     pub payout_lag_days: u32,
     /// ISO 4217 code of every money amount (`currency`, default `USD`).
     pub currency: String,
@@ -130,36 +138,36 @@ pub struct Sku {
     pub id: String,
     /// Index into `Scenario::categories`.
     pub category: Option<usize>,
-    /// [currency/unit]
+    /// `[currency/unit]`
     pub unit_cost: f64,
-    /// [currency/unit]
+    /// `[currency/unit]`
     pub price: f64,
-    /// [units]
+    /// `[units]`
     pub initial_on_hand: u32,
     pub demand: DemandSpec,
     pub stockout: StockoutRule,
     pub stockout_in_stream: StockoutRule,
     pub costs: SkuCosts,
-    /// [kg/unit]
+    /// `[kg/unit]`
     pub weight_kg: f64,
-    /// [m³/unit]
+    /// `[m³/unit]`
     pub volume_m3: f64,
     pub supply: SkuSupply,
-    /// [fraction of the customs value] import duty, paid when a shipment clears customs.
+    /// `[fraction of the customs value]` import duty, paid when a shipment clears customs.
     pub duty_rate: f64,
-    /// [currency/unit] declared value; `None`: `unit_cost` × (1 + the supplier's premium).
+    /// `[currency/unit]` declared value; `None`: `unit_cost` × (1 + the supplier's premium).
     pub customs_value: Option<f64>,
-    /// [fraction of the price] the platform's fee on every sale.
+    /// `[fraction of the price]` the platform's fee on every sale.
     pub commission: f64,
 }
 
 #[derive(Debug, Clone)]
 pub struct SkuCosts {
-    /// [currency/unit/day] on end-of-day on-hand units.
+    /// `[currency/unit/day]` on end-of-day on-hand units.
     pub holding_per_unit_day: f64,
-    /// [currency/unit/day] on end-of-day backordered units.
+    /// `[currency/unit/day]` on end-of-day backordered units.
     pub backorder_per_unit_day: f64,
-    /// [currency/order]
+    /// `[currency/order]`
     pub fixed_order_cost: f64,
 }
 
@@ -533,16 +541,12 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
             }
         }
     }
-    let state = state::load(
-        ctx,
-        &calendar,
-        raw.state.as_ref(),
-        &mut skus,
-        &sku_ids,
-        &lanes,
-        &lane_ids,
-        &supplier_ids,
-    )?;
+    let ids = state::Ids {
+        skus: &sku_ids,
+        lanes: &lane_ids,
+        suppliers: &supplier_ids,
+    };
+    let state = state::load(ctx, &calendar, raw.state.as_ref(), &mut skus, &lanes, &ids)?;
     let disruptions = supply::disruptions(ctx, &calendar, &raw.disruptions, &lanes, &lane_ids)?;
     let streams = demand::streams(ctx, &calendar, &raw.streams, &sku_ids)?;
 

@@ -21,19 +21,19 @@ use crate::error::InputError;
 pub struct Objective {
     /// Weight of lost margin in the score.
     pub lost_margin_penalty: f64,
-    /// [fraction/year] charged on the average capital tied up.
+    /// `[fraction/year]` charged on the average capital tied up.
     pub annual_cost_of_capital: f64,
     /// Constraint on the pooled fill rate (units served ÷ units demanded over every
     /// replication, its lower confidence bound).
     pub min_fill_rate: Option<f64>,
-    /// Constraint on the 95th percentile of capital_tied_peak [currency].
+    /// Constraint on the 95th percentile of capital_tied_peak `[currency]`.
     pub max_capital_peak_p95: Option<f64>,
-    /// Constraint on the 95th percentile of peak_funding_need [currency].
+    /// Constraint on the 95th percentile of peak_funding_need `[currency]`.
     pub max_funding_need_p95: Option<f64>,
-    /// [fraction] of its cost that stock left at the end is worth; the score is charged the
+    /// `[fraction]` of its cost that stock left at the end is worth; the score is charged the
     /// rest, spread over the measured days.
     pub terminal_value_fraction: f64,
-    /// A difference of score smaller than this does not matter [currency/day].
+    /// A difference of score smaller than this does not matter `[currency/day]`.
     pub indifference: f64,
     /// Confidence of comparisons and constraint checks, in (0, 1).
     pub confidence: f64,
@@ -107,13 +107,16 @@ pub(crate) fn objective(ctx: &Ctx, raw: &RawObjective) -> Result<Objective, Inpu
 pub const MAX_SWEEP_CANDIDATES: usize = 10_000;
 
 #[derive(Debug, Clone)]
+/// One candidate policy as the scenario defines it.
 pub struct PolicySpec {
+    /// The candidate's name.
     pub name: String,
+    /// The rule and its parameters.
     pub rule: PolicyRule,
     /// Index into `Scenario::lanes`: every order of a textbook rule, the regular (cover)
     /// orders of the layered rule.
     pub lane: usize,
-    /// [days] between reviews (1 = every day).
+    /// `[days]` between reviews (1 = every day).
     pub review_period_days: u32,
     /// The parameter values the candidate runs with, by name (`off`: switched off), for the
     /// outputs; layered thresholds are named `CATEGORY.PARAM` (or `PARAM` without categories).

@@ -51,7 +51,7 @@ pub struct RawScenario {
     /// relative to the scenario file.
     #[serde(default)]
     pub state: Option<RawState>,
-    /// [days] from a sale to the marketplace's payout of its proceeds (default 0). Signed
+    /// `[days]` from a sale to the marketplace's payout of its proceeds (default 0). Signed
     /// here so that a negative value is reported by validation, not by serde.
     #[serde(default)]
     pub payout_lag_days: i64,
@@ -83,16 +83,16 @@ pub struct RawObjective {
     /// Constraint: mean fill rate at least this.
     #[serde(default)]
     pub min_fill_rate: Option<f64>,
-    /// Constraint: p95 over replications of capital_tied_peak at most this [currency].
+    /// Constraint: p95 over replications of capital_tied_peak at most this `[currency]`.
     #[serde(default)]
     pub max_capital_peak_p95: Option<f64>,
-    /// Constraint: p95 over replications of peak_funding_need at most this [currency].
+    /// Constraint: p95 over replications of peak_funding_need at most this `[currency]`.
     #[serde(default)]
     pub max_funding_need_p95: Option<f64>,
     /// Share of its cost that stock left at the end is worth (0–1, default 1).
     #[serde(default)]
     pub terminal_value_fraction: Option<f64>,
-    /// A score difference below this does not matter [currency/day]; default 0.
+    /// A score difference below this does not matter `[currency/day]`; default 0.
     #[serde(default)]
     pub indifference: Option<f64>,
     /// Confidence of comparisons and constraints, in (0, 1); default 0.95.
@@ -118,7 +118,9 @@ pub struct RawCategory {
     pub id: String,
     /// Any SKU fields; a SKU of this category inherits those it does not set itself (merged
     /// key by key into nested mappings before the SKU is read — see `document::Node::inherit`).
+    // Read from the document tree, not from here: declared so that the key is known.
     #[serde(default)]
+    #[allow(dead_code)]
     pub sku_defaults: Option<serde_json::Value>,
 }
 
@@ -129,12 +131,12 @@ pub struct RawSku {
     /// Category id (from `categories`).
     #[serde(default)]
     pub category: Option<String>,
-    /// [currency/unit]
+    /// `[currency/unit]`
     pub unit_cost: f64,
-    /// Selling price [currency/unit]; needed for `lost_revenue`.
+    /// Selling price `[currency/unit]`; needed for `lost_revenue`.
     #[serde(default)]
     pub price: f64,
-    /// [units]
+    /// `[units]`
     #[serde(default)]
     pub initial_on_hand: u32,
     pub demand: RawDemand,
@@ -146,10 +148,10 @@ pub struct RawSku {
     pub stockout_in_stream: Option<RawStockout>,
     #[serde(default)]
     pub costs: RawCosts,
-    /// [kg per unit], for freight priced per kg.
+    /// `[kg per unit]`, for freight priced per kg.
     #[serde(default)]
     pub weight_kg: f64,
-    /// [m³ per unit], for freight priced per cubic metre.
+    /// `[m³ per unit]`, for freight priced per cubic metre.
     #[serde(default)]
     pub volume_m3: f64,
     /// Where the SKU is made and what happens when its supplier or lane cannot deliver.
@@ -158,7 +160,7 @@ pub struct RawSku {
     /// Import duty as a fraction of the customs value (0.25 = 25%).
     #[serde(default)]
     pub duty_rate: f64,
-    /// [currency/unit] declared at customs; default `unit_cost` × (1 + supplier premium).
+    /// `[currency/unit]` declared at customs; default `unit_cost` × (1 + supplier premium).
     #[serde(default)]
     pub customs_value: Option<f64>,
     /// The platform's fee, as a fraction of the price.
@@ -169,7 +171,7 @@ pub struct RawSku {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDemand {
-    /// Baseline [units/day].
+    /// Baseline `[units/day]`.
     pub mean_per_day: f64,
     #[serde(default)]
     pub distribution: RawDistribution,
@@ -216,7 +218,7 @@ pub struct RawViral {
     pub rate_per_30_days: f64,
     /// First-day extra demand as a multiple of the baseline mean per day.
     pub magnitude: RawDist,
-    /// [days] for the extra demand to halve.
+    /// `[days]` for the extra demand to halve.
     pub half_life_days: f64,
     /// Probability that a spike also steps the baseline up for good.
     #[serde(default)]
@@ -241,7 +243,7 @@ pub struct RawSignals {
     pub conversion_noise: f64,
     /// Probability that a spike is preceded by a CTR rise.
     pub recall: f64,
-    /// [days] the rise leads the spike.
+    /// `[days]` the rise leads the spike.
     pub lead_days: u32,
     /// Relative CTR rise during a precursor (0.8 = +80%).
     pub ctr_rise: f64,
@@ -284,10 +286,10 @@ pub struct RawStreams {
     /// Days before airing that a stream is announced (visible to the policy).
     #[serde(default)]
     pub announce_days: Option<u32>,
-    /// [hours] for a stream's sales rate to halve (front-loading).
+    /// `[hours]` for a stream's sales rate to halve (front-loading).
     #[serde(default)]
     pub half_life_hours: Option<f64>,
-    /// [minutes] per in-stream step.
+    /// `[minutes]` per in-stream step.
     #[serde(default)]
     pub step_minutes: Option<u32>,
     /// Post-stream correction of later forecasts, 0 (off) to 1.
@@ -299,7 +301,9 @@ pub struct RawStreams {
     pub recurring: Vec<RawRecurring>,
     /// CSV `date,start,hours,sku,forecast_units[,announce_date]`; expanded into `scheduled`
     /// before deserialisation (see `scenario::state`).
+    // Declared so that the key is known; its CSV has become `scheduled` by now.
     #[serde(default)]
+    #[allow(dead_code)]
     pub calendar: Option<String>,
     /// The creator's share of stream sales, as a fraction of the price (default 0).
     #[serde(default)]
@@ -344,13 +348,13 @@ pub struct RawRecurring {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCosts {
-    /// [currency/unit/day]
+    /// `[currency/unit/day]`
     #[serde(default)]
     pub holding_per_unit_day: f64,
-    /// [currency/unit/day]
+    /// `[currency/unit/day]`
     #[serde(default)]
     pub backorder_per_unit_day: f64,
-    /// [currency/order]
+    /// `[currency/order]`
     #[serde(default)]
     pub fixed_order_cost: f64,
 }
@@ -360,7 +364,7 @@ pub struct RawCosts {
 pub struct RawLane {
     pub id: String,
     pub mode: RawMode,
-    /// [days] from departure to arrival at the destination port (or airport).
+    /// `[days]` from departure to arrival at the destination port (or airport).
     pub transit_days: RawDist,
     #[serde(default)]
     pub freight: RawFreight,
@@ -372,7 +376,7 @@ pub struct RawLane {
     pub peaks: Vec<RawPeak>,
     #[serde(default)]
     pub customs: Option<RawCustoms>,
-    /// [days] an open purchase order's quoted ETA slips by (default `{fixed: 0}`).
+    /// `[days]` an open purchase order's quoted ETA slips by (default `{fixed: 0}`).
     #[serde(default)]
     pub eta_error_days: Option<RawDist>,
 }
@@ -380,16 +384,16 @@ pub struct RawLane {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFreight {
-    /// [currency/unit]
+    /// `[currency/unit]`
     #[serde(default)]
     pub per_unit: f64,
-    /// [currency/kg]
+    /// `[currency/kg]`
     #[serde(default)]
     pub per_kg: f64,
-    /// [currency/m³]
+    /// `[currency/m³]`
     #[serde(default)]
     pub per_m3: f64,
-    /// [currency] the least a shipment pays, however few its units.
+    /// `[currency]` the least a shipment pays, however few its units.
     #[serde(default)]
     pub minimum_per_shipment: f64,
     /// Dated windows (by departure date) in which the freight price is multiplied.
@@ -434,7 +438,7 @@ pub struct RawPeak {
 pub struct RawCustoms {
     /// Per-shipment probability of an inspection hold.
     pub probability: f64,
-    /// [days] a held shipment waits.
+    /// `[days]` a held shipment waits.
     pub hold_days: RawDist,
     /// Dated windows (by arrival date) with a higher probability.
     #[serde(default)]
@@ -453,12 +457,12 @@ pub struct RawCrackdown {
 #[serde(deny_unknown_fields)]
 pub struct RawSupplier {
     pub id: String,
-    /// [days] from order to goods ready to ship, counted in open days.
+    /// `[days]` from order to goods ready to ship, counted in open days.
     pub production_days: RawDist,
-    /// [units/week] shared by every SKU the supplier makes; none = unlimited.
+    /// `[units/week]` shared by every SKU the supplier makes; none = unlimited.
     #[serde(default)]
     pub capacity_per_week: Option<u32>,
-    /// [units] smaller orders are raised to this.
+    /// `[units]` smaller orders are raised to this.
     #[serde(default)]
     pub min_order_qty: u32,
     #[serde(default)]
@@ -507,7 +511,7 @@ pub struct RawSkuSupply {
 #[serde(deny_unknown_fields)]
 pub struct RawFallback {
     pub when: Vec<RawTrigger>,
-    /// [days] of lateness tolerated before `late` fires.
+    /// `[days]` of lateness tolerated before `late` fires.
     #[serde(default)]
     pub late_by_days: f64,
     #[serde(default)]
@@ -545,7 +549,7 @@ pub struct RawCongestion {
     /// Episodes per year.
     pub rate_per_year: f64,
     pub duration_days: RawDist,
-    /// [days] added to a sea shipment reaching port during an episode.
+    /// `[days]` added to a sea shipment reaching port during an episode.
     pub extra_delay_days: RawDist,
 }
 
@@ -555,12 +559,12 @@ pub struct RawScripted {
     pub name: String,
     /// First day the port is closed.
     pub from: String,
-    /// [days] closed.
+    /// `[days]` closed.
     pub days: u32,
     /// Lane ids affected; default every sea lane.
     #[serde(default)]
     pub lanes: Option<Vec<String>>,
-    /// [days] of backlog after the port reopens.
+    /// `[days]` of backlog after the port reopens.
     #[serde(default)]
     pub extra_delay_days: Option<RawDist>,
 }
@@ -603,16 +607,16 @@ pub struct RawPolicy {
     pub kind: RawPolicyKind,
     /// The lane orders travel by (id from `lanes`).
     pub lane: String,
-    /// [days] between reviews; 1 = daily.
+    /// `[days]` between reviews; 1 = daily.
     #[serde(default)]
     pub review_period_days: Option<u32>,
-    /// [units] s of (s,S), r of (r,Q).
+    /// `[units]` s of (s,S), r of (r,Q).
     #[serde(default)]
     pub reorder_point: Option<i64>,
-    /// [units] S of (s,S) and of base-stock.
+    /// `[units]` S of (s,S) and of base-stock.
     #[serde(default)]
     pub order_up_to: Option<i64>,
-    /// [units] Q of (r,Q).
+    /// `[units]` Q of (r,Q).
     #[serde(default)]
     pub order_quantity: Option<i64>,
     /// Layered: the lane of fast replenishment (stream, pulse and signal orders).

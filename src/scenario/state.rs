@@ -52,11 +52,11 @@ pub struct OpenOrder {
     pub key: u64,
     /// Index into `Scenario::skus`.
     pub sku: usize,
-    /// [units]
+    /// `[units]`
     pub units: u32,
     /// Index into `Scenario::lanes`.
     pub lane: usize,
-    /// Quoted first sellable day [days since start]; negative when overdue.
+    /// Quoted first sellable day `[days since start]`; negative when overdue.
     pub eta_day: i64,
     pub status: PoStatus,
     /// For an order in production: the day the goods are quoted ready to ship [days since
@@ -70,7 +70,7 @@ pub struct OpenOrder {
 
 impl OpenOrder {
     /// Whether the engine simulates it from its ready date through sailings and transit.
-    pub fn from_ready(&self) -> bool {
+    pub fn simulated_from_ready(&self) -> bool {
         self.status == PoStatus::InProduction && self.ready_day.is_some()
     }
 }
@@ -265,17 +265,21 @@ fn days_between(cal: &Calendar, d: jiff::civil::Date) -> i64 {
     i64::from((d - cal.start).get_days())
 }
 
+/// The indices of the ids the state's files may name, read from the rest of the scenario.
+pub(super) struct Ids<'a> {
+    pub skus: &'a HashMap<String, usize>,
+    pub lanes: &'a HashMap<String, usize>,
+    pub suppliers: &'a HashMap<String, usize>,
+}
+
 /// Reads `state:`: stock on hand (into `skus[].initial_on_hand`) and open purchase orders.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn load(
     ctx: &Ctx,
     cal: &Calendar,
     raw: Option<&super::raw::RawState>,
     skus: &mut [Sku],
-    sku_ids: &HashMap<String, usize>,
     lanes: &[Lane],
-    lane_ids: &HashMap<String, usize>,
-    supplier_ids: &HashMap<String, usize>,
+    ids: &Ids,
 ) -> Result<State, InputError> {
     let Some(raw) = raw else {
         return Ok(State::default());
@@ -291,7 +295,7 @@ pub(super) fn load(
         ..e
     };
     let sku_of = |t: &Table, cell: &Cell| {
-        sku_ids
+        ids.skus
             .get(cell.text)
             .copied()
             .ok_or_else(|| t.error(cell, "sku", format!("unknown SKU `{}`", cell.text)))
@@ -357,7 +361,7 @@ pub(super) fn load(
                 return Err(t.error(&uc, "units", "an open order must carry at least 1 unit"));
             }
             let lc = t.need(r, "lane")?;
-            let lane = *lane_ids.get(lc.text).ok_or_else(|| {
+            let lane = *ids.lanes.get(lc.text).ok_or_else(|| {
                 t.error(
                     &lc,
                     "lane",
@@ -392,7 +396,7 @@ pub(super) fn load(
                 None => None,
             };
             let supplier = match t.cell(r, "supplier") {
-                Some(s) => Some(*supplier_ids.get(s.text).ok_or_else(|| {
+                Some(s) => Some(*ids.suppliers.get(s.text).ok_or_else(|| {
                     t.error(&s, "supplier", format!("unknown supplier `{}`", s.text))
                 })?),
                 None => skus[sku].supply.supplier,

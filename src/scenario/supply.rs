@@ -28,14 +28,14 @@ pub enum Mode {
 pub struct Lane {
     pub id: String,
     pub mode: Mode,
-    /// [days] from departure to arrival at the destination port, off-peak.
+    /// `[days]` from departure to arrival at the destination port, off-peak.
     pub transit: Dist,
     pub freight: Freight,
     /// Departure weekdays, Monday first; `None` departs as soon as goods are ready.
     pub sailings: Option<[bool; 7]>,
     pub peaks: Vec<Peak>,
     pub customs: Option<Customs>,
-    /// [days] an open purchase order's quoted ETA slips by (`eta_error_days`).
+    /// `[days]` an open purchase order's quoted ETA slips by (`eta_error_days`).
     pub eta_error: Dist,
     /// Peak-season freight rates, by departure date (`freight.peak_rates`).
     pub freight_peaks: Vec<super::money::PeakRate>,
@@ -44,13 +44,13 @@ pub struct Lane {
 /// Freight price; a unit pays `per_unit + per_kg × weight_kg + per_m3 × volume_m3`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Freight {
-    /// [currency/unit]
+    /// `[currency/unit]`
     pub per_unit: f64,
-    /// [currency/kg]
+    /// `[currency/kg]`
     pub per_kg: f64,
-    /// [currency/m³]
+    /// `[currency/m³]`
     pub per_m3: f64,
-    /// [currency] the least a shipment pays.
+    /// `[currency]` the least a shipment pays.
     pub minimum_per_shipment: f64,
     /// When the freight is paid.
     pub paid: super::money::FreightPaid,
@@ -68,7 +68,7 @@ pub struct Peak {
 pub enum Stretch {
     /// Off-peak transit × factor.
     Multiplier(f64),
-    /// A transit distribution of its own [days].
+    /// A transit distribution of its own `[days]`.
     Transit(Dist),
 }
 
@@ -76,7 +76,7 @@ pub enum Stretch {
 pub struct Customs {
     /// Per-shipment probability of an inspection hold.
     pub probability: f64,
-    /// [days] a held shipment waits.
+    /// `[days]` a held shipment waits.
     pub hold: Dist,
     /// Windows of port-arrival days (inclusive) with their own probability.
     pub crackdowns: Vec<Crackdown>,
@@ -104,17 +104,17 @@ impl Customs {
 #[derive(Debug, Clone)]
 pub struct Supplier {
     pub id: String,
-    /// [open days] from order to goods ready to ship.
+    /// `[open days]` from order to goods ready to ship.
     pub production: Dist,
-    /// [units/week]; `None` = unlimited.
+    /// `[units/week]`; `None` = unlimited.
     pub capacity_per_week: Option<u32>,
-    /// [units]
+    /// `[units]`
     pub min_order_qty: u32,
     pub holidays: Vec<Holiday>,
     pub short_delivery: Option<ShortDelivery>,
-    /// Price over the SKU's unit cost [fraction].
+    /// Price over the SKU's unit cost `[fraction]`.
     pub premium: f64,
-    /// Share of the order value paid at order; the rest is paid at shipment [fraction].
+    /// Share of the order value paid at order; the rest is paid at shipment `[fraction]`.
     pub deposit_fraction: f64,
 }
 
@@ -157,7 +157,7 @@ pub struct Fallback {
     pub on_capacity: bool,
     pub on_holiday: bool,
     pub on_late: bool,
-    /// [days] the quoted arrival may exceed the needed date before `late` fires.
+    /// `[days]` the quoted arrival may exceed the needed date before `late` fires.
     pub late_by_days: f64,
     pub split: Split,
 }
@@ -180,9 +180,9 @@ pub struct Disruptions {
 pub struct Congestion {
     /// Episodes per day.
     pub rate_per_day: f64,
-    /// [days]
+    /// `[days]`
     pub duration: Dist,
-    /// [days] added to a sea shipment reaching port during the episode (one draw per episode).
+    /// `[days]` added to a sea shipment reaching port during the episode (one draw per episode).
     pub extra_delay: Dist,
 }
 
@@ -194,11 +194,11 @@ pub struct Scripted {
     pub days: u32,
     /// Affected lanes, one flag per lane.
     pub lanes: Vec<bool>,
-    /// [days] of backlog after reopening (one draw per replication).
+    /// `[days]` of backlog after reopening (one draw per replication).
     pub extra_delay: Option<Dist>,
 }
 
-/// Longest transit, production or delay accepted for a bounded distribution [days].
+/// Longest transit, production or delay accepted for a bounded distribution `[days]`.
 const MAX_DAYS: f64 = MAX_HORIZON_DAYS as f64;
 
 fn days_dist(ctx: &Ctx, at: &FieldPath, raw: &RawDist) -> Result<Dist, InputError> {

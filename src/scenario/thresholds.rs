@@ -220,6 +220,7 @@ macro_rules! thresholds {
 
         /// The thresholds table of `docs/scenarios.md` (Markdown), generated from the
         /// definitions; a test compares the file with it.
+        #[cfg(test)]
         pub fn reference_table() -> String {
             let d = Thresholds::default();
             let mut out = String::from("| threshold | type [unit] | default | meaning |\n|---|---|---|---|\n");

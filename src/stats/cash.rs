@@ -43,29 +43,10 @@ impl SignedSketch {
         }
     }
 
-    /// Pushes every value of `xs`. A day's net cash has one sign in every replication
-    /// whenever the curve is far from zero (always so on warm-up days, all zero), so the
-    /// common case goes to one sketch in one pass.
-    pub fn push_all(&mut self, xs: &[f64]) {
-        let negative = xs.iter().filter(|&&x| x < 0.0).count();
-        if negative == 0 {
-            self.pos.push_all(xs);
-        } else if negative == xs.len() {
-            for chunk in xs.chunks(16) {
-                let mut m = [0.0; 16];
-                for (m, &x) in m.iter_mut().zip(chunk) {
-                    *m = -x;
-                }
-                self.neg.push_all(&m[..chunk.len()]);
-            }
-        } else {
-            for &x in xs {
-                self.push(x);
-            }
-        }
-    }
-
-    /// Pushes `count` values of `v`, `stride` apart from `start`, as `push_all` would.
+    /// Pushes `count` values of `v`, `stride` apart from `start`, as `push` would one by one.
+    /// A day's net cash has one sign in every replication whenever the curve is far from zero
+    /// (always so on warm-up days, all zero), so the common case goes to one sketch in one
+    /// pass.
     #[inline(always)]
     pub(super) fn push_column(&mut self, v: &[f64], start: usize, stride: usize, count: usize) {
         if count == 0 {
@@ -223,7 +204,7 @@ impl CashAcc {
     }
 }
 
-/// One day's cash across replications [currency].
+/// One day's cash across replications `[currency]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CashDayStats {
     /// Mean cash paid out and in that day.
@@ -236,7 +217,7 @@ pub struct CashDayStats {
     pub net_p95: f64,
 }
 
-/// One ISO week of measured days [currency].
+/// One ISO week of measured days `[currency]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CashWeekStats {
     pub monday: jiff::civil::Date,
@@ -286,7 +267,7 @@ mod tests {
         ];
         let (mut one, mut each) = (SignedSketch::default(), SignedSketch::default());
         for xs in slices {
-            one.push_all(xs);
+            one.push_column(xs, 0, 1, xs.len());
             xs.iter().for_each(|&x| each.push(x));
             assert_eq!(one, each, "after {xs:?}");
         }

@@ -39,8 +39,9 @@ const SHIFT: u32 = 52 - BITS;
 /// Values below this use width-1 buckets; at it the log buckets are exactly 1 wide.
 const LINEAR: i32 = 1 << BITS;
 
-/// Relative accuracy of [`DaySketch`] quantiles at or above [`LINEAR`] (below it they are
+/// Relative accuracy of [`DaySketch`] quantiles at or above `LINEAR` (below it they are
 /// within one unit, and exact for whole numbers).
+#[cfg(test)]
 pub const DAY_RELATIVE_ACCURACY: f64 = 1.0 / (2u64 << BITS) as f64;
 
 /// Fixed-point scale of the sums behind daily means.
@@ -93,34 +94,6 @@ fn representative(key: i32) -> f64 {
     }
 }
 
-/// The smallest and largest of `xs` clamped at 0 (NaN as 0), as `DaySketch::push` clamps
-/// them; `None` when empty. Four lanes: one running minimum and maximum would be a chain of
-/// dependent instructions, one link per value, and this runs for every day and series of
-/// every replication.
-#[inline(always)]
-fn range_of(xs: &[f64]) -> Option<(f64, f64)> {
-    let first = xs.first()?.max(0.0);
-    let (mut lo, mut hi) = ([first; 4], [first; 4]);
-    let mut chunks = xs.chunks_exact(4);
-    for c in &mut chunks {
-        for j in 0..4 {
-            // Selections, not `min`/`max`: no NaN is left to propagate once clamped, and
-            // the comparison form is what the compiler turns into packed instructions.
-            let v = c[j].max(0.0);
-            lo[j] = if v < lo[j] { v } else { lo[j] };
-            hi[j] = if v > hi[j] { v } else { hi[j] };
-        }
-    }
-    for &x in chunks.remainder() {
-        let v = x.max(0.0);
-        lo[0] = if v < lo[0] { v } else { lo[0] };
-        hi[0] = if v > hi[0] { v } else { hi[0] };
-    }
-    let lo = lo.into_iter().fold(lo[0], |a, b| if b < a { b } else { a });
-    let hi = hi.into_iter().fold(hi[0], |a, b| if b > a { b } else { a });
-    Some((lo, hi))
-}
-
 /// Quantiles of non-negative values in bounded memory. Counts are `u32`: a day sees one value
 /// per replication, and replications are capped far below 2³² (`MAX_REPLICATIONS`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -158,30 +131,8 @@ impl DaySketch {
         }
     }
 
-    /// Pushes every value of `xs`, as `push` would one by one: the range is taken over the
-    /// slice first, then the buckets counted.
-    #[inline]
-    pub fn push_all(&mut self, xs: &[f64]) {
-        let Some((lo, hi)) = range_of(xs) else {
-            return;
-        };
-        if self.counts.is_empty() {
-            (self.lo, self.hi) = (lo, hi);
-        }
-        self.lo = self.lo.min(lo);
-        self.hi = self.hi.max(hi);
-        if lo == hi {
-            // Every future agrees (warm-up's zero net cash, the opening stock): one count.
-            self.count_n(bucket(lo), xs.len() as u32);
-            return;
-        }
-        for &x in xs {
-            self.count_n(bucket(x), 1);
-        }
-    }
-
     /// Pushes `count` values of `v`, `stride` apart from `start` (negated if `NEG`), as
-    /// `push_all` would: one day's column of the fold's replication-major scratch, read where
+    /// `push` would one by one: one day's column of the fold's replication-major scratch, read where
     /// it lies instead of copied out first, and its range taken in the counting pass.
     #[inline(always)]
     pub(super) fn push_column<const NEG: bool>(
@@ -301,7 +252,7 @@ impl DaySketch {
     }
 
     /// The q-quantile by the nearest-rank rule, within [`DAY_RELATIVE_ACCURACY`] (one unit
-    /// below [`LINEAR`]) and never outside the values seen; `None` when empty.
+    /// below `LINEAR`) and never outside the values seen; `None` when empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
         let n = self.count();
         if n == 0 {
@@ -333,7 +284,7 @@ struct DayAcc {
 /// Replications whose values wait in `DailyAcc::pending` before being folded: one block.
 const BATCH: usize = BLOCK as usize;
 
-/// A candidate's calendar accumulators: one [`DayAcc`] per simulated day.
+/// A candidate's calendar accumulators: one `DayAcc` per simulated day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DailyAcc {
     reps: u64,
@@ -480,6 +431,7 @@ impl DailyAcc {
         }
     }
 
+    #[cfg(test)]
     pub fn replications(&self) -> u64 {
         self.reps
     }
@@ -588,18 +540,18 @@ impl DailyAcc {
 /// Across-replication summary of one simulated day for one candidate [currency, units].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DayStats {
-    /// Mean end-of-day capital on hand, in transit and prepaid [currency].
+    /// Mean end-of-day capital on hand, in transit and prepaid `[currency]`.
     pub on_hand: f64,
     pub in_transit: f64,
     pub prepaid: f64,
-    /// Mean, range and quantiles of end-of-day total capital tied up [currency].
+    /// Mean, range and quantiles of end-of-day total capital tied up `[currency]`.
     pub total_mean: f64,
     pub total_min: f64,
     pub total_max: f64,
     pub total_p5: f64,
     pub total_p50: f64,
     pub total_p95: f64,
-    /// Quantiles of the chart SKU's end-of-day on-hand units [units].
+    /// Quantiles of the chart SKU's end-of-day on-hand units `[units]`.
     pub sku_p5: f64,
     pub sku_p50: f64,
     pub sku_p95: f64,
@@ -607,7 +559,7 @@ pub struct DayStats {
     pub sku_stockout_share: f64,
 }
 
-/// One ISO week of measured days for one candidate [currency].
+/// One ISO week of measured days for one candidate `[currency]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WeekStats {
     /// The Monday that starts the ISO week (may precede the first measured day).
@@ -629,11 +581,11 @@ pub struct WeekStats {
 mod tests {
     use super::*;
 
-    /// The block fold pushes a slice at a time; it must leave a sketch exactly as pushing each
+    /// The block fold pushes a column at a time; it must leave a sketch exactly as pushing each
     /// value would, whatever the values (negatives and NaN clamp to 0, equal values take the
     /// one-count path, a new key below the offset grows the front).
     #[test]
-    fn pushing_a_slice_equals_pushing_each_value() {
+    fn pushing_a_column_equals_pushing_each_value() {
         let slices: [&[f64]; 6] = [
             &[3.0, 3.0, 3.0],
             &[0.0; 16],
@@ -644,9 +596,25 @@ mod tests {
         ];
         let (mut one, mut each) = (DaySketch::default(), DaySketch::default());
         for xs in slices {
-            one.push_all(xs);
+            one.push_column::<false>(xs, 0, 1, xs.len());
             xs.iter().for_each(|&x| each.push(x));
             assert_eq!(one, each, "after {xs:?}");
+        }
+        // Columns of a row-major block, as the fold reads them: every `stride`-th value from
+        // `start`, and negated (the net cash below zero).
+        let rows = [[1.0, -7.5, 300.0], [2.0, -7.5, 0.25], [1.0, -9.0, 65.0], [4.0, -7.5, 1e9]];
+        let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+        for d in 0..3 {
+            let (mut one, mut each) = (DaySketch::default(), DaySketch::default());
+            let (mut neg, mut each_neg) = (DaySketch::default(), DaySketch::default());
+            one.push_column::<false>(&flat, d, 3, rows.len());
+            neg.push_column::<true>(&flat, d, 3, rows.len());
+            for r in &rows {
+                each.push(r[d]);
+                each_neg.push(-r[d]);
+            }
+            assert_eq!(one, each, "column {d}");
+            assert_eq!(neg, each_neg, "negated column {d}");
         }
     }
 

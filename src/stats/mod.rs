@@ -43,6 +43,7 @@ pub struct BlockStats {
     /// Block index: replications `index * BLOCK ..`.
     pub index: u64,
     scopes: usize,
+    /// Per candidate × scope, the block's moments and values.
     pub candidates: Vec<CandidateBlock>,
     /// Paired differences of `score` between every two candidates, per scope:
     /// `(scope * n + a) * n + b` holds a − b.
@@ -73,6 +74,7 @@ impl CandidateBlock {
 }
 
 impl BlockStats {
+    /// An empty block `index` for `candidates` × `scopes`.
     pub fn new(index: u64, candidates: usize, scopes: usize) -> Self {
         BlockStats {
             index,
@@ -174,6 +176,7 @@ struct CandidateRun {
 }
 
 impl RunAccumulator {
+    /// An empty accumulator for `candidates` × `scopes`.
     pub fn new(candidates: usize, scopes: usize) -> Self {
         RunAccumulator {
             scopes,
@@ -350,14 +353,19 @@ impl RunAccumulator {
 /// Across-replication summary of one metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MetricStats {
+    /// Mean over replications.
     pub mean: f64,
     /// Half-width of the 95% confidence interval of the mean; `None` with one replication.
     pub ci95: Option<f64>,
     /// Standard error of the mean; `None` with one replication.
     pub std_error: Option<f64>,
+    /// 5th percentile over replications.
     pub p5: f64,
+    /// Median over replications.
     pub p50: f64,
+    /// 95th percentile over replications.
     pub p95: f64,
+    /// 99th percentile over replications.
     pub p99: f64,
 }
 
@@ -365,7 +373,9 @@ pub struct MetricStats {
 /// half-width.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PairedDiff {
+    /// Mean paired difference.
     pub mean: f64,
+    /// Half-width of its 95% confidence interval; `None` below two replications.
     pub ci95: Option<f64>,
     /// Standard error of the mean difference; `None` below two replications.
     pub std_error: Option<f64>,
@@ -412,6 +422,7 @@ impl PairedDiff {
 /// One candidate's summaries in one scope, indexed like `Metric::ALL`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScopeStats {
+    /// Per metric, indexed like `Metric::ALL`.
     pub metrics: Vec<MetricStats>,
     /// Paired differences against the first candidate.
     pub vs_first: Vec<PairedDiff>,
@@ -431,10 +442,12 @@ pub struct ScopeStats {
 }
 
 impl ScopeStats {
+    /// The summary of metric `m`.
     pub fn metric(&self, m: Metric) -> &MetricStats {
         &self.metrics[m as usize]
     }
 
+    /// The paired difference of metric `m` against the first candidate.
     pub fn diff(&self, m: Metric) -> &PairedDiff {
         &self.vs_first[m as usize]
     }
@@ -450,15 +463,19 @@ impl ScopeStats {
 /// Summaries of one candidate: over every SKU, and per category (scenario order).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateStats {
+    /// Over every SKU.
     pub all: ScopeStats,
+    /// Per category, in scenario order.
     pub categories: Vec<ScopeStats>,
 }
 
 impl CandidateStats {
+    /// The summary of metric `m`.
     pub fn metric(&self, m: Metric) -> &MetricStats {
         self.all.metric(m)
     }
 
+    /// The paired difference of metric `m` against the first candidate.
     pub fn diff(&self, m: Metric) -> &PairedDiff {
         self.all.diff(m)
     }

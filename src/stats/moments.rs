@@ -13,8 +13,12 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 pub const BLOCK: u64 = 16;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+/// Count, mean and sum of squared deviations of a sample, pushed one value at a time (Welford) and
+/// merged exactly.
 pub struct Moments {
+    /// Values pushed.
     pub n: u64,
+    /// Their mean.
     pub mean: f64,
     /// Sum of squared deviations from the mean.
     pub m2: f64,
@@ -22,6 +26,7 @@ pub struct Moments {
 
 impl Moments {
     #[inline]
+    /// Adds one value.
     pub fn push(&mut self, x: f64) {
         self.n += 1;
         let d = x - self.mean;
@@ -29,6 +34,7 @@ impl Moments {
         self.m2 += d * (x - self.mean);
     }
 
+    /// Adds every value of `other` (the result does not depend on how values were split).
     pub fn merge(&mut self, other: &Moments) {
         if other.n == 0 {
             return;
@@ -50,6 +56,7 @@ impl Moments {
         (self.n >= 2).then(|| (self.m2 / (self.n - 1) as f64).max(0.0))
     }
 
+    /// Standard error of the mean; `None` below two values.
     pub fn std_error(&self) -> Option<f64> {
         self.variance().map(|v| (v / self.n as f64).sqrt())
     }

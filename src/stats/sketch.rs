@@ -1,7 +1,7 @@
 //! Quantiles in bounded memory: a log-bucketed histogram (the DDSketch / HDR-histogram idea)
 //! whose buckets also keep the smallest and largest value they saw.
 //!
-//! A value's bucket is its IEEE-754 exponent and top [`MANTISSA_BITS`] mantissa bits — one
+//! A value's bucket is its IEEE-754 exponent and top `MANTISSA_BITS` mantissa bits — one
 //! shift of its bit pattern, monotonic in the value — so a bucket spans a relative width of
 //! 2⁻⁹ and the value reported for it (its midpoint, clamped to what it saw) is within
 //! relative error α ≈ 0.1% of every value in it. Only occupied buckets are stored, and at most

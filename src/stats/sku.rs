@@ -18,33 +18,33 @@ use super::Sketch;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(usize)]
 pub enum SkuField {
-    /// Same definition as the `fill_rate` metric, for this SKU [fraction].
+    /// Same definition as the `fill_rate` metric, for this SKU `[fraction]`.
     FillRate,
-    /// As `fill_rate_in_stream` (1 when nothing was demanded in a stream) [fraction].
+    /// As `fill_rate_in_stream` (1 when nothing was demanded in a stream) `[fraction]`.
     FillRateInStream,
     /// 1 when the SKU had demand in a stream this replication.
     StreamMeasured,
-    /// [SKU-days]
+    /// `[SKU-days]`
     StockoutDays,
-    /// [units]
+    /// `[units]`
     LostUnits,
-    /// [units]
+    /// `[units]`
     AvgOnHandUnits,
-    /// Latent demand per measured day [units/day].
+    /// Latent demand per measured day `[units/day]`.
     DemandPerDay,
-    /// [currency]
+    /// `[currency]`
     CapitalTiedAvg,
-    /// Largest end-of-day capital in this SKU over the measured days [currency].
+    /// Largest end-of-day capital in this SKU over the measured days `[currency]`.
     CapitalTiedPeak,
-    /// [orders/day]
+    /// `[orders/day]`
     OrdersPerDay,
-    /// As `air_units_share` (0 when nothing was ordered) [fraction].
+    /// As `air_units_share` (0 when nothing was ordered) `[fraction]`.
     AirUnitsShare,
     /// 1 when the SKU ordered anything this replication.
     OrderMeasured,
-    /// [currency/day]
+    /// `[currency/day]`
     LostMarginPerDay,
-    /// Latent demand over the measured days [units].
+    /// Latent demand over the measured days `[units]`.
     DemandUnits,
 }
 
@@ -209,7 +209,7 @@ impl SkuRun {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SkuStats {
     mean: [f64; SKU_FIELDS],
-    /// p95 over replications of the SKU's peak capital [currency].
+    /// p95 over replications of the SKU's peak capital `[currency]`.
     pub capital_peak_p95: f64,
 }
 
@@ -228,7 +228,7 @@ impl SkuStats {
         (self.mean(SkuField::OrderMeasured) > 0.0).then(|| self.mean(SkuField::AirUnitsShare))
     }
 
-    /// Average on hand ÷ average daily demand [days], `None` without demand.
+    /// Average on hand ÷ average daily demand `[days]`, `None` without demand.
     pub fn days_of_cover(&self) -> Option<f64> {
         let d = self.mean(SkuField::DemandPerDay);
         (d > 0.0).then(|| self.mean(SkuField::AvgOnHandUnits) / d)

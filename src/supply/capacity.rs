@@ -32,7 +32,7 @@ pub struct Plant {
 /// When an order's goods are ready, and what held them up.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Production {
-    /// [days since start] goods ready to ship.
+    /// `[days since start]` goods ready to ship.
     pub ready: f64,
     /// Closed days that fell inside the production run.
     pub closed_days: u32,
@@ -94,7 +94,7 @@ impl Plant {
             .unwrap_or(false)
     }
 
-    /// Runs `work` open days of production from `start` [days]; returns the finish time and
+    /// Runs `work` open days of production from `start` `[days]`; returns the finish time and
     /// the closed days skipped. Goods finishing on a closed day wait for the next open one.
     pub fn run(&self, start: f64, work: f64) -> (f64, u32) {
         let mut t = start;
@@ -160,7 +160,7 @@ impl Plant {
         }
     }
 
-    /// When an order of `qty` units placed at `start` [days] with `work` open days of
+    /// When an order of `qty` units placed at `start` `[days]` with `work` open days of
     /// production would be ready, given the capacity already booked in `used` (nothing is
     /// booked here: see [`Plant::commit`]).
     pub fn produce(&self, used: &[u32], start: f64, work: f64, qty: u32) -> Production {
@@ -233,7 +233,7 @@ impl Ledger {
 mod tests {
     use super::*;
     use crate::dist::Dist;
-    use crate::scenario::Holiday;
+    use crate::scenario::supply::Holiday;
 
     fn supplier(cap: Option<u32>, holidays: Vec<(i64, i64)>) -> Supplier {
         Supplier {

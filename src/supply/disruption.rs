@@ -13,12 +13,12 @@ use crate::scenario::{Disruptions, Mode};
 /// Days before day 0 from which episodes are drawn, so that one may already be under way.
 const LEAD_IN_DAYS: f64 = 180.0;
 
-/// A port-congestion episode [days since start].
+/// A port-congestion episode `[days since start]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Episode {
     pub start: f64,
     pub end: f64,
-    /// [days] added to a sea shipment reaching port in `[start, end)`.
+    /// `[days]` added to a sea shipment reaching port in `[start, end)`.
     pub extra: f64,
 }
 
@@ -27,7 +27,7 @@ pub struct Episode {
 pub struct Environment {
     /// Congestion episodes in order of start.
     pub episodes: Vec<Episode>,
-    /// Extra delay [days] after each scripted closure (0 without a distribution).
+    /// Extra delay `[days]` after each scripted closure (0 without a distribution).
     pub scripted_extra: Vec<f64>,
 }
 
@@ -66,7 +66,7 @@ impl Environment {
         }
     }
 
-    /// When a shipment on lane `lane` (of `mode`) reaching port at `arrival` [days] clears the
+    /// When a shipment on lane `lane` (of `mode`) reaching port at `arrival` `[days]` clears the
     /// port: a scripted closure holds it until reopening plus its backlog; a congestion episode
     /// under way adds its extra delay (the largest, if episodes overlap).
     pub fn cleared(&self, d: &Disruptions, lane: usize, mode: Mode, arrival: f64) -> f64 {

@@ -25,28 +25,39 @@ use crate::dist::Dist;
 use crate::rng::{Source, stream, unit_f64};
 use crate::scenario::{Scenario, Split};
 pub use capacity::{Ledger, Plant};
-pub use disruption::{Environment, Episode};
+pub use disruption::Environment;
 pub use route::Route;
 pub use view::{Books, OpenShipment, SupplyView};
 
-/// Latest arrival represented [days]: a lognormal tail beyond it is clamped, well past any
+/// Latest arrival represented `[days]`: a lognormal tail beyond it is clamped, well past any
 /// horizon and within 32-bit minutes.
 const LATEST_DAY: f64 = 1.0e6;
 
 /// Everything about supply prepared once per run.
 #[derive(Debug, Clone)]
-pub struct Supply {
+pub struct Supply<'s> {
+    /// The scenario it was prepared from: lanes and each SKU's backup, which quotes read.
+    pub(crate) scenario: &'s Scenario,
+    /// Each SKU's supplier (`None`: ready at once), side by side: the quote cache asks for it
+    /// at every review.
+    sku_supplier: Vec<Option<u32>>,
     pub plants: Vec<Plant>,
-    /// Median production time of each supplier [open days]: what it quotes.
+    /// Median production time of each supplier `[open days]`: what it quotes.
     production_median: Vec<f64>,
     pub routes: Vec<Route>,
-    /// [days] disruptions are drawn up to.
+    /// `[days]` disruptions are drawn up to.
     pub until: f64,
     /// Whether any SKU can be delayed by something the shared environment holds.
     pub has_environment: bool,
-    /// Per lane, its transit [minutes] when nothing about it is random or dated (fixed
+    /// Per lane, its transit `[minutes]` when nothing about it is random or dated (fixed
     /// transit, no sailings, peaks, customs or disruptions): the textbook's fast path.
     fixed_minutes: Vec<Option<u32>>,
+}
+
+impl<'s> AsRef<Supply<'s>> for Supply<'s> {
+    fn as_ref(&self) -> &Supply<'s> {
+        self
+    }
 }
 
 /// A part of an order, from one supplier on one lane.
@@ -55,7 +66,7 @@ pub struct Leg {
     /// Index into `Scenario::suppliers`; `None` = ready at once.
     pub supplier: Option<usize>,
     pub lane: usize,
-    /// [units]
+    /// `[units]`
     pub qty: u32,
     /// Whether the fallback sent it to the backup.
     pub backup: bool,
@@ -66,9 +77,9 @@ pub struct Leg {
 pub struct Quote {
     pub supplier: Option<usize>,
     pub lane: usize,
-    /// [days since start] goods ready to ship (median production, holidays, capacity queue).
+    /// `[days since start]` goods ready to ship (median production, holidays, capacity queue).
     pub ready: f64,
-    /// [days since start] the departure (next sailing).
+    /// `[days since start]` the departure (next sailing).
     pub departure: f64,
     /// First day the stock would be sellable, with median transit for the departure day.
     pub eta_day: u32,
@@ -83,10 +94,10 @@ pub struct Quote {
 pub struct Shipment {
     pub sku: usize,
     pub leg: Leg,
-    /// [days since start]
+    /// `[days since start]`
     pub ordered: f64,
     pub quote: Quote,
-    /// [days since start] goods ready, departed, at port, cleared the port, cleared customs.
+    /// `[days since start]` goods ready, departed, at port, cleared the port, cleared customs.
     pub ready: f64,
     pub departure: f64,
     pub port_arrival: f64,
@@ -96,17 +107,17 @@ pub struct Shipment {
     pub sellable_day: u32,
     /// Whether customs held it.
     pub customs_hold: bool,
-    /// [units] that actually arrive (short delivery).
+    /// `[units]` that actually arrive (short delivery).
     pub delivered: u32,
 }
 
 impl Shipment {
-    /// [days] scripted closures and congestion added.
+    /// `[days]` scripted closures and congestion added.
     pub fn port_delay(&self) -> f64 {
         self.port_cleared - self.port_arrival
     }
 
-    /// [days] from order to sellable.
+    /// `[days]` from order to sellable.
     pub fn lead_time(&self) -> f64 {
         (f64::from(self.sellable_day) - self.ordered).max(0.0)
     }
@@ -121,19 +132,26 @@ fn moq(sc: &Scenario, supplier: Option<usize>, qty: u32) -> u32 {
     }
 }
 
-/// The first day stock reaching the warehouse at `t` [days] can be sold.
+/// The first day stock reaching the warehouse at `t` `[days]` can be sold.
 pub fn sellable_day(t: f64) -> u32 {
     let minutes = crate::num::round_i64(t.clamp(0.0, LATEST_DAY) * f64::from(MINUTES_PER_DAY));
     SimTime(minutes.clamp(0, i64::from(u32::MAX)) as u32).ceil_day()
 }
 
-impl Supply {
-    pub fn new(sc: &Scenario) -> Supply {
+impl<'s> Supply<'s> {
+    /// Prepares the supply side of `sc`: plants, routes and what quotes need.
+    pub fn new(sc: &'s Scenario) -> Supply<'s> {
         let horizon = sc.calendar.horizon_days;
         let wd = i64::from(sc.calendar.start.weekday().to_monday_zero_offset());
         let d = &sc.disruptions;
         let has_environment = d.congestion.is_some() || !d.scripted.is_empty();
         Supply {
+            scenario: sc,
+            sku_supplier: sc
+                .skus
+                .iter()
+                .map(|s| s.supply.supplier.map(|i| i as u32))
+                .collect(),
             fixed_minutes: sc
                 .lanes
                 .iter()
@@ -161,13 +179,17 @@ impl Supply {
         }
     }
 
-    /// The quote for `qty` units from `supplier` on `lane`, ordered at `now` [days]. With
+    /// SKU `sku`'s supplier (`None`: ready at once).
+    #[inline]
+    pub(crate) fn supplier_of(&self, sku: usize) -> Option<usize> {
+        self.sku_supplier[sku].map(|i| i as usize)
+    }
+
+    /// The quote for `qty` units from `supplier` on `lane`, ordered at `now` `[days]`. With
     /// `usual`, holidays, capacity queues and peak windows are ignored: the arrival the same
     /// order gets in an ordinary week, which a fallback's lateness is measured against.
-    #[allow(clippy::too_many_arguments)]
     pub fn quote(
         &self,
-        sc: &Scenario,
         ledger: &Ledger,
         supplier: Option<usize>,
         lane: usize,
@@ -187,7 +209,7 @@ impl Supply {
                 }
             }
         };
-        let l = &sc.lanes[lane];
+        let l = &self.scenario.lanes[lane];
         let route = &self.routes[lane];
         let departure = route.departure(l, ready);
         let eta = departure + route.quoted_transit(l, departure, usual);
@@ -215,7 +237,7 @@ impl Supply {
         }
     }
 
-    /// The legs an order of `qty` units of `sku` on `lane` becomes at `now` [days]: the
+    /// The legs an order of `qty` units of `sku` on `lane` becomes at `now` `[days]`: the
     /// primary alone, unless the SKU's fallback rule fires (see the fallback rules in docs/scenarios.md).
     /// `needed_by` is the day the policy needs the stock; without one, the order's usual
     /// arrival. Minimum order quantities are applied to each leg.
@@ -236,11 +258,11 @@ impl Supply {
             return [Some(primary(qty)), None];
         };
         let deadline = f64::from(needed_by.unwrap_or_else(|| {
-            self.quote(sc, ledger, supply.supplier, lane, qty, now, true)
+            self.quote(ledger, supply.supplier, lane, qty, now, true)
                 .eta_day
         })) + rule.late_by_days;
         let fires = |k: u32| {
-            let q = self.quote(sc, ledger, supply.supplier, lane, k, now, false);
+            let q = self.quote(ledger, supply.supplier, lane, k, now, false);
             (rule.on_capacity && q.capacity_delayed)
                 || (rule.on_holiday && q.closed_days > 0)
                 || (rule.on_late && f64::from(q.eta_day) > deadline)
@@ -346,7 +368,7 @@ impl Supply {
         // vessel, share its fate, and their paired difference measures the policy.
         let order_day = now.floor() as u32;
         let maker = leg.supplier.map_or(u32::MAX, |s| s as u32);
-        let quote = self.quote(sc, ledger, leg.supplier, leg.lane, leg.qty, now, false);
+        let quote = self.quote(ledger, leg.supplier, leg.lane, leg.qty, now, false);
         let (ready, delivered) = match leg.supplier {
             None => (now, leg.qty),
             Some(s) => {

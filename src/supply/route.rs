@@ -14,9 +14,9 @@ use crate::scenario::{Lane, Stretch};
 pub struct Route {
     /// Weekday (Monday = 0) of day 0.
     start_weekday: i64,
-    /// Median off-peak transit [days].
+    /// Median off-peak transit `[days]`.
     median: f64,
-    /// Median transit of each peak window [days].
+    /// Median transit of each peak window `[days]`.
     peak_medians: Vec<f64>,
 }
 
@@ -36,7 +36,7 @@ impl Route {
         }
     }
 
-    /// [days since start] the first departure at or after `ready`: with a sailing schedule,
+    /// `[days since start]` the first departure at or after `ready`: with a sailing schedule,
     /// 00:00 of the first sailing day on or after the day the goods are ready by.
     pub fn departure(&self, lane: &Lane, ready: f64) -> f64 {
         let Some(week) = lane.sailings else {
@@ -57,7 +57,7 @@ impl Route {
             .rposition(|p| (p.from_day..=p.to_day).contains(&day))
     }
 
-    /// Quoted transit [days] for a departure at `departure`; `off_peak` ignores peak windows
+    /// Quoted transit `[days]` for a departure at `departure`; `off_peak` ignores peak windows
     /// (the "usual" time a fallback's lateness is judged against).
     pub fn quoted_transit(&self, lane: &Lane, departure: f64, off_peak: bool) -> f64 {
         if off_peak {
@@ -79,7 +79,7 @@ impl Route {
         }
     }
 
-    /// A realised transit [days] for a departure at `departure`; `open` gives the stream,
+    /// A realised transit `[days]` for a departure at `departure`; `open` gives the stream,
     /// opened only if the transit is random.
     pub fn transit<R: Rng>(lane: &Lane, departure: f64, open: impl FnOnce() -> R) -> f64 {
         let (d, m) = Self::transit_dist(lane, departure);

@@ -7,14 +7,13 @@ use std::cell::Cell;
 
 use super::{Ledger, Quote, Supply};
 use crate::calendar::SimTime;
-use crate::engine::Model;
 
 /// A shipment ordered and not yet received, as the purchase-order list shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpenShipment {
     /// The engine's handle (internal; stable while the shipment is open).
     pub(crate) id: u32,
-    /// [units] ordered.
+    /// `[units]` ordered.
     pub qty: u32,
     pub lane: usize,
     /// Whether it went to the backup.
@@ -79,7 +78,7 @@ struct UnitEta {
 /// engine builds one for every SKU-day, and quotes are computed only when asked for.
 #[derive(Debug, Clone, Copy)]
 pub struct SupplyView<'a> {
-    ctx: Option<(&'a Model<'a>, &'a Books)>,
+    ctx: Option<(&'a Supply<'a>, &'a Books)>,
     sku: u32,
     now: SimTime,
 }
@@ -92,9 +91,16 @@ impl<'a> SupplyView<'a> {
         now: SimTime(0),
     };
 
-    pub(crate) fn new(model: &'a Model<'a>, books: &'a Books, sku: usize, now: SimTime) -> Self {
+    /// The view of SKU `sku` at `now`, from the run's prepared supply (the engine passes its
+    /// model, which holds it) and the replication's books.
+    pub(crate) fn new<S: AsRef<Supply<'a>> + ?Sized>(
+        from: &'a S,
+        books: &'a Books,
+        sku: usize,
+        now: SimTime,
+    ) -> Self {
         SupplyView {
-            ctx: Some((model, books)),
+            ctx: Some((from.as_ref(), books)),
             sku: sku as u32,
             now,
         }
@@ -114,25 +120,20 @@ impl<'a> SupplyView<'a> {
 
     /// The primary supplier's quote for `qty` units on `lane` ordered now.
     pub fn quote(&self, lane: usize, qty: u32) -> Option<Quote> {
-        let (model, books) = self.ctx?;
-        let sc = model.scenario;
-        let s = model.supplier_of(self.sku as usize);
-        Some(
-            model
-                .supply
-                .quote(sc, &books.ledger, s, lane, qty, self.now_days(), false),
-        )
+        let (supply, books) = self.ctx?;
+        let s = supply.supplier_of(self.sku as usize);
+        Some(supply.quote(&books.ledger, s, lane, qty, self.now_days(), false))
     }
 
     /// The first sellable day the primary supplier's quote promises for `qty` units on `lane`
     /// ordered now: `quote(lane, qty)`'s `eta_day`, for one unit from the books' cache.
     #[inline]
     pub fn eta_day(&self, lane: usize, qty: u32) -> Option<u32> {
-        let (model, books) = self.ctx?;
+        let (supply, books) = self.ctx?;
         if qty != 1 {
             return Some(self.eta_afresh(lane, qty));
         }
-        let s = model.supplier_of(self.sku as usize);
+        let s = supply.supplier_of(self.sku as usize);
         let version = s.map_or(0, |s| books.ledger.version(s));
         let slot = &books.unit_etas[s.map_or(0, |s| s + 1) * books.lanes + lane];
         match slot.get() {
@@ -163,13 +164,12 @@ impl<'a> SupplyView<'a> {
     /// The backup's quote for `qty` units ordered now (`lane` when the SKU has no backup
     /// lane), or `None` without a backup.
     pub fn backup_quote(&self, lane: usize, qty: u32) -> Option<Quote> {
-        let (model, books) = self.ctx?;
-        let sc = model.scenario;
+        let (supply, books) = self.ctx?;
+        let sc = supply.scenario;
         let sku = &sc.skus[self.sku as usize].supply;
         let b = sku.backup?;
         let s = b.supplier.or(sku.supplier);
-        Some(model.supply.quote(
-            sc,
+        Some(supply.quote(
             &books.ledger,
             s,
             b.lane.unwrap_or(lane),
@@ -188,7 +188,7 @@ impl<'a> SupplyView<'a> {
             .filter(|&(_, late)| late > 0)
     }
 
-    /// [units] on order due (by quote) on or before `day`.
+    /// `[units]` on order due (by quote) on or before `day`.
     pub fn quoted_by(&self, day: u32) -> i64 {
         self.pipeline()
             .iter()
@@ -217,15 +217,13 @@ mod tests {
             &[],
         )
         .expect("valid scenario");
-        let model = Model::new(&sc);
-        let mut books = Books::new(&model.supply, 2);
+        let supply = Supply::new(&sc);
+        let mut books = Books::new(&supply, 2);
         let fresh = |books: &Books, day: u32| {
-            model
-                .supply
-                .quote(&sc, &books.ledger, Some(0), 0, 1, f64::from(day), false)
+            supply.quote(&books.ledger, Some(0), 0, 1, f64::from(day), false)
         };
         let at = |books: &Books, sku: usize, day: u32| {
-            let v = SupplyView::new(&model, books, sku, SimTime(day * MINUTES_PER_DAY));
+            let v = SupplyView::new(&supply, books, sku, SimTime(day * MINUTES_PER_DAY));
             let q = v.quote(0, 1).expect("the view quotes");
             assert_eq!(v.eta_day(0, 1), Some(q.eta_day), "cached and fresh agree");
             q
@@ -234,7 +232,7 @@ mod tests {
         assert_eq!(free, fresh(&books, 1));
         assert!(!free.capacity_delayed);
         // A's order fills the week: B's quote, same day, must see the queue.
-        books.ledger.book(&model.supply.plants[0], 0, 1, 700);
+        books.ledger.book(&supply.plants[0], 0, 1, 700);
         let queued = at(&books, 1, 1);
         assert_eq!(queued, fresh(&books, 1));
         assert!(queued.capacity_delayed && queued.eta_day > free.eta_day);

@@ -74,13 +74,13 @@ const REFINEMENTS: usize = 2;
 /// One replication of one candidate, as the search needs it.
 #[derive(Debug, Clone, Copy, Default)]
 struct Rec {
-    /// Score in the searched scope [currency/day].
+    /// Score in the searched scope `[currency/day]`.
     score: f64,
     served: f64,
     demanded: f64,
-    /// Peak capital of the whole plan [currency].
+    /// Peak capital of the whole plan `[currency]`.
     peak: f64,
-    /// Funding need of the whole plan (`peak_funding_need`) [currency].
+    /// Funding need of the whole plan (`peak_funding_need`) `[currency]`.
     funding: f64,
 }
 
@@ -127,24 +127,25 @@ pub struct Search {
 /// Everything a tune produces.
 #[derive(Debug, Clone)]
 pub struct Tuning {
-    pub searches: Vec<Search>,
+    pub(crate) searches: Vec<Search>,
     /// The tuned policy (named `tuned`).
     pub spec: PolicySpec,
     /// Confirmation on fresh replications.
     pub confirmation_seed: u64,
-    pub confirmation_replications: u32,
-    pub confirmed: CandidateStats,
+    pub(crate) confirmation_replications: u32,
+    pub(crate) confirmed: CandidateStats,
     /// The confirmation run's full outcome (the report is written from it).
     pub outcome: experiment::Outcome,
-    pub failures: Vec<Failure>,
+    pub(crate) failures: Vec<Failure>,
     /// Category swaps the trade-off heuristic made: (category, from candidate, to candidate).
     pub swaps: Vec<(String, usize, usize)>,
-    pub sku_days: u64,
+    pub(crate) sku_days: u64,
 }
 
 /// Options of a tune besides the scenario.
 #[derive(Debug, Clone)]
 pub struct TuneOptions {
+    /// Worker threads (≥ 1); results do not depend on it.
     pub threads: usize,
     /// Progress lines on stderr.
     pub progress: bool,

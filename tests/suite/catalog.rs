@@ -63,10 +63,10 @@ fn write_pair(dir: &Path, yaml_tail: &str, csv: &[u8]) -> std::path::PathBuf {
 fn catalog_rows_load_exactly_like_yaml_skus() {
     let tmp = tempfile::tempdir().unwrap();
     let from_csv = write_pair(tmp.path(), "catalog: catalog.csv\n", CSV.as_bytes());
-    let from_csv = restock::scenario::load(&from_csv, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let from_csv = restock::load_scenario(&from_csv, &[]).unwrap_or_else(|e| panic!("{e}"));
     let yaml = tmp.path().join("yaml.yaml");
     fs::write(&yaml, format!("{BASE}{SKUS_YAML}")).unwrap();
-    let from_yaml = restock::scenario::load(&yaml, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let from_yaml = restock::load_scenario(&yaml, &[]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(from_csv.skus.len(), 3);
     // Every field, inherited ones included: Debug prints them all.
     for (c, y) in from_csv.skus.iter().zip(&from_yaml.skus) {
@@ -84,13 +84,13 @@ fn catalog_rows_follow_yaml_skus_and_the_catalog_can_be_swapped() {
     let tmp = tempfile::tempdir().unwrap();
     let yaml_first = "skus:\n  - { id: HAND-1, unit_cost: 1, demand: { mean_per_day: 1 }, weight_kg: 0.1, volume_m3: 0.001 }\ncatalog: catalog.csv\n";
     let file = write_pair(tmp.path(), yaml_first, CSV.as_bytes());
-    let sc = restock::scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let sc = restock::load_scenario(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<&str> = sc.skus.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["HAND-1", "CASE-1", "TEE-1", "LAMP-1"]);
     // The catalog is read after `--set`, so a what-if can point at another export.
     let other = CSV.lines().take(2).collect::<Vec<_>>().join("\n");
     fs::write(tmp.path().join("other.csv"), other).unwrap();
-    let sc = restock::scenario::load(&file, &["catalog=other.csv".to_string()])
+    let sc = restock::load_scenario(&file, &["catalog=other.csv".to_string()])
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sc.skus.len(), 2);
 }

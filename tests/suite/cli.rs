@@ -8,6 +8,16 @@ use serde_json::Value;
 
 use super::support::scenario_path;
 
+/// `restock run` on the live-stream scenario with `reps` replications and `--quiet`, for the
+/// tests that check what the command writes; add `--out` and any other flags.
+pub fn run_livestream_cmd(reps: u32) -> Command {
+    let mut c = restock();
+    c.arg("run")
+        .arg(scenario_path("livestream-basic.yaml"))
+        .args(["--replications", &reps.to_string(), "--quiet"]);
+    c
+}
+
 pub fn restock() -> Command {
     Command::cargo_bin("restock").expect("binary built")
 }

@@ -6,14 +6,14 @@ use std::fs;
 use std::path::Path;
 
 use jiff::civil::date;
-use restock::fit::synth::{SynthSku, generate};
-use restock::fit::{self, Fit, FitInput, History};
+use restock::synth::{SynthSku, history as generate};
+use restock::{Fit, FitInput, History};
 
 use super::support::Z;
 
 fn fit_one_category(h: History) -> Fit {
     let n = h.skus.len();
-    fit::fit_history(
+    restock::fit_history(
         h,
         None,
         vec!["(all)".to_string()],
@@ -376,7 +376,7 @@ fn a_persistent_shift_in_the_last_weeks_is_flagged() {
     let fit = fit_one_category(h);
     assert_eq!(fit.shifts.len(), 1);
     assert!(fit.shifts[0].z > 3.0);
-    assert!(fit::render_summary(&fit).contains("warning"));
+    assert!(restock::render_fit_summary(&fit).contains("warning"));
 }
 
 // ---- through the command line ----
@@ -640,7 +640,7 @@ fn returns_can_be_ignored() {
 fn export_history_round_trips_into_fit() {
     let dir = tempfile::tempdir().unwrap();
     let hist = dir.path().join("hist");
-    super::support::run_livestream_cmd(1)
+    super::cli::run_livestream_cmd(1)
         .arg("--out")
         .arg(dir.path().join("run"))
         .arg("--export-history")
@@ -697,7 +697,7 @@ fn export_history_round_trips_into_fit() {
 fn export_history_rejects_an_unknown_candidate() {
     let dir = tempfile::tempdir().unwrap();
     let hist = dir.path().join("hist");
-    let o = super::support::run_livestream_cmd(1)
+    let o = super::cli::run_livestream_cmd(1)
         .arg("--out")
         .arg(dir.path().join("run"))
         .arg("--export-history")

@@ -95,7 +95,7 @@ proptest! {
     ) {
         let text = mutate(TEXTBOOK, &ops);
         let overrides: Vec<String> = set.into_iter().map(|(p, v)| format!("{p}={v}")).collect();
-        let _ = restock::scenario::from_text(&text, Path::new("fuzz.yaml"), &overrides);
+        let _ = restock::scenario_from_text(&text, Path::new("fuzz.yaml"), &overrides);
     }
 
     /// The supply half of the format (suppliers, peaks, customs, fallbacks, disruptions): a
@@ -105,16 +105,16 @@ proptest! {
         ops in prop::collection::vec((any::<u8>(), any::<usize>(), any::<usize>()), 1..6),
     ) {
         let text = mutate(PEAK, &ops);
-        if let Ok(mut sc) = restock::scenario::from_text(&text, Path::new("fuzz.yaml"), &[]) {
+        if let Ok(mut sc) = restock::scenario_from_text(&text, Path::new("fuzz.yaml"), &[]) {
             sc.replications = 1;
-            let opts = restock::experiment::RunOptions { threads: 1, progress: false };
-            restock::experiment::run(&sc, &opts).expect("a valid scenario runs");
+            let opts = restock::RunOptions { threads: 1, progress: false };
+            restock::run(&sc, &opts).expect("a valid scenario runs");
         }
     }
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         let text = String::from_utf8_lossy(&bytes);
-        let _ = restock::scenario::from_text(&text, Path::new("fuzz.yaml"), &[]);
+        let _ = restock::scenario_from_text(&text, Path::new("fuzz.yaml"), &[]);
     }
 }

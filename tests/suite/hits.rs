@@ -5,11 +5,10 @@
 use std::fs;
 use std::path::Path;
 
-use restock::experiment::RunOptions;
-use restock::metrics::Metric;
-use restock::scenario::{self, Scenario};
-use restock::stats::sketch::RELATIVE_ACCURACY;
-use restock::whatif;
+use restock::Metric;
+use restock::QUANTILE_RELATIVE_ACCURACY;
+use restock::RunOptions;
+use restock::Scenario;
 
 use super::cli::{every_file, restock};
 use super::support::scenario_path;
@@ -160,7 +159,7 @@ fn a_one_block_what_if_run_gives_identical_bytes_on_any_split() {
 
 fn textbook_with(variants: &str, reps: u32) -> Scenario {
     let text = format!("{TEXTBOOK}\nvariants:\n{variants}");
-    scenario::from_text(
+    restock::scenario_from_text(
         &text,
         Path::new("textbook-variants.yaml"),
         &[format!("replications={reps}")],
@@ -179,13 +178,13 @@ fn the_p95_interval_covers_the_exact_difference_and_is_zero_when_nothing_changes
         "  - name: same lead time\n    set: { \"lanes.0.transit_days.fixed\": 7 }\n  - name: dearer\n    scale: { \"unit_cost\": 2 }\n",
         200,
     );
-    let all = whatif::select(&sc, &[]).unwrap();
+    let all = restock::select_variants(&sc, &[]).unwrap();
     let opts = RunOptions {
         threads: 2,
         progress: false,
     };
-    let out = whatif::run(&sc, &all, &opts).unwrap();
-    let k = restock::whatif::PEAK_METRICS
+    let out = restock::run_whatif(&sc, &all, &opts).unwrap();
+    let k = restock::PEAK_METRICS
         .iter()
         .position(|&m| m == Metric::CapitalTiedPeak)
         .unwrap();
@@ -195,7 +194,7 @@ fn the_p95_interval_covers_the_exact_difference_and_is_zero_when_nothing_changes
     let base_p95 = out.base.stats[0].metric(Metric::CapitalTiedPeak).p95;
     // The base's p95 as its sketch reports it: within the sketch's relative accuracy.
     assert!(
-        (dearer.diff - base_p95).abs() <= 2.0 * RELATIVE_ACCURACY * base_p95,
+        (dearer.diff - base_p95).abs() <= 2.0 * QUANTILE_RELATIVE_ACCURACY * base_p95,
         "Δp95 {} vs the base's p95 {base_p95}",
         dearer.diff
     );

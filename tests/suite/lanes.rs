@@ -2,8 +2,8 @@
 //! per category, through `--set`, swept, and (the learning rate) tuned; an unknown lane id is
 //! exit 2 naming the policy, the category and the field.
 
-use restock::policy::Order;
-use restock::scenario::Scenario;
+use restock::Order;
+use restock::Scenario;
 
 use super::cli::restock;
 use super::support::{load, scenario_path};
@@ -170,7 +170,7 @@ fn tune_searches_the_learning_rate_but_not_lanes() {
     let t = sc.tune.as_ref().unwrap();
     let p = t.params.iter().find(|p| p.name == "learning_rate").unwrap();
     assert_eq!((p.min, p.max, p.integer), (0.0, 0.6, false));
-    let e = restock::scenario::load(
+    let e = restock::load_scenario(
         &scenario_path("tune-categories.yaml"),
         &["tune.params.fast_lane={min: 0, max: 1}".to_string()],
     )

@@ -17,10 +17,10 @@
 //!   tested is the money flow of the goods);
 //! - a payout lag of L days moves every day's inflow L days later, exactly.
 
-use restock::engine::{Engine, Model, World};
-use restock::metrics::{DayRecord, Metric, RepMetrics};
-use restock::scenario::Scenario;
-use restock::stats::Moments;
+use restock::Moments;
+use restock::Scenario;
+use restock::{DayRecord, Metric, RepMetrics};
+use restock::{Engine, Model, World};
 
 use super::support::{agrees, load};
 
@@ -239,7 +239,7 @@ fn money_keys_come_from_catalog_columns_and_category_defaults() {
          catalog: catalog.csv\n",
     )
     .unwrap();
-    let sc = restock::scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let sc = restock::load_scenario(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
     let (a, b) = (&sc.skus[0], &sc.skus[1]);
     assert_eq!(
         (a.duty_rate, a.customs_value, a.commission),

@@ -2,9 +2,8 @@
 //! replication, with its delta-method interval — what constraints judge — against the mean of
 //! per-replication ratios, which low demand biases upward.
 
-use restock::engine::{Engine, Model, World};
-use restock::metrics::{Metric, RepMetrics};
-use restock::stats::served_demanded;
+use restock::{Engine, Model, World};
+use restock::{Metric, RepMetrics};
 use statrs::distribution::{Discrete, Poisson};
 
 use super::support::{Z, load, simulate};
@@ -56,7 +55,9 @@ fn the_pooled_fill_rate_is_served_over_demanded_and_covers_the_textbook_rate() {
         let mut policy = model.policy(0);
         let mut out = RepMetrics::default();
         engine.run(&model, &world, policy.as_mut(), &mut out);
-        let (s, d) = served_demanded(&out);
+        // Served = fill rate × demanded, units (1 when nothing was demanded).
+        let d = out.get(Metric::DemandUnits);
+        let s = out.get(Metric::FillRate) * d;
         served += s;
         demanded += d;
     }

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::cli::restock;
-use super::support::{run_livestream_cmd, scenario_path};
+use super::cli::run_livestream_cmd;
+use super::support::scenario_path;
 
 /// Runs the live-stream scenario (two candidates, three SKUs, warm-up, a peak season, weekly
 /// streams) with few replications into a fresh folder.

@@ -3,20 +3,19 @@
 
 use std::path::Path;
 
-use restock::dist::Dist;
-use restock::scenario;
+use restock::Dist;
 
 use super::cli::restock;
 
 const BASIC: &str = include_str!("../../scenarios/livestream-basic.yaml");
 const TEXTBOOK: &str = include_str!("../../scenarios/textbook-ss.yaml");
 
-fn load(text: &str, sets: &[&str]) -> Result<scenario::Scenario, restock::InputError> {
+fn load(text: &str, sets: &[&str]) -> Result<restock::Scenario, restock::InputError> {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    scenario::from_text(text, Path::new("scenario.yaml"), &sets)
+    restock::scenario_from_text(text, Path::new("scenario.yaml"), &sets)
 }
 
-fn param(p: &scenario::PolicySpec, suffix: &str) -> Option<f64> {
+fn param(p: &restock::PolicySpec, suffix: &str) -> Option<f64> {
     p.params
         .iter()
         .find(|(n, _)| n == suffix || n.ends_with(&format!(".{suffix}")))
@@ -30,7 +29,7 @@ fn set_by_id_reaches_the_item_with_that_id() {
     assert_eq!(sea.transit, Dist::Fixed(9.0));
     // The other lane is untouched.
     let before = load(BASIC, &[]).unwrap();
-    let air = |s: &scenario::Scenario| format!("{:?}", s.lanes.iter().find(|l| l.id == "air"));
+    let air = |s: &restock::Scenario| format!("{:?}", s.lanes.iter().find(|l| l.id == "air"));
     assert_eq!(air(&sc), air(&before));
 
     // Policies are named, not id'd: `[name]` reaches them too.

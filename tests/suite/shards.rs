@@ -4,8 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use super::cli::{every_file, restock};
-use super::support::run_livestream_cmd;
+use super::cli::{every_file, restock, run_livestream_cmd};
 
 fn run(args: &[&str], out: &Path) {
     run_livestream_cmd(100)

@@ -3,11 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use restock::experiment::{RunOptions, run};
-use restock::metrics::Metric;
-use restock::scenario::{self, Scenario};
-use restock::stats::CandidateStats;
-use restock::stats::moments::t975;
+use restock::{CandidateStats, Metric, RunOptions, Scenario, run, t975};
 
 pub fn scenario_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -15,19 +11,9 @@ pub fn scenario_path(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// `restock run` on the live-stream scenario with `reps` replications and `--quiet`, for the
-/// tests that check what the command writes; add `--out` and any other flags.
-pub fn run_livestream_cmd(reps: u32) -> assert_cmd::Command {
-    let mut c = super::cli::restock();
-    c.arg("run")
-        .arg(scenario_path("livestream-basic.yaml"))
-        .args(["--replications", &reps.to_string(), "--quiet"]);
-    c
-}
-
 pub fn load(name: &str, overrides: &[&str]) -> Scenario {
     let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    scenario::load(&scenario_path(name), &o).unwrap_or_else(|e| panic!("{e}"))
+    restock::load_scenario(&scenario_path(name), &o).unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub fn simulate(sc: &Scenario) -> Vec<CandidateStats> {
@@ -53,7 +39,7 @@ pub const Z: f64 = 4.0;
 pub const FLOOR: f64 = 1e-6;
 
 /// Asserts a sample mean is within Z standard errors of `expected`.
-pub fn agrees(what: &str, m: &restock::stats::Moments, expected: f64) {
+pub fn agrees(what: &str, m: &restock::Moments, expected: f64) {
     let se = m.std_error().unwrap();
     assert!(
         (m.mean - expected).abs() <= Z * se + 1e-9,
@@ -81,17 +67,17 @@ pub fn assert_agrees(case: &str, stats: &CandidateStats, metric: Metric, expecte
 /// Wraps a policy and records every order it places, with the day: what the policy decided,
 /// for tests that compare decisions replication by replication.
 struct Audit {
-    inner: Box<dyn restock::policy::Policy>,
-    log: Vec<(u32, restock::policy::Order)>,
+    inner: Box<dyn restock::Policy>,
+    log: Vec<(u32, restock::Order)>,
 }
 
-impl restock::policy::Policy for Audit {
+impl restock::Policy for Audit {
     fn reset(&mut self) {
         self.inner.reset();
         self.log.clear();
     }
 
-    fn review(&mut self, v: &restock::policy::SkuView, orders: &mut restock::policy::Orders) {
+    fn review(&mut self, v: &restock::SkuView, orders: &mut restock::Orders) {
         let before = orders.as_slice().len();
         self.inner.review(v, orders);
         let day = v.day;
@@ -101,9 +87,9 @@ impl restock::policy::Policy for Audit {
 
     fn review_in_stream(
         &mut self,
-        v: &restock::policy::SkuView,
-        live: &restock::policy::LiveStream,
-        orders: &mut restock::policy::Orders,
+        v: &restock::SkuView,
+        live: &restock::LiveStream,
+        orders: &mut restock::Orders,
     ) {
         let before = orders.as_slice().len();
         self.inner.review_in_stream(v, live, orders);
@@ -118,8 +104,8 @@ impl restock::policy::Policy for Audit {
 }
 
 /// Every order candidate `candidate` of `sc` places in replication `rep`, with its day.
-pub fn orders_of(sc: &Scenario, candidate: usize, rep: u64) -> Vec<(u32, restock::policy::Order)> {
-    use restock::engine::{Engine, Model, World};
+pub fn orders_of(sc: &Scenario, candidate: usize, rep: u64) -> Vec<(u32, restock::Order)> {
+    use restock::{Engine, Model, World};
     let model = Model::new(sc);
     let mut world = World::new(&model);
     let mut engine = Engine::new(&model);
@@ -128,7 +114,7 @@ pub fn orders_of(sc: &Scenario, candidate: usize, rep: u64) -> Vec<(u32, restock
         log: Vec::new(),
     };
     world.generate(&model, rep);
-    let mut out = restock::metrics::RepMetrics::default();
+    let mut out = restock::RepMetrics::default();
     engine.run(&model, &world, &mut audit, &mut out);
     audit.log
 }

@@ -16,7 +16,7 @@
 //! stationary law of the (s,S) position chain, computed here by power iteration. These values
 //! are computed independently of the engine, from the model's definition alone.
 
-use restock::metrics::Metric;
+use restock::Metric;
 
 use super::support::{assert_agrees, load, simulate};
 

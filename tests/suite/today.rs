@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use restock::engine::{Engine, Model, World};
-use restock::metrics::RepMetrics;
-use restock::policy::{Orders, Policy, SkuView};
-use restock::scenario;
+use restock::RepMetrics;
+use restock::{Engine, Model, World};
+use restock::{Orders, Policy, SkuView};
 use statrs::distribution::{Discrete, Poisson};
 
 use super::cli::{every_file, restock};
@@ -159,7 +158,7 @@ fn the_policy_never_sees_an_open_pos_real_arrival() {
         "2026-10-06",
         ", eta_error_days: {fixed: 10}",
     );
-    let sc = scenario::load(Path::new(&file), &[]).unwrap();
+    let sc = restock::load_scenario(Path::new(&file), &[]).unwrap();
     assert_eq!(sc.state.open_orders[0].eta_day, 5);
     let model = Model::new(&sc);
     let mut world = World::new(&model);
@@ -200,7 +199,7 @@ fn an_open_po_under_a_customs_hold_probability_arrives_late_at_that_rate() {
         "2026-10-06",
         &format!(", customs: {{probability: {p}, hold_days: {{fixed: 10}}}}"),
     );
-    let sc = scenario::load(Path::new(&file), &[]).unwrap();
+    let sc = restock::load_scenario(Path::new(&file), &[]).unwrap();
     let model = Model::new(&sc);
     let mut world = World::new(&model);
     let reps = 4000;
@@ -227,7 +226,7 @@ fn an_open_po_under_a_customs_hold_probability_arrives_late_at_that_rate() {
         "po,sku,units,lane,eta\nPO-0,A,5,sea,2026-10-03\nPO-1,A,100,sea,2026-10-06\n",
     )
     .unwrap();
-    let sc2 = scenario::load(Path::new(&file), &[]).unwrap();
+    let sc2 = restock::load_scenario(Path::new(&file), &[]).unwrap();
     let model2 = Model::new(&sc2);
     let mut world2 = World::new(&model2);
     for rep in 0..50 {

@@ -2,11 +2,11 @@
 //! see, common random numbers paying off, the sweep, the verdicts, and the layered rule
 //! against the traditional days-of-cover rule.
 
-use restock::engine::{Engine, Model, World};
-use restock::metrics::{Metric, RepMetrics};
-use restock::policy::{LiveStream, Order, Orders, Policy, SkuView};
-use restock::stats::Moments;
-use restock::stats::moments::t975;
+use restock::Moments;
+use restock::t975;
+use restock::{Engine, Model, World};
+use restock::{LiveStream, Order, Orders, Policy, SkuView};
+use restock::{Metric, RepMetrics};
 
 use super::support::{load, orders_of, simulate};
 
@@ -132,7 +132,7 @@ fn the_sweep_expands_into_named_candidates_with_their_params() {
 }
 
 /// Paired per-replication differences (a − b) of two candidates on `metric`.
-fn paired(sc: &restock::scenario::Scenario, a: usize, b: usize, metric: Metric) -> Moments {
+fn paired(sc: &restock::Scenario, a: usize, b: usize, metric: Metric) -> Moments {
     let model = Model::new(sc);
     let mut world = World::new(&model);
     let mut engine = Engine::new(&model);
@@ -171,15 +171,15 @@ fn layered_beats_days_of_cover_on_stream_stockouts_at_no_higher_cost() {
 #[test]
 fn verdicts_rank_every_candidate_and_name_the_best_per_category() {
     let sc = load("tune-categories.yaml", &["replications=48"]);
-    let outcome = restock::experiment::run_full(
+    let outcome = restock::run_full(
         &sc,
-        &restock::experiment::RunOptions {
+        &restock::RunOptions {
             threads: 2,
             progress: false,
         },
     )
     .expect("run succeeds");
-    let summary = restock::report::Summary::new(&sc, outcome);
+    let summary = restock::Summary::new(&sc, outcome);
     let mut ranks: Vec<_> = summary.ranking.verdicts.iter().map(|v| v.rank).collect();
     ranks.sort();
     assert_eq!(ranks, (1..=sc.policies.len()).collect::<Vec<_>>());
@@ -216,8 +216,7 @@ fn verdicts_rank_every_candidate_and_name_the_best_per_category() {
             "a 28-candidate sweep has dominated candidates"
         );
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&restock::report::render_json(&summary)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&restock::render_json(&summary)).unwrap();
     let first = &json["candidates"][1];
     for key in ["rank", "pareto", "feasible", "params", "score_vs_best"] {
         assert!(!first[key].is_null(), "{key} missing");
@@ -310,7 +309,7 @@ fn overdue_shipments_are_visible_and_overdue_days_reorders() {
         "livestream-basic.yaml",
         &[sea, "policies.3.thresholds.overdue_days=4"],
     );
-    let run = |sc: &restock::scenario::Scenario, rep: u64| {
+    let run = |sc: &restock::Scenario, rep: u64| {
         let model = Model::new(sc);
         let mut world = World::new(&model);
         let mut engine = Engine::new(&model);
@@ -406,11 +405,11 @@ fn stream_orders_with_capacity(capacity: u32) -> Vec<(u32, Order)> {
          streams:\n  scheduled:\n    - {{date: 2026-01-15, start: '20:00', hours: 2, forecast: {{A: 500}}, announce_days: 7}}\n\
          policies:\n  - {{name: l, kind: layered, lane: sea, fast_lane: air, thresholds: {{cover_days: off, pulse_ratio: off, ctr_growth: off, persist_ratio: off, stream_multiplier: 1.5, stream_window_days: 7}}}}\n"
     );
-    let sc = restock::scenario::from_text(&text, std::path::Path::new("t.yaml"), &[])
+    let sc = restock::scenario_from_text(&text, std::path::Path::new("t.yaml"), &[])
         .unwrap_or_else(|e| panic!("{e}"));
     orders_of(&sc, 0, 0)
         .into_iter()
-        .filter(|(_, o)| o.trigger == restock::policy::Trigger::Stream)
+        .filter(|(_, o)| o.trigger == restock::Trigger::Stream)
         .collect()
 }
 

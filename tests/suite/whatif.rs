@@ -4,11 +4,11 @@
 use std::fs;
 use std::path::Path;
 
-use restock::experiment::RunOptions;
-use restock::metrics::Metric;
-use restock::scenario::{self, Scenario};
-use restock::stats::moments::t975;
-use restock::whatif::{self, WhatIfOutcome};
+use restock::Metric;
+use restock::RunOptions;
+use restock::Scenario;
+use restock::WhatIfOutcome;
+use restock::t975;
 
 use super::cli::{every_file, restock};
 use super::support::{FLOOR, Z, scenario_path};
@@ -26,17 +26,17 @@ fn opts() -> RunOptions {
 fn textbook_with(variants: &str, overrides: &[&str]) -> Scenario {
     let text = format!("{TEXTBOOK}\nvariants:\n{variants}");
     let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    scenario::from_text(&text, Path::new("textbook-variants.yaml"), &o)
+    restock::scenario_from_text(&text, Path::new("textbook-variants.yaml"), &o)
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn run_all(sc: &Scenario) -> WhatIfOutcome {
-    let all = whatif::select(sc, &[]).unwrap();
-    whatif::run(sc, &all, &opts()).expect("run succeeds")
+    let all = restock::select_variants(sc, &[]).unwrap();
+    restock::run_whatif(sc, &all, &opts()).expect("run succeeds")
 }
 
 /// Asserts a paired difference agrees with `expected` within Z of its standard errors.
-fn diff_agrees(what: &str, d: &restock::stats::PairedDiff, expected: f64, n: u64) {
+fn diff_agrees(what: &str, d: &restock::PairedDiff, expected: f64, n: u64) {
     let se = d.ci95.expect("several replications") / t975(n - 1);
     assert!(
         (d.mean - expected).abs() <= Z * se + FLOOR * expected.abs().max(1.0),
@@ -117,12 +117,13 @@ fn demand_times_k_scales_demand_units_by_k() {
 #[test]
 fn scale_reaches_catalog_rows_and_respects_its_category() {
     let text = fs::read_to_string(scenario_path("catalog-1000.yaml")).unwrap();
-    let base = scenario::from_text(&text, &scenario_path("catalog-1000.yaml"), &[]).unwrap();
+    let base =
+        restock::scenario_from_text(&text, &scenario_path("catalog-1000.yaml"), &[]).unwrap();
     let cat = base.categories[0].id.clone();
     let text = format!(
         "{text}\nvariants:\n  - name: one category +30%\n    scale: {{ \"demand.mean_per_day\": {{ factor: 1.3, category: {cat} }} }}\n"
     );
-    let sc = scenario::from_text(&text, &scenario_path("catalog-1000.yaml"), &[]).unwrap();
+    let sc = restock::scenario_from_text(&text, &scenario_path("catalog-1000.yaml"), &[]).unwrap();
     let v = &sc.variants[0].scenario;
     let mut scaled = 0;
     for (a, b) in sc.skus.iter().zip(&v.skus) {
@@ -153,10 +154,10 @@ fn a_set_value_as_yaml_or_as_a_string_means_the_same() {
 #[test]
 fn paired_half_width_is_at_most_half_the_unpaired_on_peak_season() {
     let path = scenario_path("peak-season.yaml");
-    let mut sc = scenario::load(&path, &[]).unwrap();
+    let mut sc = restock::load_scenario(&path, &[]).unwrap();
     sc.replications = 96;
-    let strike = whatif::select(&sc, &["late-october strike".to_string()]).unwrap();
-    let out = whatif::run(&sc, &strike, &opts()).unwrap();
+    let strike = restock::select_variants(&sc, &["late-october strike".to_string()]).unwrap();
+    let out = restock::run_whatif(&sc, &strike, &opts()).unwrap();
     let v = &out.variants[0];
     for (c, base) in out.base.stats.iter().enumerate() {
         let paired = v.vs_base[c][Metric::TotalCostPerDay as usize].ci95.unwrap();
@@ -213,7 +214,7 @@ fn a_variant_that_changes_nothing_is_flagged() {
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(
         rows.len(),
-        2 * (Metric::ALL.len() + whatif::PEAK_METRICS.len())
+        2 * (Metric::ALL.len() + restock::PEAK_METRICS.len())
     );
     // Money is labelled with the scenario's currency and written to the cent.
     let cost = rows

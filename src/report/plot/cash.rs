@@ -2,7 +2,19 @@
 //! median, per candidate) and capital tied up by ISO week, stacked on hand / in transit /
 //! prepaid, with the peak week marked.
 
-use super::*;
+use plotters::coord::Shift;
+use plotters::prelude::{
+    BLACK, ChartBuilder, Color, DrawingArea, DrawingBackend, IntoFont, LineSeries, PathElement,
+    Polygon, RGBColor, Rectangle, TRANSPARENT, Text, TextStyle,
+};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{
+    BAND, Drawn, FONT, KeyAxis, LINE, Mark, WARMUP, compact, date_label, legend_rows, legend_strip,
+    month_ticks,
+};
+use crate::metrics::Metric;
+use crate::report::Summary;
 
 const OUT: RGBColor = RGBColor(200, 60, 50);
 const ON_HAND: RGBColor = RGBColor(40, 110, 180);
