@@ -5,7 +5,8 @@
 //! Racing with successive halving over a space-filling design, then local refinement, then a
 //! confirmation run on fresh replications:
 //!
-//! 1. **Design.** A Latin hypercube of `16 + 16·d` points over the `d` parameter ranges
+//! 1. **Design.** A Latin hypercube of `tune.design` points (default `16 + 16·d`, at most
+//!    96) over the `d` parameter ranges
 //!    (integers rounded; `off` is one more level of a switchable threshold; for `s_S`,
 //!    points with S ≤ s are not candidates and are moved to S = s + 1).
 //! 2. **Rounds.** Every live candidate is simulated on replications `0..n` with n = 16, 32,
@@ -43,6 +44,7 @@
 
 mod output;
 mod space;
+mod split;
 
 use std::ops::Range;
 
@@ -321,17 +323,21 @@ fn cur_peak(s: &Search, i: usize) -> f64 {
 }
 
 /// Simulates `specs` on replications `reps` of `sc`'s futures; per candidate, per
-/// replication (in order), what the search needs in `scope`.
+/// replication (in order), what the search needs in `scope`. With `rest` (`sc` is then one
+/// category's part, see [`split`]), the plan's peak capital and funding need add, day by day,
+/// the other SKUs' capital and net cash of each replication (`rest[rep]`, measured days).
 fn simulate(
     sc: &Scenario,
     specs: &[PolicySpec],
     reps: Range<u64>,
     scope: Option<usize>,
+    rest: Option<&[Vec<(f64, f64)>]>,
 ) -> Vec<Vec<Rec>> {
     let mut one = sc.clone();
     one.policies = specs.to_vec();
     let model = Model::new(&one);
     let scopes = model.scopes();
+    let warmup = sc.calendar.warmup_days as usize;
     let per_rep: Vec<Vec<Rec>> = reps
         .into_par_iter()
         .map_init(
@@ -354,12 +360,21 @@ fn simulate(
                         metrics[1..].copy_from_slice(engine.category_metrics());
                         let m = &metrics[scope.map_or(0, |k| k + 1)];
                         let (served, demanded) = crate::stats::served_demanded(m);
+                        let (peak, funding) = match rest {
+                            None => (
+                                metrics[0].get(Metric::CapitalTiedPeak),
+                                metrics[0].get(Metric::PeakFundingNeed),
+                            ),
+                            Some(rest) => {
+                                plan_peaks(&engine.daily()[warmup..], &rest[rep as usize])
+                            }
+                        };
                         Rec {
                             score: m.get(Metric::Score),
                             served,
                             demanded,
-                            peak: metrics[0].get(Metric::CapitalTiedPeak),
-                            funding: metrics[0].get(Metric::PeakFundingNeed),
+                            peak,
+                            funding,
                         }
                     })
                     .collect()
@@ -369,6 +384,102 @@ fn simulate(
     (0..specs.len())
         .map(|c| per_rep.iter().map(|r| r[c]).collect())
         .collect()
+}
+
+/// The plan's peak capital and funding need over measured days, from one part's days and
+/// the other SKUs' (capital, cumulative net cash) on the same days (empty: no other SKUs).
+/// Both are sums over SKUs, so the plan's day is the sum of the parts' days; the peaks are
+/// taken as the engine takes them (from 0, funding as the deepest net cash below 0).
+fn plan_peaks(days: &[crate::metrics::DayRecord], rest: &[(f64, f64)]) -> (f64, f64) {
+    let (mut peak, mut low) = (0.0f64, 0.0f64);
+    for (i, d) in days.iter().enumerate() {
+        let (cap, net) = rest.get(i).copied().unwrap_or((0.0, 0.0));
+        peak = peak.max(d.total() + cap);
+        low = low.min(d.net_cash + net);
+    }
+    (peak, -low)
+}
+
+/// One category's search replayed on its own SKUs ([`split`]): the part its candidates
+/// replay, and the other SKUs, replayed once per replication with the thresholds they keep.
+struct Parts {
+    /// The category's SKUs.
+    part: Scenario,
+    /// Their indices in the whole scenario.
+    old: Vec<usize>,
+    /// The other SKUs with the tuned entry's thresholds as their only policy (`None`: none).
+    rest: Option<Scenario>,
+    /// Per replication replayed so far, the other SKUs' (capital, net cash) of each measured
+    /// day: one replay per replication whatever the candidates, and a bound on the search's
+    /// memory that does not grow with the candidates tried.
+    rest_days: Vec<Vec<(f64, f64)>>,
+}
+
+impl Parts {
+    /// The parts of category `k`'s search, when its SKUs can be replayed apart.
+    fn of(sc: &Scenario, base: &PolicySpec, k: usize) -> Option<Parts> {
+        let keep: Vec<bool> = sc.skus.iter().map(|s| s.category == Some(k)).collect();
+        if !keep.contains(&true) || !split::separable(sc, &keep) {
+            return None;
+        }
+        let others: Vec<bool> = keep.iter().map(|&b| !b).collect();
+        let rest = others.contains(&true).then(|| {
+            let mut r = split::part(sc, &others);
+            let old: Vec<usize> = (0..others.len()).filter(|&i| others[i]).collect();
+            r.policies = vec![split::restrict(base, &old)];
+            r
+        });
+        Some(Parts {
+            part: split::part(sc, &keep),
+            old: (0..keep.len()).filter(|&i| keep[i]).collect(),
+            rest,
+            rest_days: Vec::new(),
+        })
+    }
+
+    /// Replays the other SKUs on the replications below `to` not replayed yet; returns the
+    /// SKU-days simulated.
+    fn extend_rest(&mut self, to: u64) -> u64 {
+        let from = self.rest_days.len() as u64;
+        if to <= from {
+            return 0;
+        }
+        let Some(rest) = &self.rest else {
+            self.rest_days.resize(to as usize, Vec::new());
+            return 0;
+        };
+        let model = Model::new(rest);
+        let warmup = rest.calendar.warmup_days as usize;
+        let days: Vec<Vec<(f64, f64)>> = (from..to)
+            .into_par_iter()
+            .map_init(
+                || {
+                    (
+                        World::new(&model),
+                        Engine::new(&model),
+                        model.policy(0),
+                        RepMetrics::default(),
+                    )
+                },
+                |(world, engine, policy, metrics), rep| {
+                    world.generate(&model, rep);
+                    engine.run(&model, world, policy.as_mut(), metrics);
+                    engine.daily()[warmup..]
+                        .iter()
+                        .map(|d| (d.total(), d.net_cash))
+                        .collect()
+                },
+            )
+            .collect();
+        self.rest_days.extend(days);
+        model.sku_days() * (to - from)
+    }
+}
+
+/// Whether two candidates saw exactly the same figures on every replication.
+fn same_recs(a: &[Rec], b: &[Rec]) -> bool {
+    let bits = |r: &Rec| [r.score, r.served, r.demanded, r.peak, r.funding].map(f64::to_bits);
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| bits(x) == bits(y))
 }
 
 /// Whether a candidate's estimates meet the constraints (pooled fill rate in its scope, p95
@@ -425,11 +536,14 @@ fn search(
     scope: Option<usize>,
     opts: &TuneOptions,
 ) -> Result<Search> {
-    let model = Model::new(sc);
-    let sku_days_per_rep = model.sku_days();
+    let mut parts = scope.and_then(|k| Parts::of(sc, base, k));
+    let sku_days_per_rep = match &parts {
+        Some(p) => Model::new(&p.part).sku_days(),
+        None => Model::new(sc).sku_days(),
+    };
     let conf = sc.objective.confidence;
     let delta = sc.objective.indifference;
-    let n0 = (16 + 16 * spec.params.len()).min(96);
+    let n0 = spec.design;
     let salt = scope.map_or(0, |k| k as u64 + 1);
     let mut tried: Vec<Tried> = space::design(spec, n0, sc.seed ^ salt.wrapping_mul(0x9e37))
         .into_iter()
@@ -467,11 +581,18 @@ fn search(
                 .copied()
                 .filter(|&i| tried[i].replications == from)
                 .collect();
-            let specs: Vec<PolicySpec> = group
+            let specs = group
                 .iter()
-                .map(|&i| space::build(sc, spec, base, scope, &tried[i].point, "candidate"))
-                .collect();
-            let recs = simulate(sc, &specs, from..target, scope);
+                .map(|&i| space::build(sc, spec, base, scope, &tried[i].point, "candidate"));
+            let recs = match &mut parts {
+                Some(p) => {
+                    sku_days += p.extend_rest(target);
+                    let specs: Vec<PolicySpec> =
+                        specs.map(|s| split::restrict(&s, &p.old)).collect();
+                    simulate(&p.part, &specs, from..target, None, Some(&p.rest_days))
+                }
+                None => simulate(sc, &specs.collect::<Vec<_>>(), from..target, scope, None),
+            };
             sku_days += sku_days_per_rep * (target - from) * group.len() as u64;
             for (&i, r) in group.iter().zip(recs) {
                 tried[i].recs.extend(r);
@@ -499,6 +620,16 @@ fn search(
         for (&i, &o) in live.iter().zip(&ok) {
             if i == leader {
                 keep.push((i, o));
+                continue;
+            }
+            // A twin of a candidate kept before it — the same figures on every replication,
+            // as when a tuned threshold cannot act on this category's SKUs — has nothing
+            // left to tell: its paired difference is exactly 0. The first tried stays.
+            if keep
+                .iter()
+                .any(|&(k, _)| k < i && same_recs(&tried[k].recs, &tried[i].recs))
+            {
+                dropped += 1;
                 continue;
             }
             let d = diff(i, leader);
