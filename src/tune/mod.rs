@@ -37,7 +37,8 @@
 //! (the credit line is shared). The picks are then combined into one policy and confirmed as
 //! one candidate. When the combination fails the capital constraint, a greedy heuristic
 //! swaps the category whose next-best survivor lowers the plan's p95 peak capital the most
-//! per unit of score given up, re-confirming each time (at most one swap per survivor).
+//! per unit of score given up, re-confirming each time (at most one swap per survivor); when
+//! it fails the fill rate, the survivor that serves the most more units per unit of score.
 //!
 //! Memory is bounded by the live candidates: a dropped candidate keeps a summary of a few
 //! numbers, not its replications.
@@ -250,12 +251,19 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
             f.constraint == "max_capital_peak_p95" && (f.bound.is_some() || f.estimate > f.limit)
         })
     };
-    while spec.per_category && fixable(&failures) {
-        // Each category's next survivor by mean, if it has a lower plan peak.
+    // The pooled fill rate is the plan's too: a category whose searched fill rate could not
+    // reach the line on its own leaves the plan short, and a survivor that serves more
+    // units makes up for it.
+    let short_of_fill = |fs: &[Failure]| fs.iter().any(|f| f.constraint == "min_fill_rate");
+    while spec.per_category && (fixable(&failures) || short_of_fill(&failures)) {
+        let by_capital = fixable(&failures);
+        // Each category's survivors: the one that lowers the plan's peak (or, for the fill
+        // rate, raises the units served) the most per unit of score given up.
         let mut best_swap: Option<(usize, usize, f64)> = None;
         for (k, s) in searches.iter().enumerate() {
             let cur = &s.tried[picks[k]];
             let cur_peak = cur_peak(s, picks[k]);
+            let cur_served = mean_served(cur);
             for (i, t) in s.tried.iter().enumerate() {
                 if t.dropped_in_round.is_some() || i == picks[k] {
                     continue;
@@ -263,8 +271,12 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
                 if swaps.iter().any(|(_, _, to)| *to == i) {
                     continue;
                 }
-                let gain = cur_peak - cur_peak_of(t);
-                if gain <= 0.0 {
+                let gain = if by_capital {
+                    cur_peak - cur_peak_of(t)
+                } else {
+                    mean_served(t) - cur_served
+                };
+                if gain.is_nan() || gain <= 0.0 {
                     continue;
                 }
                 let cost = (t.score_mean - cur.score_mean).max(1e-9);
@@ -316,6 +328,15 @@ fn cur_peak_of(t: &Tried) -> f64 {
         return f64::INFINITY;
     }
     t.recs.iter().map(|r| r.peak).sum::<f64>() / t.recs.len() as f64
+}
+
+/// The mean units a survivor served per replication in its search's scope (its
+/// replications are kept while live).
+fn mean_served(t: &Tried) -> f64 {
+    if t.recs.is_empty() {
+        return f64::NAN;
+    }
+    t.recs.iter().map(|r| r.served).sum::<f64>() / t.recs.len() as f64
 }
 
 fn cur_peak(s: &Search, i: usize) -> f64 {
@@ -754,10 +775,84 @@ mod tests {
     use super::*;
 
     fn shipped(overrides: &[&str]) -> Scenario {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/textbook-ss.yaml");
+        load("textbook-ss.yaml", overrides)
+    }
+
+    fn load(name: &str, overrides: &[&str]) -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(name);
         let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
         crate::scenario::load(&path, &o).expect("shipped scenario is valid")
+    }
+
+    /// Without shared supplier capacity, a category's candidates replayed on its own SKUs,
+    /// with the other SKUs' days added, see what they see in the whole replay: the same
+    /// score and fill-rate sums, and the same plan peaks up to the order of a float sum.
+    #[test]
+    fn a_category_searched_on_its_own_skus_sees_what_the_whole_replay_sees() {
+        let sc = load("tune-categories.yaml", &[]);
+        let spec = sc.tune.clone().expect("a tune block");
+        let base = sc.policies[spec.policy].clone();
+        for k in 0..sc.categories.len() {
+            let specs: Vec<PolicySpec> = space::design(&spec, 3, 5)
+                .iter()
+                .map(|p| space::build(&sc, &spec, &base, Some(k), p, "candidate"))
+                .collect();
+            let whole = simulate(&sc, &specs, 0..6, Some(k), None);
+            let mut parts = Parts::of(&sc, &base, k).expect("categories share no substitute");
+            assert_eq!(
+                parts.extend_rest(6),
+                4 * 365 * 6,
+                "4 other SKUs, 6 replications"
+            );
+            assert_eq!(parts.extend_rest(6), 0, "each replication replayed once");
+            let mine: Vec<PolicySpec> = specs
+                .iter()
+                .map(|s| split::restrict(s, &parts.old))
+                .collect();
+            let alone = simulate(&parts.part, &mine, 0..6, None, Some(&parts.rest_days));
+            for (w, a) in whole.iter().flatten().zip(alone.iter().flatten()) {
+                assert_eq!(
+                    (w.score, w.served, w.demanded),
+                    (a.score, a.served, a.demanded)
+                );
+                assert!((w.peak - a.peak).abs() <= 1e-9 * w.peak, "{w:?} vs {a:?}");
+                assert!((w.funding - a.funding).abs() <= 1e-9 * w.funding.max(1.0));
+            }
+        }
+    }
+
+    /// What bounds a search's memory: a dropped candidate keeps its point and a few
+    /// numbers, never its replications; only live candidates hold one record per
+    /// replication.
+    #[test]
+    fn a_dropped_candidate_keeps_no_replications() {
+        let sc = load(
+            "tune-categories.yaml",
+            &["tune.design=40", "tune.max_replications=32"],
+        );
+        let spec = sc.tune.clone().expect("a tune block");
+        let base = sc.policies[spec.policy].clone();
+        let opts = TuneOptions {
+            threads: 1,
+            progress: false,
+        };
+        let s = search(&sc, &spec, &base, Some(0), &opts).expect("search runs");
+        let dropped = s
+            .tried
+            .iter()
+            .filter(|t| t.dropped_in_round.is_some())
+            .count();
+        assert!(dropped >= 32, "halving drops most of 40 points: {dropped}");
+        for t in &s.tried {
+            if t.dropped_in_round.is_some() {
+                assert_eq!(t.recs.capacity(), 0, "a dropped candidate keeps no records");
+            } else {
+                assert_eq!(t.recs.len() as u64, t.replications);
+            }
+            assert_eq!(t.point.len(), spec.params.len());
+        }
     }
 
     /// Twenty replications whose plan-wide peaks and funding needs are 1, 2, …, 20: the
