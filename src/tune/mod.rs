@@ -268,7 +268,8 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
                 if t.dropped_in_round.is_some() || i == picks[k] {
                     continue;
                 }
-                if swaps.iter().any(|(_, _, to)| *to == i) {
+                let scope = s.scope.as_deref().unwrap_or_default();
+                if swaps.iter().any(|(c, _, to)| *to == i && c == scope) {
                     continue;
                 }
                 let gain = if by_capital {
