@@ -32,9 +32,10 @@
 //!    figures and its feasibility at `confidence` come from this run only, and `tuned.yaml`
 //!    carries that seed so `restock run DIR/tuned.yaml` reproduces them.
 //!
-//! With `per_category`, each category is searched on its own SKUs' score and fill rate, the
-//! others keeping the tuned policy's thresholds, and the capital constraint on the whole plan
-//! (the credit line is shared). The picks are then combined into one policy and confirmed as
+//! With `per_category`, each category is searched on its own SKUs' score, the
+//! others keeping the tuned policy's thresholds, and every constraint judged on the whole
+//! plan: the credit line is shared, and the fill-rate line is on the plan's pooled fill rate
+//! (the category's units plus the other SKUs' from their shared replay). The picks are then combined into one policy and confirmed as
 //! one candidate. When the combination fails the capital constraint, a greedy heuristic
 //! swaps the category whose next-best survivor lowers the plan's p95 peak capital the most
 //! per unit of score given up, re-confirming each time (at most one swap per survivor); when
@@ -79,8 +80,13 @@ const REFINEMENTS: usize = 2;
 struct Rec {
     /// Score in the searched scope [currency/day].
     score: f64,
+    /// Units served and demanded in the searched scope.
     served: f64,
     demanded: f64,
+    /// Units served and demanded by the whole plan (the scope's plus the other SKUs'): the
+    /// fill-rate constraint is on the plan's pooled fill rate.
+    plan_served: f64,
+    plan_demanded: f64,
     /// Peak capital of the whole plan [currency].
     peak: f64,
     /// Funding need of the whole plan (`peak_funding_need`) [currency].
@@ -353,7 +359,7 @@ fn simulate(
     specs: &[PolicySpec],
     reps: Range<u64>,
     scope: Option<usize>,
-    rest: Option<&[Vec<(f64, f64)>]>,
+    rest: Option<&[RestRep]>,
 ) -> Vec<Vec<Rec>> {
     let mut one = sc.clone();
     one.policies = specs.to_vec();
@@ -382,19 +388,28 @@ fn simulate(
                         metrics[1..].copy_from_slice(engine.category_metrics());
                         let m = &metrics[scope.map_or(0, |k| k + 1)];
                         let (served, demanded) = crate::stats::served_demanded(m);
-                        let (peak, funding) = match rest {
-                            None => (
-                                metrics[0].get(Metric::CapitalTiedPeak),
-                                metrics[0].get(Metric::PeakFundingNeed),
-                            ),
+                        let (peak, funding, plan_served, plan_demanded) = match rest {
+                            None => {
+                                let (s, d) = crate::stats::served_demanded(&metrics[0]);
+                                (
+                                    metrics[0].get(Metric::CapitalTiedPeak),
+                                    metrics[0].get(Metric::PeakFundingNeed),
+                                    s,
+                                    d,
+                                )
+                            }
                             Some(rest) => {
-                                plan_peaks(&engine.daily()[warmup..], &rest[rep as usize])
+                                let r = &rest[rep as usize];
+                                let (p, f) = plan_peaks(&engine.daily()[warmup..], &r.days);
+                                (p, f, served + r.served, demanded + r.demanded)
                             }
                         };
                         Rec {
                             score: m.get(Metric::Score),
                             served,
                             demanded,
+                            plan_served,
+                            plan_demanded,
                             peak,
                             funding,
                         }
@@ -431,10 +446,21 @@ struct Parts {
     old: Vec<usize>,
     /// The other SKUs with the tuned entry's thresholds as their only policy (`None`: none).
     rest: Option<Scenario>,
-    /// Per replication replayed so far, the other SKUs' (capital, net cash) of each measured
-    /// day: one replay per replication whatever the candidates, and a bound on the search's
-    /// memory that does not grow with the candidates tried.
-    rest_days: Vec<Vec<(f64, f64)>>,
+    /// Per replication replayed so far, the other SKUs' days and units: one replay per
+    /// replication whatever the candidates, and a bound on the search's memory that does not
+    /// grow with the candidates tried.
+    rest_days: Vec<RestRep>,
+}
+
+/// One replication of the SKUs outside a category's search, as its candidates' plan-wide
+/// figures need it.
+#[derive(Debug, Clone, Default)]
+struct RestRep {
+    /// (capital, cumulative net cash) of each measured day.
+    days: Vec<(f64, f64)>,
+    /// Units served and demanded.
+    served: f64,
+    demanded: f64,
 }
 
 impl Parts {
@@ -467,12 +493,12 @@ impl Parts {
             return 0;
         }
         let Some(rest) = &self.rest else {
-            self.rest_days.resize(to as usize, Vec::new());
+            self.rest_days.resize(to as usize, RestRep::default());
             return 0;
         };
         let model = Model::new(rest);
         let warmup = rest.calendar.warmup_days as usize;
-        let days: Vec<Vec<(f64, f64)>> = (from..to)
+        let days: Vec<RestRep> = (from..to)
             .into_par_iter()
             .map_init(
                 || {
@@ -486,10 +512,15 @@ impl Parts {
                 |(world, engine, policy, metrics), rep| {
                     world.generate(&model, rep);
                     engine.run(&model, world, policy.as_mut(), metrics);
-                    engine.daily()[warmup..]
-                        .iter()
-                        .map(|d| (d.total(), d.net_cash))
-                        .collect()
+                    let (served, demanded) = crate::stats::served_demanded(metrics);
+                    RestRep {
+                        days: engine.daily()[warmup..]
+                            .iter()
+                            .map(|d| (d.total(), d.net_cash))
+                            .collect(),
+                        served,
+                        demanded,
+                    }
                 },
             )
             .collect();
@@ -500,19 +531,31 @@ impl Parts {
 
 /// Whether two candidates saw exactly the same figures on every replication.
 fn same_recs(a: &[Rec], b: &[Rec]) -> bool {
-    let bits = |r: &Rec| [r.score, r.served, r.demanded, r.peak, r.funding].map(f64::to_bits);
+    let bits = |r: &Rec| {
+        [
+            r.score,
+            r.served,
+            r.demanded,
+            r.plan_served,
+            r.plan_demanded,
+            r.peak,
+            r.funding,
+        ]
+        .map(f64::to_bits)
+    };
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| bits(x) == bits(y))
 }
 
-/// Whether a candidate's estimates meet the constraints (pooled fill rate in its scope, p95
-/// of the plan's peak capital): the search's working rule, before any confirmation.
+/// Whether a candidate meets the constraints on the whole plan, the search's working rule
+/// before any confirmation: the plan's pooled fill rate (the candidate's scope's units plus
+/// the other SKUs' on the same replications) judged as the confirmation judges it — its
+/// one-sided `confidence` lower bound (delta method) at least `min_fill_rate` —, and the
+/// nearest-rank p95 of the plan's peak capital and funding need within their lines.
 fn meets(sc: &Scenario, recs: &[Rec]) -> bool {
     let o = &sc.objective;
-    let fill_ok = o.min_fill_rate.is_none_or(|min| {
-        let d: f64 = recs.iter().map(|r| r.demanded).sum();
-        let s: f64 = recs.iter().map(|r| r.served).sum();
-        d <= 0.0 || s / d >= min
-    });
+    let fill_ok = o
+        .min_fill_rate
+        .is_none_or(|min| plan_fill_ok(recs, min, o.confidence));
     // The nearest-rank p95 of the replications so far, against a limit.
     let p95_ok = |limit: Option<f64>, of: fn(&Rec) -> f64| {
         limit.is_none_or(|max| {
@@ -525,6 +568,19 @@ fn meets(sc: &Scenario, recs: &[Rec]) -> bool {
     fill_ok
         && p95_ok(o.max_capital_peak_p95, |r| r.peak)
         && p95_ok(o.max_funding_need_p95, |r| r.funding)
+}
+
+/// Whether the plan's pooled fill rate over `recs` has its one-sided `confidence` lower bound
+/// (delta method, `CoMoments::ratio_lower`) at least `min`; with fewer than two replications,
+/// whether its estimate is. Nothing demanded: met.
+fn plan_fill_ok(recs: &[Rec], min: f64, confidence: f64) -> bool {
+    let mut c = crate::stats::ratio::CoMoments::default();
+    recs.iter()
+        .for_each(|r| c.push(r.plan_served, r.plan_demanded));
+    if c.mean_y <= 0.0 {
+        return true;
+    }
+    c.ratio_lower(confidence).unwrap_or(c.ratio().0) >= min
 }
 
 /// The lowest mean score among the `live` candidates whose estimates meet the constraints
@@ -818,6 +874,14 @@ mod tests {
                     (w.score, w.served, w.demanded),
                     (a.score, a.served, a.demanded)
                 );
+                // The plan's units: the whole replay's every-SKU sums, here the category's
+                // plus the other SKUs' replayed once.
+                assert!((w.plan_served - a.plan_served).abs() <= 1e-9 * w.plan_served);
+                assert!((w.plan_demanded - a.plan_demanded).abs() <= 1e-9 * w.plan_demanded);
+                assert!(
+                    a.plan_demanded > a.demanded,
+                    "the other SKUs' demand is counted"
+                );
                 assert!((w.peak - a.peak).abs() <= 1e-9 * w.peak, "{w:?} vs {a:?}");
                 assert!((w.funding - a.funding).abs() <= 1e-9 * w.funding.max(1.0));
             }
@@ -864,6 +928,8 @@ mod tests {
                 score: 0.0,
                 served: 1.0,
                 demanded: 1.0,
+                plan_served: 1.0,
+                plan_demanded: 1.0,
                 peak: f64::from(i),
                 funding: f64::from(i),
             })
@@ -884,5 +950,48 @@ mod tests {
             );
         }
         assert!(meets(&shipped(&[]), &recs()));
+    }
+
+    /// A category that cannot reach the fill-rate line on its own (it serves 90 of 100 units
+    /// on every replication) inside a plan that can: the other SKUs serve 1,000 ± 10 of
+    /// 1,020. The constraint is on the plan, (90 + 1,000) / 1,120 ≈ 0.973, so the candidate
+    /// meets 0.95 — and not 0.98, above the plan's fill rate. A plan whose estimate clears
+    /// the line but whose delta-method lower bound does not is not met.
+    #[test]
+    fn a_category_short_of_the_fill_line_alone_meets_it_within_the_plan() {
+        let rec = |i: u32| {
+            let extra = if i % 2 == 0 { 10.0 } else { -10.0 };
+            Rec {
+                score: 0.0,
+                served: 90.0,
+                demanded: 100.0,
+                plan_served: 90.0 + 1000.0 + extra,
+                plan_demanded: 100.0 + 1020.0,
+                peak: 0.0,
+                funding: 0.0,
+            }
+        };
+        let recs: Vec<Rec> = (0..20).map(rec).collect();
+        let at = |min: f64| shipped(&[&format!("objective.min_fill_rate={min}")]);
+        assert!(
+            90.0 / 100.0 < 0.95,
+            "the category alone is short of the line"
+        );
+        assert!(
+            meets(&at(0.95), &recs),
+            "the plan's fill rate ≈ 0.973 meets 0.95"
+        );
+        assert!(!meets(&at(0.98), &recs), "and fails 0.98");
+        // Derived bound: plan fill r = 1090 / 1120; per-replication residuals x − r·y are
+        // ±10 (y constant), so se = sqrt(100·20/19 / 20) / 1120 and the lower bound is
+        // r − t(0.95, 19)·se. A line between the bound and r is not met.
+        let r = 1090.0 / 1120.0;
+        let se = (100.0f64 * 20.0 / 19.0 / 20.0).sqrt() / 1120.0;
+        let lower = r - t_quantile(0.95, 19) * se;
+        assert!(
+            !meets(&at((lower + r) / 2.0), &recs),
+            "estimate above, bound below"
+        );
+        assert!(meets(&at(lower - 1e-6), &recs), "bound above the line");
     }
 }
