@@ -35,7 +35,8 @@
 //! With `per_category`, each category is searched on its own SKUs' score, the
 //! others keeping the tuned policy's thresholds, and every constraint judged on the whole
 //! plan: the credit line is shared, and the fill-rate line is on the plan's pooled fill rate
-//! (the category's units plus the other SKUs' from their shared replay). The picks are then combined into one policy and confirmed as
+//! (the category's units plus the other SKUs' from their shared replay), the categories
+//! searched before keeping their picks in that plan. The picks are then combined into one policy and confirmed as
 //! one candidate. When the combination fails the capital constraint, a greedy heuristic
 //! swaps the category whose next-best survivor lowers the plan's p95 peak capital the most
 //! per unit of score given up, re-confirming each time (at most one swap per survivor); when
@@ -183,6 +184,11 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
     };
     let mut searches = Vec::new();
     let mut chosen: Vec<PolicySpec> = Vec::new();
+    // The plan a category's constraints are judged on: the categories searched before it
+    // keep their picks, the later ones the entry's thresholds. Judged against the entry's
+    // thresholds everywhere, each category spends the plan's fill-rate margin on its own and
+    // the combination falls short; in turn, the last search sees the plan as combined.
+    let mut plan = base.clone();
     for &scope in &scopes {
         let label = scope.map(|k| sc.categories[k].id.clone());
         if opts.progress {
@@ -194,7 +200,10 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
                 spec.params.len()
             );
         }
-        let s = search(sc, spec, &base, scope, opts)?;
+        let s = search(sc, spec, &plan, scope, opts)?;
+        if spec.per_category {
+            plan = space::build(sc, spec, &plan, scope, &s.tried[s.best].point, &base.name);
+        }
         chosen.push(space::build(
             sc,
             spec,
