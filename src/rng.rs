@@ -83,6 +83,42 @@ fn pack(who: u32, day: u32, sku: u32) -> u64 {
         | (u64::from(sku) & 0xFFFF)
 }
 
+/// The indices that key a scenario's per-SKU and per-stream-entry streams.
+///
+/// A scenario cut down to some of its SKUs (`restock tune` replays one category's SKUs on
+/// their own) must draw each SKU's futures as the whole scenario does: its streams stay keyed
+/// by the SKU's position in the whole scenario, and a stream entry's by its position in the
+/// whole stream plan. Empty (the default) is the identity: every loaded scenario.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keys {
+    /// Key of each SKU (by index into `Scenario::skus`).
+    pub skus: Vec<u32>,
+    /// Key of each stream entry (by index into `demand::StreamPlan::entries`).
+    pub entries: Vec<u32>,
+}
+
+impl Keys {
+    /// The key of SKU `i`'s streams.
+    #[inline]
+    pub fn sku(&self, i: usize) -> u32 {
+        if self.skus.is_empty() {
+            i as u32
+        } else {
+            self.skus[i]
+        }
+    }
+
+    /// The key of stream entry `e`'s stream.
+    #[inline]
+    pub fn entry(&self, e: usize) -> u32 {
+        if self.entries.is_empty() {
+            e as u32
+        } else {
+            self.entries[e]
+        }
+    }
+}
+
 /// SplitMix64's output function: a fast bijective mixer with full avalanche.
 pub fn splitmix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -44,6 +44,8 @@ struct SkuSampler {
     day_table: Option<Vec<u16>>,
     /// Baseline mean of each day `[units/day]` (for spike sizes and persistent steps).
     day_mean: Vec<f64>,
+    /// What keys its demand stream (`rng::Keys`).
+    key: u32,
 }
 
 impl DemandModel {
@@ -52,7 +54,8 @@ impl DemandModel {
         let skus = scenario
             .skus
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 let day_mean: Vec<f64> = (0..cal.horizon_days)
                     .map(|d| s.demand.baseline_mean(cal, d))
                     .collect();
@@ -83,6 +86,7 @@ impl DemandModel {
                     day_table: (tables.len() > 1).then_some(index),
                     tables,
                     day_mean,
+                    key: scenario.rng_keys.sku(i),
                 }
             })
             .collect();
@@ -100,7 +104,7 @@ impl DemandModel {
     /// Draws SKU `sku`'s baseline daily demand `[units]` for every day of the horizon into `out`.
     pub fn realise(&self, seed: u64, rep: u64, sku: usize, out: &mut [u32]) {
         let s = &self.skus[sku];
-        let mut rng = stream(seed, rep, Source::Demand { sku: sku as u32 });
+        let mut rng = stream(seed, rep, Source::Demand { sku: s.key });
         match &s.day_table {
             None => {
                 let table = &s.tables[0];

@@ -114,7 +114,8 @@ impl StreamPlan {
     /// and returns nothing else: the ratio is not kept, because nobody may see it.
     pub fn realise(&self, scenario: &Scenario, seed: u64, rep: u64, out: &mut [u32]) {
         for (e, entry) in self.entries.iter().enumerate() {
-            let mut rng = stream(seed, rep, Source::Stream { entry: e as u32 });
+            let entry_key = scenario.rng_keys.entry(e);
+            let mut rng = stream(seed, rep, Source::Stream { entry: entry_key });
             let ratio = scenario.skus[entry.sku]
                 .demand
                 .stream_ratio

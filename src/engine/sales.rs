@@ -97,7 +97,7 @@ impl DayCtx<'_, '_> {
     /// How many of `n` buyers do something each does with probability `p`.
     fn binomial(&mut self, n: i64, p: f64) -> i64 {
         let (seed, rep) = (self.model.scenario.seed, self.world.rep);
-        let (sku, day) = (self.sku as u32, self.day);
+        let (sku, day) = (self.model.scenario.rng_keys.sku(self.sku), self.day);
         let rng = self
             .responses
             .get_or_insert_with(|| stream(seed, rep, Source::Response { sku, day }));

@@ -94,13 +94,15 @@ impl World {
             let spikes = &mut self.spikes[sku];
             spikes.clear();
             let spec = &sc.skus[sku].demand;
+            // A part of a scenario draws with the whole scenario's keys (`rng::Keys`).
+            let key = sc.rng_keys.sku(sku);
             if let Some(v) = &spec.viral {
-                viral::draw_spikes(v, seed, rep, sku, self.days as u32, spikes);
+                viral::draw_spikes(v, seed, rep, key as usize, self.days as u32, spikes);
                 viral::add_spike_demand(
                     v,
                     spikes,
                     |d| model.demand.baseline_mean(sku, d),
-                    stream(seed, rep, Source::ViralDemand { sku: sku as u32 }),
+                    stream(seed, rep, Source::ViralDemand { sku: key }),
                     &mut self.extra_mean,
                     out,
                     &mut self.extra,
@@ -110,7 +112,15 @@ impl World {
             if let (Some(s), Some(row)) = (&spec.signals, self.signal_row[sku]) {
                 let r = row * self.days..(row + 1) * self.days;
                 let ctr = &mut self.ctr[r.clone()];
-                viral::draw_signals(s, seed, rep, sku, spikes, ctr, &mut self.conversion[r]);
+                viral::draw_signals(
+                    s,
+                    seed,
+                    rep,
+                    key as usize,
+                    spikes,
+                    ctr,
+                    &mut self.conversion[r],
+                );
                 for day in 14..=self.days {
                     self.ctr_rise[day * self.signal_rows + row] =
                         viral::week_on_week(&ctr[..day]).unwrap_or(f64::NAN);

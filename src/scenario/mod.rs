@@ -88,6 +88,9 @@ pub struct Scenario {
     pub payout_lag_days: u32,
     /// ISO 4217 code of every money amount (`currency`, default `USD`).
     pub currency: String,
+    /// What keys each SKU's and stream entry's random streams (identity unless the scenario
+    /// is a part of another, see `rng::Keys`).
+    pub rng_keys: crate::rng::Keys,
 }
 
 /// A what-if variant: the base scenario with its `set` and `scale` applied.
@@ -603,6 +606,7 @@ fn validate(ctx: &Ctx, raw: RawScenario, overrides: &[String]) -> Result<Scenari
         warnings: dedup_warnings(ctx.warnings.take()),
         payout_lag_days,
         currency,
+        rng_keys: crate::rng::Keys::default(),
     })
 }
 

@@ -26,6 +26,9 @@ pub struct RawTune {
     /// Replications per candidate, at most.
     #[serde(default)]
     pub max_replications: Option<u32>,
+    /// Points of the space-filling design (default 16 + 16 per parameter, at most 96).
+    #[serde(default)]
+    pub design: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +45,10 @@ pub struct RawRange {
 /// Replications per candidate at most, when `tune.max_replications` is not set.
 pub const DEFAULT_MAX_REPLICATIONS: u32 = 400;
 
+/// Most points a design may ask for: far more than any search needs, and the bound that
+/// keeps a design's list of points (a few numbers each) small.
+pub const MAX_DESIGN: u32 = 1_000_000;
+
 /// A validated `tune:` block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TuneSpec {
@@ -51,6 +58,8 @@ pub struct TuneSpec {
     pub params: Vec<TuneParam>,
     pub per_category: bool,
     pub max_replications: u32,
+    /// Points of the space-filling design.
+    pub design: usize,
 }
 
 /// One searched parameter.
@@ -231,10 +240,21 @@ pub(crate) fn tune(
             ));
         }
     };
+    let design = match raw.design {
+        None => (16 + 16 * params.len()).min(96),
+        Some(n) if (1..=MAX_DESIGN).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ctx.error(
+                &at.key("design"),
+                format!("must be from 1 to {MAX_DESIGN} points, found {n}"),
+            ));
+        }
+    };
     Ok(TuneSpec {
         policy,
         params,
         per_category,
         max_replications,
+        design,
     })
 }

@@ -362,7 +362,7 @@ impl<'s> Supply<'s> {
     ) -> Shipment {
         let now = at.days();
         let seed = sc.seed;
-        let key = sku as u32;
+        let key = sc.rng_keys.sku(sku);
         // Luck is keyed by what a shipment is, not by how many orders came before it: two
         // candidates that order on the same day from the same supplier, or ship on the same
         // vessel, share its fate, and their paired difference measures the policy.

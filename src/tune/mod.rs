@@ -5,7 +5,8 @@
 //! Racing with successive halving over a space-filling design, then local refinement, then a
 //! confirmation run on fresh replications:
 //!
-//! 1. **Design.** A Latin hypercube of `16 + 16·d` points over the `d` parameter ranges
+//! 1. **Design.** A Latin hypercube of `tune.design` points (default `16 + 16·d`, at most
+//!    96) over the `d` parameter ranges
 //!    (integers rounded; `off` is one more level of a switchable threshold; for `s_S`,
 //!    points with S ≤ s are not candidates and are moved to S = s + 1).
 //! 2. **Rounds.** Every live candidate is simulated on replications `0..n` with n = 16, 32,
@@ -31,18 +32,22 @@
 //!    figures and its feasibility at `confidence` come from this run only, and `tuned.yaml`
 //!    carries that seed so `restock run DIR/tuned.yaml` reproduces them.
 //!
-//! With `per_category`, each category is searched on its own SKUs' score and fill rate, the
-//! others keeping the tuned policy's thresholds, and the capital constraint on the whole plan
-//! (the credit line is shared). The picks are then combined into one policy and confirmed as
+//! With `per_category`, each category is searched on its own SKUs' score, the
+//! others keeping the tuned policy's thresholds, and every constraint judged on the whole
+//! plan: the credit line is shared, and the fill-rate line is on the plan's pooled fill rate
+//! (the category's units plus the other SKUs' from their shared replay), the categories
+//! searched before keeping their picks in that plan. The picks are then combined into one policy and confirmed as
 //! one candidate. When the combination fails the capital constraint, a greedy heuristic
 //! swaps the category whose next-best survivor lowers the plan's p95 peak capital the most
-//! per unit of score given up, re-confirming each time (at most one swap per survivor).
+//! per unit of score given up, re-confirming each time (at most one swap per survivor); when
+//! it fails the fill rate, the survivor that serves the most more units per unit of score.
 //!
 //! Memory is bounded by the live candidates: a dropped candidate keeps a summary of a few
 //! numbers, not its replications.
 
 mod output;
 mod space;
+mod split;
 
 use std::ops::Range;
 
@@ -76,8 +81,13 @@ const REFINEMENTS: usize = 2;
 struct Rec {
     /// Score in the searched scope `[currency/day]`.
     score: f64,
+    /// Units served and demanded in the searched scope.
     served: f64,
     demanded: f64,
+    /// Units served and demanded by the whole plan (the scope's plus the other SKUs'): the
+    /// fill-rate constraint is on the plan's pooled fill rate.
+    plan_served: f64,
+    plan_demanded: f64,
     /// Peak capital of the whole plan `[currency]`.
     peak: f64,
     /// Funding need of the whole plan (`peak_funding_need`) `[currency]`.
@@ -175,6 +185,11 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
     };
     let mut searches = Vec::new();
     let mut chosen: Vec<PolicySpec> = Vec::new();
+    // The plan a category's constraints are judged on: the categories searched before it
+    // keep their picks, the later ones the entry's thresholds. Judged against the entry's
+    // thresholds everywhere, each category spends the plan's fill-rate margin on its own and
+    // the combination falls short; in turn, the last search sees the plan as combined.
+    let mut plan = base.clone();
     for &scope in &scopes {
         let label = scope.map(|k| sc.categories[k].id.clone());
         if opts.progress {
@@ -186,7 +201,10 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
                 spec.params.len()
             );
         }
-        let s = search(sc, spec, &base, scope, opts)?;
+        let s = search(sc, spec, &plan, scope, opts)?;
+        if spec.per_category {
+            plan = space::build(sc, spec, &plan, scope, &s.tried[s.best].point, &base.name);
+        }
         chosen.push(space::build(
             sc,
             spec,
@@ -249,21 +267,33 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
             f.constraint == "max_capital_peak_p95" && (f.bound.is_some() || f.estimate > f.limit)
         })
     };
-    while spec.per_category && fixable(&failures) {
-        // Each category's next survivor by mean, if it has a lower plan peak.
+    // The pooled fill rate is the plan's too: a category whose searched fill rate could not
+    // reach the line on its own leaves the plan short, and a survivor that serves more
+    // units makes up for it.
+    let short_of_fill = |fs: &[Failure]| fs.iter().any(|f| f.constraint == "min_fill_rate");
+    while spec.per_category && (fixable(&failures) || short_of_fill(&failures)) {
+        let by_capital = fixable(&failures);
+        // Each category's survivors: the one that lowers the plan's peak (or, for the fill
+        // rate, raises the units served) the most per unit of score given up.
         let mut best_swap: Option<(usize, usize, f64)> = None;
         for (k, s) in searches.iter().enumerate() {
             let cur = &s.tried[picks[k]];
             let cur_peak = cur_peak(s, picks[k]);
+            let cur_served = mean_served(cur);
             for (i, t) in s.tried.iter().enumerate() {
                 if t.dropped_in_round.is_some() || i == picks[k] {
                     continue;
                 }
-                if swaps.iter().any(|(_, _, to)| *to == i) {
+                let scope = s.scope.as_deref().unwrap_or_default();
+                if swaps.iter().any(|(c, _, to)| *to == i && c == scope) {
                     continue;
                 }
-                let gain = cur_peak - cur_peak_of(t);
-                if gain <= 0.0 {
+                let gain = if by_capital {
+                    cur_peak - cur_peak_of(t)
+                } else {
+                    mean_served(t) - cur_served
+                };
+                if gain.is_nan() || gain <= 0.0 {
                     continue;
                 }
                 let cost = (t.score_mean - cur.score_mean).max(1e-9);
@@ -317,22 +347,35 @@ fn cur_peak_of(t: &Tried) -> f64 {
     t.recs.iter().map(|r| r.peak).sum::<f64>() / t.recs.len() as f64
 }
 
+/// The mean units a survivor served per replication in its search's scope (its
+/// replications are kept while live).
+fn mean_served(t: &Tried) -> f64 {
+    if t.recs.is_empty() {
+        return f64::NAN;
+    }
+    t.recs.iter().map(|r| r.served).sum::<f64>() / t.recs.len() as f64
+}
+
 fn cur_peak(s: &Search, i: usize) -> f64 {
     cur_peak_of(&s.tried[i])
 }
 
 /// Simulates `specs` on replications `reps` of `sc`'s futures; per candidate, per
-/// replication (in order), what the search needs in `scope`.
+/// replication (in order), what the search needs in `scope`. With `rest` (`sc` is then one
+/// category's part, see [`split`]), the plan's peak capital and funding need add, day by day,
+/// the other SKUs' capital and net cash of each replication (`rest[rep]`, measured days).
 fn simulate(
     sc: &Scenario,
     specs: &[PolicySpec],
     reps: Range<u64>,
     scope: Option<usize>,
+    rest: Option<&[RestRep]>,
 ) -> Vec<Vec<Rec>> {
     let mut one = sc.clone();
     one.policies = specs.to_vec();
     let model = Model::new(&one);
     let scopes = model.scopes();
+    let warmup = sc.calendar.warmup_days as usize;
     let per_rep: Vec<Vec<Rec>> = reps
         .into_par_iter()
         .map_init(
@@ -355,12 +398,30 @@ fn simulate(
                         metrics[1..].copy_from_slice(engine.category_metrics());
                         let m = &metrics[scope.map_or(0, |k| k + 1)];
                         let (served, demanded) = crate::stats::served_demanded(m);
+                        let (peak, funding, plan_served, plan_demanded) = match rest {
+                            None => {
+                                let (s, d) = crate::stats::served_demanded(&metrics[0]);
+                                (
+                                    metrics[0].get(Metric::CapitalTiedPeak),
+                                    metrics[0].get(Metric::PeakFundingNeed),
+                                    s,
+                                    d,
+                                )
+                            }
+                            Some(rest) => {
+                                let r = &rest[rep as usize];
+                                let (p, f) = plan_peaks(&engine.daily()[warmup..], &r.days);
+                                (p, f, served + r.served, demanded + r.demanded)
+                            }
+                        };
                         Rec {
                             score: m.get(Metric::Score),
                             served,
                             demanded,
-                            peak: metrics[0].get(Metric::CapitalTiedPeak),
-                            funding: metrics[0].get(Metric::PeakFundingNeed),
+                            plan_served,
+                            plan_demanded,
+                            peak,
+                            funding,
                         }
                     })
                     .collect()
@@ -372,15 +433,139 @@ fn simulate(
         .collect()
 }
 
-/// Whether a candidate's estimates meet the constraints (pooled fill rate in its scope, p95
-/// of the plan's peak capital): the search's working rule, before any confirmation.
+/// The plan's peak capital and funding need over measured days, from one part's days and
+/// the other SKUs' (capital, cumulative net cash) on the same days (empty: no other SKUs).
+/// Both are sums over SKUs, so the plan's day is the sum of the parts' days; the peaks are
+/// taken as the engine takes them (from 0, funding as the deepest net cash below 0).
+fn plan_peaks(days: &[crate::metrics::DayRecord], rest: &[(f64, f64)]) -> (f64, f64) {
+    let (mut peak, mut low) = (0.0f64, 0.0f64);
+    for (i, d) in days.iter().enumerate() {
+        let (cap, net) = rest.get(i).copied().unwrap_or((0.0, 0.0));
+        peak = peak.max(d.total() + cap);
+        low = low.min(d.net_cash + net);
+    }
+    (peak, -low)
+}
+
+/// One category's search replayed on its own SKUs ([`split`]): the part its candidates
+/// replay, and the other SKUs, replayed once per replication with the thresholds they keep.
+struct Parts {
+    /// The category's SKUs.
+    part: Scenario,
+    /// Their indices in the whole scenario.
+    old: Vec<usize>,
+    /// The other SKUs with the tuned entry's thresholds as their only policy (`None`: none).
+    rest: Option<Scenario>,
+    /// Per replication replayed so far, the other SKUs' days and units: one replay per
+    /// replication whatever the candidates, and a bound on the search's memory that does not
+    /// grow with the candidates tried.
+    rest_days: Vec<RestRep>,
+}
+
+/// One replication of the SKUs outside a category's search, as its candidates' plan-wide
+/// figures need it.
+#[derive(Debug, Clone, Default)]
+struct RestRep {
+    /// (capital, cumulative net cash) of each measured day.
+    days: Vec<(f64, f64)>,
+    /// Units served and demanded.
+    served: f64,
+    demanded: f64,
+}
+
+impl Parts {
+    /// The parts of category `k`'s search, when its SKUs can be replayed apart.
+    fn of(sc: &Scenario, base: &PolicySpec, k: usize) -> Option<Parts> {
+        let keep: Vec<bool> = sc.skus.iter().map(|s| s.category == Some(k)).collect();
+        if !keep.contains(&true) || !split::separable(sc, &keep) {
+            return None;
+        }
+        let others: Vec<bool> = keep.iter().map(|&b| !b).collect();
+        let rest = others.contains(&true).then(|| {
+            let mut r = split::part(sc, &others);
+            let old: Vec<usize> = (0..others.len()).filter(|&i| others[i]).collect();
+            r.policies = vec![split::restrict(base, &old)];
+            r
+        });
+        Some(Parts {
+            part: split::part(sc, &keep),
+            old: (0..keep.len()).filter(|&i| keep[i]).collect(),
+            rest,
+            rest_days: Vec::new(),
+        })
+    }
+
+    /// Replays the other SKUs on the replications below `to` not replayed yet; returns the
+    /// SKU-days simulated.
+    fn extend_rest(&mut self, to: u64) -> u64 {
+        let from = self.rest_days.len() as u64;
+        if to <= from {
+            return 0;
+        }
+        let Some(rest) = &self.rest else {
+            self.rest_days.resize(to as usize, RestRep::default());
+            return 0;
+        };
+        let model = Model::new(rest);
+        let warmup = rest.calendar.warmup_days as usize;
+        let days: Vec<RestRep> = (from..to)
+            .into_par_iter()
+            .map_init(
+                || {
+                    (
+                        World::new(&model),
+                        Engine::new(&model),
+                        model.policy(0),
+                        RepMetrics::default(),
+                    )
+                },
+                |(world, engine, policy, metrics), rep| {
+                    world.generate(&model, rep);
+                    engine.run(&model, world, policy.as_mut(), metrics);
+                    let (served, demanded) = crate::stats::served_demanded(metrics);
+                    RestRep {
+                        days: engine.daily()[warmup..]
+                            .iter()
+                            .map(|d| (d.total(), d.net_cash))
+                            .collect(),
+                        served,
+                        demanded,
+                    }
+                },
+            )
+            .collect();
+        self.rest_days.extend(days);
+        model.sku_days() * (to - from)
+    }
+}
+
+/// Whether two candidates saw exactly the same figures on every replication.
+fn same_recs(a: &[Rec], b: &[Rec]) -> bool {
+    let bits = |r: &Rec| {
+        [
+            r.score,
+            r.served,
+            r.demanded,
+            r.plan_served,
+            r.plan_demanded,
+            r.peak,
+            r.funding,
+        ]
+        .map(f64::to_bits)
+    };
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| bits(x) == bits(y))
+}
+
+/// Whether a candidate meets the constraints on the whole plan, the search's working rule
+/// before any confirmation: the plan's pooled fill rate (the candidate's scope's units plus
+/// the other SKUs' on the same replications) judged as the confirmation judges it — its
+/// one-sided `confidence` lower bound (delta method) at least `min_fill_rate` —, and the
+/// nearest-rank p95 of the plan's peak capital and funding need within their lines.
 fn meets(sc: &Scenario, recs: &[Rec]) -> bool {
     let o = &sc.objective;
-    let fill_ok = o.min_fill_rate.is_none_or(|min| {
-        let d: f64 = recs.iter().map(|r| r.demanded).sum();
-        let s: f64 = recs.iter().map(|r| r.served).sum();
-        d <= 0.0 || s / d >= min
-    });
+    let fill_ok = o
+        .min_fill_rate
+        .is_none_or(|min| plan_fill_ok(recs, min, o.confidence));
     // The nearest-rank p95 of the replications so far, against a limit.
     let p95_ok = |limit: Option<f64>, of: fn(&Rec) -> f64| {
         limit.is_none_or(|max| {
@@ -393,6 +578,19 @@ fn meets(sc: &Scenario, recs: &[Rec]) -> bool {
     fill_ok
         && p95_ok(o.max_capital_peak_p95, |r| r.peak)
         && p95_ok(o.max_funding_need_p95, |r| r.funding)
+}
+
+/// Whether the plan's pooled fill rate over `recs` has its one-sided `confidence` lower bound
+/// (delta method, `CoMoments::ratio_lower`) at least `min`; with fewer than two replications,
+/// whether its estimate is. Nothing demanded: met.
+fn plan_fill_ok(recs: &[Rec], min: f64, confidence: f64) -> bool {
+    let mut c = crate::stats::ratio::CoMoments::default();
+    recs.iter()
+        .for_each(|r| c.push(r.plan_served, r.plan_demanded));
+    if c.mean_y <= 0.0 {
+        return true;
+    }
+    c.ratio_lower(confidence).unwrap_or(c.ratio().0) >= min
 }
 
 /// The lowest mean score among the `live` candidates whose estimates meet the constraints
@@ -426,11 +624,14 @@ fn search(
     scope: Option<usize>,
     opts: &TuneOptions,
 ) -> Result<Search> {
-    let model = Model::new(sc);
-    let sku_days_per_rep = model.sku_days();
+    let mut parts = scope.and_then(|k| Parts::of(sc, base, k));
+    let sku_days_per_rep = match &parts {
+        Some(p) => Model::new(&p.part).sku_days(),
+        None => Model::new(sc).sku_days(),
+    };
     let conf = sc.objective.confidence;
     let delta = sc.objective.indifference;
-    let n0 = (16 + 16 * spec.params.len()).min(96);
+    let n0 = spec.design;
     let salt = scope.map_or(0, |k| k as u64 + 1);
     let mut tried: Vec<Tried> = space::design(spec, n0, sc.seed ^ salt.wrapping_mul(0x9e37))
         .into_iter()
@@ -468,11 +669,18 @@ fn search(
                 .copied()
                 .filter(|&i| tried[i].replications == from)
                 .collect();
-            let specs: Vec<PolicySpec> = group
+            let specs = group
                 .iter()
-                .map(|&i| space::build(sc, spec, base, scope, &tried[i].point, "candidate"))
-                .collect();
-            let recs = simulate(sc, &specs, from..target, scope);
+                .map(|&i| space::build(sc, spec, base, scope, &tried[i].point, "candidate"));
+            let recs = match &mut parts {
+                Some(p) => {
+                    sku_days += p.extend_rest(target);
+                    let specs: Vec<PolicySpec> =
+                        specs.map(|s| split::restrict(&s, &p.old)).collect();
+                    simulate(&p.part, &specs, from..target, None, Some(&p.rest_days))
+                }
+                None => simulate(sc, &specs.collect::<Vec<_>>(), from..target, scope, None),
+            };
             sku_days += sku_days_per_rep * (target - from) * group.len() as u64;
             for (&i, r) in group.iter().zip(recs) {
                 tried[i].recs.extend(r);
@@ -500,6 +708,16 @@ fn search(
         for (&i, &o) in live.iter().zip(&ok) {
             if i == leader {
                 keep.push((i, o));
+                continue;
+            }
+            // A twin of a candidate kept before it — the same figures on every replication,
+            // as when a tuned threshold cannot act on this category's SKUs — has nothing
+            // left to tell: its paired difference is exactly 0. The first tried stays.
+            if keep
+                .iter()
+                .any(|&(k, _)| k < i && same_recs(&tried[k].recs, &tried[i].recs))
+            {
+                dropped += 1;
                 continue;
             }
             let d = diff(i, leader);
@@ -624,10 +842,92 @@ mod tests {
     use super::*;
 
     fn shipped(overrides: &[&str]) -> Scenario {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/textbook-ss.yaml");
+        load("textbook-ss.yaml", overrides)
+    }
+
+    fn load(name: &str, overrides: &[&str]) -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(name);
         let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
         crate::scenario::load(&path, &o).expect("shipped scenario is valid")
+    }
+
+    /// Without shared supplier capacity, a category's candidates replayed on its own SKUs,
+    /// with the other SKUs' days added, see what they see in the whole replay: the same
+    /// score and fill-rate sums, and the same plan peaks up to the order of a float sum.
+    #[test]
+    fn a_category_searched_on_its_own_skus_sees_what_the_whole_replay_sees() {
+        let sc = load("tune-categories.yaml", &[]);
+        let spec = sc.tune.clone().expect("a tune block");
+        let base = sc.policies[spec.policy].clone();
+        for k in 0..sc.categories.len() {
+            let specs: Vec<PolicySpec> = space::design(&spec, 3, 5)
+                .iter()
+                .map(|p| space::build(&sc, &spec, &base, Some(k), p, "candidate"))
+                .collect();
+            let whole = simulate(&sc, &specs, 0..6, Some(k), None);
+            let mut parts = Parts::of(&sc, &base, k).expect("categories share no substitute");
+            assert_eq!(
+                parts.extend_rest(6),
+                4 * 365 * 6,
+                "4 other SKUs, 6 replications"
+            );
+            assert_eq!(parts.extend_rest(6), 0, "each replication replayed once");
+            let mine: Vec<PolicySpec> = specs
+                .iter()
+                .map(|s| split::restrict(s, &parts.old))
+                .collect();
+            let alone = simulate(&parts.part, &mine, 0..6, None, Some(&parts.rest_days));
+            for (w, a) in whole.iter().flatten().zip(alone.iter().flatten()) {
+                assert_eq!(
+                    (w.score, w.served, w.demanded),
+                    (a.score, a.served, a.demanded)
+                );
+                // The plan's units: the whole replay's every-SKU sums, here the category's
+                // plus the other SKUs' replayed once.
+                assert!((w.plan_served - a.plan_served).abs() <= 1e-9 * w.plan_served);
+                assert!((w.plan_demanded - a.plan_demanded).abs() <= 1e-9 * w.plan_demanded);
+                assert!(
+                    a.plan_demanded > a.demanded,
+                    "the other SKUs' demand is counted"
+                );
+                assert!((w.peak - a.peak).abs() <= 1e-9 * w.peak, "{w:?} vs {a:?}");
+                assert!((w.funding - a.funding).abs() <= 1e-9 * w.funding.max(1.0));
+            }
+        }
+    }
+
+    /// What bounds a search's memory: a dropped candidate keeps its point and a few
+    /// numbers, never its replications; only live candidates hold one record per
+    /// replication.
+    #[test]
+    fn a_dropped_candidate_keeps_no_replications() {
+        let sc = load(
+            "tune-categories.yaml",
+            &["tune.design=40", "tune.max_replications=32"],
+        );
+        let spec = sc.tune.clone().expect("a tune block");
+        let base = sc.policies[spec.policy].clone();
+        let opts = TuneOptions {
+            threads: 1,
+            progress: false,
+        };
+        let s = search(&sc, &spec, &base, Some(0), &opts).expect("search runs");
+        let dropped = s
+            .tried
+            .iter()
+            .filter(|t| t.dropped_in_round.is_some())
+            .count();
+        assert!(dropped >= 32, "halving drops most of 40 points: {dropped}");
+        for t in &s.tried {
+            if t.dropped_in_round.is_some() {
+                assert_eq!(t.recs.capacity(), 0, "a dropped candidate keeps no records");
+            } else {
+                assert_eq!(t.recs.len() as u64, t.replications);
+            }
+            assert_eq!(t.point.len(), spec.params.len());
+        }
     }
 
     /// Twenty replications whose plan-wide peaks and funding needs are 1, 2, …, 20: the
@@ -638,6 +938,8 @@ mod tests {
                 score: 0.0,
                 served: 1.0,
                 demanded: 1.0,
+                plan_served: 1.0,
+                plan_demanded: 1.0,
                 peak: f64::from(i),
                 funding: f64::from(i),
             })
@@ -658,5 +960,54 @@ mod tests {
             );
         }
         assert!(meets(&shipped(&[]), &recs()));
+    }
+
+    /// A category that cannot reach the fill-rate line on its own (it serves 90 of 100 units
+    /// on every replication) inside a plan that can: the other SKUs serve 1,000 ± 10 of
+    /// 1,020. The constraint is on the plan, (90 + 1,000) / 1,120 ≈ 0.973, so the candidate
+    /// meets 0.95 — and not 0.98, above the plan's fill rate. A plan whose estimate clears
+    /// the line but whose delta-method lower bound does not is not met.
+    #[test]
+    fn a_category_short_of_the_fill_line_alone_meets_it_within_the_plan() {
+        let rec = |i: u32| {
+            let extra = if i.is_multiple_of(2) { 10.0 } else { -10.0 };
+            Rec {
+                score: 0.0,
+                served: 90.0,
+                demanded: 100.0,
+                plan_served: 90.0 + 1000.0 + extra,
+                plan_demanded: 100.0 + 1020.0,
+                peak: 0.0,
+                funding: 0.0,
+            }
+        };
+        let recs: Vec<Rec> = (0..20).map(rec).collect();
+        let at = |min: f64| shipped(&[&format!("objective.min_fill_rate={min}")]);
+        // Judged on its own units, as the search judged it before, the category fails.
+        let alone: Vec<Rec> = recs
+            .iter()
+            .map(|r| Rec {
+                plan_served: r.served,
+                plan_demanded: r.demanded,
+                ..*r
+            })
+            .collect();
+        assert!(!meets(&at(0.95), &alone), "the category alone is short");
+        assert!(
+            meets(&at(0.95), &recs),
+            "the plan's fill rate ≈ 0.973 meets 0.95"
+        );
+        assert!(!meets(&at(0.98), &recs), "and fails 0.98");
+        // Derived bound: plan fill r = 1090 / 1120; per-replication residuals x − r·y are
+        // ±10 (y constant), so se = sqrt(100·20/19 / 20) / 1120 and the lower bound is
+        // r − t(0.95, 19)·se. A line between the bound and r is not met.
+        let r = 1090.0 / 1120.0;
+        let se = (100.0f64 * 20.0 / 19.0 / 20.0).sqrt() / 1120.0;
+        let lower = r - t_quantile(0.95, 19) * se;
+        assert!(
+            !meets(&at((lower + r) / 2.0), &recs),
+            "estimate above, bound below"
+        );
+        assert!(meets(&at(lower - 1e-6), &recs), "bound above the line");
     }
 }

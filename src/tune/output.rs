@@ -29,6 +29,8 @@ struct Doc<'a> {
     indifference: f64,
     confidence: f64,
     max_replications: u32,
+    /// Points of the space-filling design (`tune.design`).
+    design: usize,
     /// SKU-days simulated by the search and the confirmation runs together.
     sku_days_simulated: u64,
     /// The tuned policy, confirmed on fresh replications.
@@ -121,6 +123,7 @@ pub fn render_json(sc: &Scenario, t: &Tuning) -> String {
         indifference: sc.objective.indifference,
         confidence: sc.objective.confidence,
         max_replications: spec.max_replications,
+        design: spec.design,
         sku_days_simulated: t.sku_days,
         tuned: TunedDoc {
             params: t

@@ -373,3 +373,14 @@ fn tune_without_a_tune_block_is_an_input_error() {
         "unknown field",
     );
 }
+
+#[test]
+fn tune_rejects_a_design_of_no_points() {
+    rejected(
+        TEXTBOOK_YAML,
+        "  max_replications: 128",
+        "  max_replications: 128\n  design: 0",
+        "tune.design",
+        "must be from 1 to 1000000 points, found 0",
+    );
+}
