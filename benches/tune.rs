@@ -9,13 +9,11 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use restock::experiment::{RunOptions, run_full};
-use restock::scenario;
-use restock::tune::{TuneOptions, tune};
+use restock::{RunOptions, TuneOptions, load_scenario, run_full, tune};
 
 fn tune_vs_sweep(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sc = scenario::load(&root.join("scenarios/tune-categories.yaml"), &[])
+    let sc = load_scenario(&root.join("scenarios/tune-categories.yaml"), &[])
         .expect("shipped scenario loads");
     let mut g = c.benchmark_group("tune_categories");
     g.sample_size(10);
