@@ -602,7 +602,12 @@ mod tests {
         }
         // Columns of a row-major block, as the fold reads them: every `stride`-th value from
         // `start`, and negated (the net cash below zero).
-        let rows = [[1.0, -7.5, 300.0], [2.0, -7.5, 0.25], [1.0, -9.0, 65.0], [4.0, -7.5, 1e9]];
+        let rows = [
+            [1.0, -7.5, 300.0],
+            [2.0, -7.5, 0.25],
+            [1.0, -9.0, 65.0],
+            [4.0, -7.5, 1e9],
+        ];
         let flat: Vec<f64> = rows.iter().flatten().copied().collect();
         for d in 0..3 {
             let (mut one, mut each) = (DaySketch::default(), DaySketch::default());
