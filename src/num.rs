@@ -6,14 +6,15 @@
 #[inline(always)]
 pub(crate) fn round_i64(x: f64) -> i64 {
     // From 2⁵² on every f64 is a whole number, so there is nothing to round (and the
-    // correction below could overflow at the saturated ends).
-    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
-        return x as i64;
+    // correction below could overflow at the saturated ends); NaN fails the test too.
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = x as i64;
+        // Exact: x and its truncation share their leading bits.
+        let f = x - t as f64;
+        t + i64::from(f >= 0.5) - i64::from(f <= -0.5)
+    } else {
+        x as i64
     }
-    let t = x as i64;
-    // Exact: x and its truncation share their leading bits.
-    let f = x - t as f64;
-    t + i64::from(f >= 0.5) - i64::from(f <= -0.5)
 }
 
 /// Exactly `x.floor() as i64` (NaN gives 0; beyond `i64` saturates).

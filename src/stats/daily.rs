@@ -347,6 +347,8 @@ impl DailyAcc {
 
     /// Folds one replication's calendar (one record per simulated day). At most [`BLOCK`]
     /// replications between two [`flush`](Self::flush)es: a block's.
+    // Kept out of the block loop: inlined there, the counting loops lost their registers.
+    #[inline(never)]
     pub fn push(&mut self, records: &[DayRecord]) {
         assert_eq!(records.len(), self.days.len(), "one record per day");
         let p = &mut self.pending;
@@ -384,6 +386,7 @@ impl DailyAcc {
     }
 
     /// Ends a block: folds its values. Needed before merging or reading.
+    #[inline(never)]
     pub fn flush(&mut self) {
         let p = &mut self.pending;
         let k = p.reps;
