@@ -3,7 +3,11 @@
 //! when due — departures (the balance is paid, deposits become stock in transit) and arrivals
 //! (stock becomes sellable) from one event queue.
 
-use super::*;
+use super::{EventQueue, Model, SkuState, World};
+use crate::calendar::{MINUTES_PER_DAY, SimTime};
+use crate::policy::{Orders, Trigger};
+use crate::scenario::Mode;
+use crate::supply::{Books, Leg, OpenShipment, Shipment};
 
 /// A shipment's slot, with the top bit set for its departure (goods leave the supplier: the
 /// balance is paid, the deposit becomes stock in transit) and clear for its arrival (stock

@@ -38,12 +38,12 @@ pub mod world;
 
 use std::collections::VecDeque;
 
-use crate::calendar::{MINUTES_PER_DAY, SimTime};
+use crate::calendar::SimTime;
 use crate::demand::{DemandModel, StreamEntry};
 use crate::metrics::{DayRecord, Metric, RepMetrics, ScopeTotals};
 use crate::policy::{AnnouncedStreams, Orders, Policy, SkuView, Trigger};
-use crate::scenario::{Mode, Scenario, StockoutRule};
-use crate::supply::{Books, Ledger, Leg, OpenShipment, Shipment, Supply, SupplyView};
+use crate::scenario::{Scenario, StockoutRule};
+use crate::supply::{Books, Ledger, Shipment, Supply, SupplyView};
 use logistics::{Logistics, place_orders, receive_due};
 pub use open_orders::PoFate;
 pub use queue::EventQueue;

@@ -4,8 +4,13 @@
 //! is the general loop's (`sku_day`); only the order of the loops and the dispatch differ, and
 //! `the_plain_day_loop_equals_the_general_one` holds every bit of the two equal.
 
-use super::*;
+use super::logistics::{Logistics, receive_due};
+use super::sales::Switch;
+use super::{Engine, Model, SkuState, World, add_money, capital_of, sku_day, tally};
+use crate::calendar::SimTime;
+use crate::metrics::DayRecord;
 use crate::policy::Textbook;
+use crate::policy::{Orders, Policy};
 
 impl Engine {
     /// The days of a plain model. A textbook policy's review is compiled into the day loop
