@@ -1,6 +1,7 @@
-//! Rounding to integers without a library call, and a peak without NaN handling. On the baseline x86-64 target (no SSE4.1)
-//! `f64::round` compiles to a call to libm's `round`, and the money and time conversions that
-//! use it run for every payment and shipment of every replication.
+//! Rounding to integers without a library call, and a peak without NaN handling. On the
+//! baseline x86-64 target (no SSE4.1) `f64::round` and `floor` compile to calls into libm, and
+//! the money and time conversions that use them run for every payment and shipment of every
+//! replication.
 
 /// Exactly `x.round() as i64` (half away from zero; NaN gives 0; beyond `i64` saturates).
 #[inline(always)]

@@ -17,7 +17,7 @@ impl Engine {
     /// (one copy per policy type): called through `dyn`, the call alone clobbered every
     /// register the loop kept its state in, so the state went to the stack and back on every
     /// SKU-day, and the view was built in memory field by field for a review that reads four of
-    /// them (−12% on the textbook run). Other policies keep the dynamic call.
+    /// them. Other policies keep the dynamic call.
     pub(super) fn plain_days(
         &mut self,
         model: &Model,
@@ -35,7 +35,7 @@ impl Engine {
     /// A plain model's days, one SKU's whole horizon after another: nothing in a plain model
     /// links two SKUs' days (no substitutes, suppliers, categories or streams), so the order
     /// changes no result, and a SKU's state and the loop's invariants stay put for a year
-    /// instead of being set up again for every SKU-day (−6% on the textbook run). The daily
+    /// instead of being set up again for every SKU-day. The daily
     /// capital is summed SKU by SKU in the same order as the general loop sums it, so every
     /// bit agrees with it (`the_plain_day_loop_equals_the_general_one`).
     fn sku_by_sku<P: Policy + ?Sized>(
@@ -62,7 +62,7 @@ impl Engine {
         self.peak_capital(model)
     }
 
-    /// Days `days` of SKU `i` of a plain model; adds its end-of-day capital to each day's
+    /// Days `days_run` of SKU `i` of a plain model; adds its end-of-day capital to each day's
     /// record. The engine's fields and the SKU's rows are split out once for the run of days,
     /// not once a day.
     #[inline(always)]
