@@ -95,3 +95,26 @@ pub(super) fn warn_inert(
         );
     }
 }
+
+/// Why threshold `param` cannot act on any SKU of `category` (`None`: every SKU), or `None`
+/// when it can: what `tune` says of a tuned value that changes nothing.
+pub fn cannot_act(
+    param: &str,
+    category: Option<usize>,
+    skus: &[Sku],
+    streams: &StreamCalendar,
+) -> Option<&'static str> {
+    let (what, acts) = needs(param)?;
+    let mut featured = vec![false; skus.len()];
+    for s in &streams.streams {
+        for &(k, _) in &s.featured {
+            featured[k] = true;
+        }
+    }
+    let any = skus
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| category.is_none() || s.category == category)
+        .any(|(i, s)| acts(s, featured[i]));
+    (!any).then_some(what)
+}

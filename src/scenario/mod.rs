@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod demand;
 pub mod document;
 mod inert;
+pub(crate) use inert::cannot_act;
 pub mod money;
 pub mod policy;
 pub mod raw;

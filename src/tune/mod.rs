@@ -32,19 +32,23 @@
 //!    figures and its feasibility at `confidence` come from this run only, and `tuned.yaml`
 //!    carries that seed so `restock run DIR/tuned.yaml` reproduces them.
 //!
-//! With `per_category`, each category is searched on its own SKUs' score, the
-//! others keeping the tuned policy's thresholds, and every constraint judged on the whole
-//! plan: the credit line is shared, and the fill-rate line is on the plan's pooled fill rate
-//! (the category's units plus the other SKUs' from their shared replay), the categories
-//! searched before keeping their picks in that plan. The picks are then combined into one policy and confirmed as
-//! one candidate. When the combination fails the capital constraint, a greedy heuristic
-//! swaps the category whose next-best survivor lowers the plan's p95 peak capital the most
-//! per unit of score given up, re-confirming each time (at most one swap per survivor); when
-//! it fails the fill rate, the survivor that serves the most more units per unit of score.
+//! With `per_category`, each category is searched on its own SKUs' score, the others
+//! keeping the tuned policy's thresholds, and the capital lines judged on the whole plan
+//! (the credit line is shared). The fill-rate line is a line on the plan's pooled fill rate,
+//! shared by the categories: when each category can be replayed apart, its candidates race
+//! under several prices of a unit not served at once, and one survivor per category is
+//! combined under the line, corrected by replaying the combination whole ([`lagrange`]);
+//! otherwise the categories are searched in turn, those searched before keeping their picks.
+//! The picks are confirmed as one candidate. When the confirmation fails the capital
+//! constraint, a greedy heuristic swaps the category whose next-best survivor lowers the
+//! plan's p95 peak capital the most per unit of score given up, re-confirming each time (at
+//! most one swap per survivor); when it fails the fill rate, the survivor that serves the
+//! most more units per unit of score.
 //!
 //! Memory is bounded by the live candidates: a dropped candidate keeps a summary of a few
 //! numbers, not its replications.
 
+mod lagrange;
 mod output;
 mod space;
 mod split;
@@ -132,6 +136,9 @@ pub struct Search {
     /// Parameters whose chosen value sits on its range's edge.
     pub on_edge: Vec<String>,
     pub sku_days: u64,
+    /// Per replication, units served and demanded by SKUs in no category (empty when the
+    /// search replayed every SKU).
+    loose: Vec<(f64, f64)>,
 }
 
 /// Everything a tune produces.
@@ -149,6 +156,12 @@ pub struct Tuning {
     pub(crate) failures: Vec<Failure>,
     /// Category swaps the trade-off heuristic made: (category, from candidate, to candidate).
     pub swaps: Vec<(String, usize, usize)>,
+    /// How the categories' picks were combined under the fill-rate line, on the search's
+    /// replications (`None`: the picks are each search's best).
+    /// With the whole replays it took.
+    pub(crate) combination: Option<(lagrange::Choice, usize)>,
+    /// The catalog's mean price, the scale of the prices raced `[currency/unit]`.
+    pub(crate) price_scale: f64,
     pub(crate) sku_days: u64,
 }
 
@@ -183,6 +196,18 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
     } else {
         vec![None]
     };
+    // Categories share the fill-rate line: when each can be replayed apart, they race under
+    // prices of a unit short and one survivor per category is combined under the line
+    // ([`lagrange`]).
+    let lagrange = spec.per_category
+        && sc.objective.min_fill_rate.is_some()
+        && (0..sc.categories.len()).all(|k| Parts::possible(sc, k));
+    let scale = sc.skus.iter().map(|s| s.price).sum::<f64>() / sc.skus.len().max(1) as f64;
+    let prices = if lagrange {
+        lagrange::prices(scale)
+    } else {
+        Vec::new()
+    };
     let mut searches = Vec::new();
     let mut chosen: Vec<PolicySpec> = Vec::new();
     // The plan a category's constraints are judged on: the categories searched before it
@@ -201,8 +226,8 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
                 spec.params.len()
             );
         }
-        let s = search(sc, spec, &plan, scope, opts)?;
-        if spec.per_category {
+        let s = search(sc, spec, &plan, scope, &prices, opts)?;
+        if spec.per_category && !lagrange {
             plan = space::build(sc, spec, &plan, scope, &s.tried[s.best].point, &base.name);
         }
         chosen.push(space::build(
@@ -227,7 +252,6 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
     let mut sku_days: u64 = searches.iter().map(|s| s.sku_days).sum();
     let per_run = Model::new(sc).sku_days() * u64::from(reps);
     let mut picks: Vec<usize> = searches.iter().map(|s| s.best).collect();
-    let mut swaps = Vec::new();
     let combine = |picks: &[usize]| -> PolicySpec {
         if spec.per_category {
             let mut one = sc.clone();
@@ -250,6 +274,56 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
             )
         }
     };
+    let mut combination = None;
+    if lagrange {
+        let n = u64::from(reps);
+        let survivors: Vec<Vec<lagrange::Survivor>> = searches
+            .iter()
+            .map(|s| {
+                s.tried
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.dropped_in_round.is_none() && t.replications == n)
+                    .map(|(index, t)| lagrange::Survivor {
+                        index,
+                        score: t.recs.iter().map(|r| r.score).collect(),
+                        served: t.recs.iter().map(|r| r.served).collect(),
+                        demanded: t.recs.iter().map(|r| r.demanded).collect(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let loose = &searches.last().expect("a search per category").loose;
+        if survivors.iter().all(|v| !v.is_empty()) && loose.len() as u64 == n {
+            let o = &sc.objective;
+            let line = lagrange::Line {
+                min: o.min_fill_rate.unwrap_or(0.0),
+                confidence: o.confidence,
+                days: f64::from(sc.calendar.measured_days()),
+                scale,
+            };
+            let (c, replays) = lagrange::settle(&survivors, loose, &line, WHOLE_REPLAYS, |p| {
+                let picks: Vec<usize> =
+                    p.iter().zip(&survivors).map(|(&i, v)| v[i].index).collect();
+                sku_days += Model::new(sc).sku_days() * n;
+                replay_whole(sc, &combine(&picks), n)
+            });
+            if opts.progress {
+                eprintln!(
+                    "tune: categories combined ({replays} whole replay(s) on the search's replications): pooled fill rate {:.4}, bound {:.4}",
+                    c.fill, c.fill_bound
+                );
+            }
+            picks = c
+                .picks
+                .iter()
+                .zip(&survivors)
+                .map(|(&p, v)| v[p].index)
+                .collect();
+            combination = Some((c, replays));
+        }
+    }
+    let mut swaps = Vec::new();
     let confirm = |spec: &PolicySpec| -> Result<experiment::Outcome> {
         let mut one = conf_sc.clone();
         one.policies = vec![spec.clone()];
@@ -324,7 +398,19 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
         failures = score::failures(&sc.objective, &confirmed.all);
     }
     for (s, &p) in searches.iter_mut().zip(&picks) {
-        s.best = p;
+        if s.best != p {
+            s.best = p;
+            let live: Vec<usize> = (0..s.tried.len())
+                .filter(|&i| s.tried[i].dropped_in_round.is_none())
+                .collect();
+            s.not_separated = not_separated(
+                &s.tried,
+                &live,
+                p,
+                sc.objective.confidence,
+                sc.objective.indifference,
+            );
+        }
     }
     Ok(Tuning {
         searches,
@@ -335,6 +421,8 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
         outcome,
         failures,
         swaps,
+        combination,
+        price_scale: scale,
         sku_days,
     })
 }
@@ -433,6 +521,55 @@ fn simulate(
         .collect()
 }
 
+/// Whole replays that correct the categories' combination for what they share ([`lagrange::settle`]).
+const WHOLE_REPLAYS: usize = 4;
+
+/// `spec` replayed on every SKU on replications `0..n`: per category and replication its
+/// score, units served and demanded, and per replication the units of SKUs in no category.
+fn replay_whole(sc: &Scenario, spec: &PolicySpec, n: u64) -> lagrange::Replay {
+    let mut one = sc.clone();
+    one.policies = vec![spec.clone()];
+    let model = Model::new(&one);
+    // Per replication: each category's [score, served, demanded], and the loose units.
+    type Rep = (Vec<[f64; 3]>, (f64, f64));
+    let per_rep: Vec<Rep> = (0..n)
+        .into_par_iter()
+        .map_init(
+            || {
+                (
+                    World::new(&model),
+                    Engine::new(&model),
+                    model.policy(0),
+                    RepMetrics::default(),
+                )
+            },
+            |(world, engine, policy, metrics), rep| {
+                world.generate(&model, rep);
+                engine.run(&model, world, policy.as_mut(), metrics);
+                let (mut ls, mut ld) = crate::stats::served_demanded(metrics);
+                let cats = engine
+                    .category_metrics()
+                    .iter()
+                    .map(|m| {
+                        let (s, d) = crate::stats::served_demanded(m);
+                        let (s, d) = if d > 0.0 { (s, d) } else { (0.0, 0.0) };
+                        ls -= s;
+                        ld -= d;
+                        [m.get(Metric::Score), s, d]
+                    })
+                    .collect();
+                (cats, (ls, ld))
+            },
+        )
+        .collect();
+    lagrange::Replay {
+        categories: (0..sc.categories.len())
+            .map(|k| per_rep.iter().map(|(c, _)| c[k]).collect())
+            .collect(),
+        loose: per_rep.iter().map(|(_, l)| *l).collect(),
+    }
+}
+
 /// The plan's peak capital and funding need over measured days, from one part's days and
 /// the other SKUs' (capital, cumulative net cash) on the same days (empty: no other SKUs).
 /// Both are sums over SKUs, so the plan's day is the sum of the parts' days; the peaks are
@@ -471,15 +608,24 @@ struct RestRep {
     /// Units served and demanded.
     served: f64,
     demanded: f64,
+    /// Units served and demanded by the SKUs in no category (they are in every search's
+    /// other SKUs, with the entry's thresholds).
+    loose: (f64, f64),
 }
 
 impl Parts {
+    /// Whether category `k`'s SKUs can be replayed apart from the others ([`Parts::of`]).
+    fn possible(sc: &Scenario, k: usize) -> bool {
+        let keep: Vec<bool> = sc.skus.iter().map(|s| s.category == Some(k)).collect();
+        keep.contains(&true) && split::separable(sc, &keep)
+    }
+
     /// The parts of category `k`'s search, when its SKUs can be replayed apart.
     fn of(sc: &Scenario, base: &PolicySpec, k: usize) -> Option<Parts> {
-        let keep: Vec<bool> = sc.skus.iter().map(|s| s.category == Some(k)).collect();
-        if !keep.contains(&true) || !split::separable(sc, &keep) {
+        if !Parts::possible(sc, k) {
             return None;
         }
+        let keep: Vec<bool> = sc.skus.iter().map(|s| s.category == Some(k)).collect();
         let others: Vec<bool> = keep.iter().map(|&b| !b).collect();
         let rest = others.contains(&true).then(|| {
             let mut r = split::part(sc, &others);
@@ -523,7 +669,19 @@ impl Parts {
                     world.generate(&model, rep);
                     engine.run(&model, world, policy.as_mut(), metrics);
                     let (served, demanded) = crate::stats::served_demanded(metrics);
+                    let loose =
+                        engine
+                            .category_metrics()
+                            .iter()
+                            .fold((served, demanded), |(s, d), m| {
+                                // A category with no SKUs in this part has no fill rate.
+                                match crate::stats::served_demanded(m) {
+                                    (cs, cd) if cd > 0.0 => (s - cs, d - cd),
+                                    _ => (s, d),
+                                }
+                            });
                     RestRep {
+                        loose,
                         days: engine.daily()[warmup..]
                             .iter()
                             .map(|d| (d.total(), d.net_cash))
@@ -560,12 +718,14 @@ fn same_recs(a: &[Rec], b: &[Rec]) -> bool {
 /// before any confirmation: the plan's pooled fill rate (the candidate's scope's units plus
 /// the other SKUs' on the same replications) judged as the confirmation judges it — its
 /// one-sided `confidence` lower bound (delta method) at least `min_fill_rate` —, and the
-/// nearest-rank p95 of the plan's peak capital and funding need within their lines.
-fn meets(sc: &Scenario, recs: &[Rec]) -> bool {
+/// nearest-rank p95 of the plan's peak capital and funding need within their lines. With
+/// `fill` false the fill-rate line is left out: a search racing under prices of a unit
+/// short leaves it to the combination ([`lagrange`]).
+fn meets_lines(sc: &Scenario, recs: &[Rec], fill: bool) -> bool {
     let o = &sc.objective;
-    let fill_ok = o
-        .min_fill_rate
-        .is_none_or(|min| plan_fill_ok(recs, min, o.confidence));
+    let fill_ok = !fill
+        || o.min_fill_rate
+            .is_none_or(|min| plan_fill_ok(recs, min, o.confidence));
     // The nearest-rank p95 of the replications so far, against a limit.
     let p95_ok = |limit: Option<f64>, of: fn(&Rec) -> f64| {
         limit.is_none_or(|max| {
@@ -593,21 +753,53 @@ fn plan_fill_ok(recs: &[Rec], min: f64, confidence: f64) -> bool {
     c.ratio_lower(confidence).unwrap_or(c.ratio().0) >= min
 }
 
-/// The lowest mean score among the `live` candidates whose estimates meet the constraints
-/// (`ok`, in `live` order; among all of them when none does); ties go to the first tried.
-fn leader(tried: &[Tried], live: &[usize], ok: &[bool]) -> usize {
+/// The lowest `mean` (in `live` order) among the `live` candidates whose estimates meet the
+/// constraints (`ok`, in `live` order; among all of them when none does); ties go to the
+/// first tried. Returns the index into `tried`.
+fn leader(live: &[usize], ok: &[bool], mean: &[f64]) -> usize {
     let any_ok = ok.iter().any(|&b| b);
-    live.iter()
-        .zip(ok)
-        .filter(|(_, o)| **o || !any_ok)
-        .map(|(&i, _)| i)
-        .min_by(|&a, &b| {
-            tried[a]
-                .score_mean
-                .total_cmp(&tried[b].score_mean)
-                .then(a.cmp(&b))
-        })
+    (0..live.len())
+        .filter(|&p| ok[p] || !any_ok)
+        .min_by(|&a, &b| mean[a].total_cmp(&mean[b]).then(live[a].cmp(&live[b])))
+        .map(|p| live[p])
         .expect("a live candidate")
+}
+
+/// What a candidate is raced on: its score, or under a price of a unit short, its score
+/// plus the units it did not serve priced per measured day.
+fn objective(r: &Rec, price: Option<f64>, days: f64) -> f64 {
+    match price {
+        None => r.score,
+        Some(p) => r.score + p * (r.demanded - r.served) / days,
+    }
+}
+
+/// The survivors in `live` other than `best` whose paired score difference with `best` is
+/// not shown, at `conf`, to be below `delta`.
+fn not_separated(
+    tried: &[Tried],
+    live: &[usize],
+    best: usize,
+    conf: f64,
+    delta: f64,
+) -> Vec<usize> {
+    live.iter()
+        .copied()
+        .filter(|&i| i != best)
+        .filter(|&i| {
+            let d = moments(
+                tried[best]
+                    .recs
+                    .iter()
+                    .zip(&tried[i].recs)
+                    .map(|(x, y)| x.score - y.score),
+            );
+            match d.std_error() {
+                Some(se) => d.mean + t_quantile(conf, d.n - 1) * se >= delta.max(f64::MIN_POSITIVE),
+                None => true,
+            }
+        })
+        .collect()
 }
 
 fn moments(xs: impl Iterator<Item = f64>) -> Moments {
@@ -616,12 +808,15 @@ fn moments(xs: impl Iterator<Item = f64>) -> Moments {
     m
 }
 
-/// One search over `spec.params`, in `scope`.
+/// One search over `spec.params`, in `scope`. With `prices` (of a unit short, see
+/// [`lagrange`]) the candidates race under each price at once and the fill-rate line is left
+/// to the combination; without, they race on the score under every line.
 fn search(
     sc: &Scenario,
     spec: &TuneSpec,
     base: &PolicySpec,
     scope: Option<usize>,
+    prices: &[f64],
     opts: &TuneOptions,
 ) -> Result<Search> {
     let mut parts = scope.and_then(|k| Parts::of(sc, base, k));
@@ -631,6 +826,13 @@ fn search(
     };
     let conf = sc.objective.confidence;
     let delta = sc.objective.indifference;
+    let days = f64::from(sc.calendar.measured_days());
+    let objectives: Vec<Option<f64>> = if prices.is_empty() {
+        vec![None]
+    } else {
+        prices.iter().copied().map(Some).collect()
+    };
+    let fill_line = prices.is_empty();
     let n0 = spec.design;
     let salt = scope.map_or(0, |k| k as u64 + 1);
     let mut tried: Vec<Tried> = space::design(spec, n0, sc.seed ^ salt.wrapping_mul(0x9e37))
@@ -692,21 +894,24 @@ fn search(
             tried[i].score_mean = m.mean;
             tried[i].score_ci95 = m.ci95();
         }
-        let ok: Vec<bool> = live.iter().map(|&i| meets(sc, &tried[i].recs)).collect();
-        let leader = leader(&tried, &live, &ok);
-        let diff = |a: usize, b: usize| {
-            moments(
-                tried[a]
-                    .recs
-                    .iter()
-                    .zip(&tried[b].recs)
-                    .map(|(x, y)| x.score - y.score),
-            )
-        };
+        let ok: Vec<bool> = live
+            .iter()
+            .map(|&i| meets_lines(sc, &tried[i].recs, fill_line))
+            .collect();
+        // Per objective, each live candidate's mean and the leader.
+        let means: Vec<Vec<f64>> = objectives
+            .iter()
+            .map(|&o| {
+                live.iter()
+                    .map(|&i| moments(tried[i].recs.iter().map(|r| objective(r, o, days))).mean)
+                    .collect()
+            })
+            .collect();
+        let leaders: Vec<usize> = means.iter().map(|m| leader(&live, &ok, m)).collect();
         let mut dropped = 0;
         let mut keep: Vec<(usize, bool)> = Vec::new();
         for (&i, &o) in live.iter().zip(&ok) {
-            if i == leader {
+            if leaders.contains(&i) {
                 keep.push((i, o));
                 continue;
             }
@@ -720,11 +925,21 @@ fn search(
                 dropped += 1;
                 continue;
             }
-            let d = diff(i, leader);
-            let worse = match d.std_error() {
-                Some(se) => d.mean - t_quantile(conf, d.n - 1) * se > delta,
-                None => false,
-            };
+            // Eliminated when worse than the leader by more than the indifference, with
+            // confidence, under every objective raced.
+            let worse = objectives.iter().zip(&leaders).all(|(&obj, &l)| {
+                let d = moments(
+                    tried[i]
+                        .recs
+                        .iter()
+                        .zip(&tried[l].recs)
+                        .map(|(x, y)| objective(x, obj, days) - objective(y, obj, days)),
+                );
+                match d.std_error() {
+                    Some(se) => d.mean - t_quantile(conf, d.n - 1) * se > delta,
+                    None => false,
+                }
+            });
             if worse {
                 dropped += 1;
             } else {
@@ -738,18 +953,38 @@ fn search(
         }
         let last = target >= u64::from(spec.max_replications);
         if keep.len() > KEEP && !last {
-            keep.sort_by(|a, b| {
-                b.1.cmp(&a.1)
-                    .then(tried[a.0].score_mean.total_cmp(&tried[b.0].score_mean))
-                    .then(a.0.cmp(&b.0))
-            });
-            let half = keep.len().div_ceil(2).max(KEEP);
-            for &(i, _) in &keep[half..] {
+            // Each objective's order (constraint-meeting first, then by mean); the better
+            // half goes on, taken from the orders in turn so every objective keeps its best.
+            let pos = |i: usize| live.iter().position(|&l| l == i).expect("kept is live");
+            let orders: Vec<Vec<(usize, bool)>> = means
+                .iter()
+                .map(|m| {
+                    let mut o = keep.clone();
+                    o.sort_by(|a, b| {
+                        b.1.cmp(&a.1)
+                            .then(m[pos(a.0)].total_cmp(&m[pos(b.0)]))
+                            .then(a.0.cmp(&b.0))
+                    });
+                    o
+                })
+                .collect();
+            let mut merged: Vec<(usize, bool)> = Vec::with_capacity(keep.len());
+            for r in 0..keep.len() {
+                for o in &orders {
+                    if !merged.iter().any(|&(k, _)| k == o[r].0) {
+                        merged.push(o[r]);
+                    }
+                }
+            }
+            let half = merged.len().div_ceil(2).max(KEEP);
+            for &(i, _) in &merged[half..] {
                 tried[i].dropped_in_round = Some(round);
                 dropped += 1;
             }
-            keep.truncate(half);
+            merged.truncate(half);
+            keep = merged;
         }
+        let leader = leaders[0];
         rounds.push(Round {
             replications: target,
             live: live.len(),
@@ -768,7 +1003,9 @@ fn search(
             t.recs = Vec::new();
         }
         added = 0;
-        if keep.len() <= KEEP && refinements < REFINEMENTS && !last {
+        // Racing under prices keeps more survivors alive: one refinement, not two.
+        let phases = if fill_line { REFINEMENTS } else { 1 };
+        if keep.len() <= KEEP && refinements < phases && !last {
             let centres: Vec<Point> = keep.iter().map(|&(i, _)| tried[i].point.clone()).collect();
             let step = 0.125 / f64::from(1u32 << refinements);
             refinements += 1;
@@ -790,7 +1027,8 @@ fn search(
             // New candidates catch up on the current replications first.
             continue;
         }
-        if last || (keep.len() == 1 && added == 0) {
+        // Racing under prices, the combination needs every survivor on every replication.
+        if last || (fill_line && keep.len() == 1 && added == 0) {
             break;
         }
         target = (target * 2).min(u64::from(spec.max_replications));
@@ -798,26 +1036,13 @@ fn search(
     let live: Vec<usize> = (0..tried.len())
         .filter(|&i| tried[i].dropped_in_round.is_none())
         .collect();
-    let ok: Vec<bool> = live.iter().map(|&i| meets(sc, &tried[i].recs)).collect();
-    let best = leader(&tried, &live, &ok);
-    let not_separated = live
+    let ok: Vec<bool> = live
         .iter()
-        .copied()
-        .filter(|&i| i != best)
-        .filter(|&i| {
-            let d = moments(
-                tried[best]
-                    .recs
-                    .iter()
-                    .zip(&tried[i].recs)
-                    .map(|(x, y)| x.score - y.score),
-            );
-            match d.std_error() {
-                Some(se) => d.mean + t_quantile(conf, d.n - 1) * se >= delta.max(f64::MIN_POSITIVE),
-                None => true,
-            }
-        })
+        .map(|&i| meets_lines(sc, &tried[i].recs, fill_line))
         .collect();
+    let scores: Vec<f64> = live.iter().map(|&i| tried[i].score_mean).collect();
+    let best = leader(&live, &ok, &scores);
+    let not_separated = not_separated(&tried, &live, best, conf, delta);
     let on_edge = space::on_edge(spec, &tried[best].point);
     Ok(Search {
         scope: scope.map(|k| sc.categories[k].id.clone()),
@@ -827,6 +1052,9 @@ fn search(
         not_separated,
         on_edge,
         sku_days,
+        loose: parts
+            .map(|p| p.rest_days.iter().map(|r| r.loose).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -913,7 +1141,7 @@ mod tests {
             threads: 1,
             progress: false,
         };
-        let s = search(&sc, &spec, &base, Some(0), &opts).expect("search runs");
+        let s = search(&sc, &spec, &base, Some(0), &[], &opts).expect("search runs");
         let dropped = s
             .tried
             .iter()
@@ -951,15 +1179,15 @@ mod tests {
         for key in ["max_capital_peak_p95", "max_funding_need_p95"] {
             let at = |limit: f64| shipped(&[&format!("objective.{key}={limit}")]);
             assert!(
-                meets(&at(19.0), &recs()),
+                meets_lines(&at(19.0), &recs(), true),
                 "{key}: p95 19 meets a line of 19"
             );
             assert!(
-                !meets(&at(18.5), &recs()),
+                !meets_lines(&at(18.5), &recs(), true),
                 "{key}: p95 19 fails a line of 18.5"
             );
         }
-        assert!(meets(&shipped(&[]), &recs()));
+        assert!(meets_lines(&shipped(&[]), &recs(), true));
     }
 
     /// A category that cannot reach the fill-rate line on its own (it serves 90 of 100 units
@@ -992,12 +1220,15 @@ mod tests {
                 ..*r
             })
             .collect();
-        assert!(!meets(&at(0.95), &alone), "the category alone is short");
         assert!(
-            meets(&at(0.95), &recs),
+            !meets_lines(&at(0.95), &alone, true),
+            "the category alone is short"
+        );
+        assert!(
+            meets_lines(&at(0.95), &recs, true),
             "the plan's fill rate ≈ 0.973 meets 0.95"
         );
-        assert!(!meets(&at(0.98), &recs), "and fails 0.98");
+        assert!(!meets_lines(&at(0.98), &recs, true), "and fails 0.98");
         // Derived bound: plan fill r = 1090 / 1120; per-replication residuals x − r·y are
         // ±10 (y constant), so se = sqrt(100·20/19 / 20) / 1120 and the lower bound is
         // r − t(0.95, 19)·se. A line between the bound and r is not met.
@@ -1005,9 +1236,12 @@ mod tests {
         let se = (100.0f64 * 20.0 / 19.0 / 20.0).sqrt() / 1120.0;
         let lower = r - t_quantile(0.95, 19) * se;
         assert!(
-            !meets(&at((lower + r) / 2.0), &recs),
+            !meets_lines(&at((lower + r) / 2.0), &recs, true),
             "estimate above, bound below"
         );
-        assert!(meets(&at(lower - 1e-6), &recs), "bound above the line");
+        assert!(
+            meets_lines(&at(lower - 1e-6), &recs, true),
+            "bound above the line"
+        );
     }
 }

@@ -35,7 +35,30 @@ struct Doc<'a> {
     sku_days_simulated: u64,
     /// The tuned policy, confirmed on fresh replications.
     tuned: TunedDoc<'a>,
+    /// How the categories' picks were combined under the fill-rate line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    combination: Option<CombinationDoc>,
     searches: Vec<SearchDoc>,
+}
+
+#[derive(Serialize)]
+struct CombinationDoc {
+    method: &'static str,
+    /// The price of a unit not served `[currency/unit]` the categories raced under.
+    prices_raced: Vec<f64>,
+    /// The price whose minimisers started the plan (null: every combination was judged).
+    price_per_unit_short: Option<f64>,
+    /// On the search's replications, replayed whole: the plan's score, its pooled fill rate,
+    /// and the bound judged against the line (the estimate less (1 + √2) one-sided
+    /// half-widths: room for the confirmation run's own sampling error).
+    score: f64,
+    fill_rate: f64,
+    fill_rate_bound: f64,
+    meets_line: bool,
+    /// Whole-plan replays on the search's replications that corrected the categories' own
+    /// figures for what they share (a supplier's queue); the figures above are the chosen
+    /// plan's whole ones.
+    whole_replays: usize,
 }
 
 #[derive(Serialize)]
@@ -66,6 +89,9 @@ struct SearchDoc {
     on_range_edge: Vec<String>,
     /// Survivors not shown to be more than the indifference worse than the choice.
     survivors_within_indifference: usize,
+    /// Parameters that cannot act on this scope's SKUs, with why: their value changes nothing.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    no_effect: BTreeMap<String, &'static str>,
     sku_days: u64,
     rounds: Vec<RoundDoc>,
     candidates: Vec<CandidateDoc>,
@@ -88,6 +114,28 @@ struct CandidateDoc {
     dropped_in_round: Option<usize>,
     score_mean: f64,
     score_ci95: Option<f64>,
+}
+
+/// How `tune.json` names the combination under the fill-rate line.
+const COMBINATION: &str = "categories raced under prices of a unit not served (Lagrangian \
+     relaxation, Everett 1963); one survivor per category, the cheapest combination whose \
+     pooled fill rate on the search's replications clears the line with the confirmation's \
+     margin";
+
+/// The tuned parameters that cannot act on `s`'s scope, with what they would need.
+fn no_effect(sc: &Scenario, s: &Search) -> Vec<(String, &'static str)> {
+    let spec = sc.tune.as_ref().expect("tuned scenarios have a tune block");
+    let category = s
+        .scope
+        .as_deref()
+        .and_then(|c| sc.categories.iter().position(|x| x.id == c));
+    spec.params
+        .iter()
+        .filter_map(|p| {
+            scenario::cannot_act(&p.name, category, &sc.skus, &sc.streams)
+                .map(|why| (p.name.clone(), why))
+        })
+        .collect()
 }
 
 fn value(v: Option<f64>) -> serde_json::Value {
@@ -156,6 +204,16 @@ pub fn render_json(sc: &Scenario, t: &Tuning) -> String {
                 .map(|(c, from, to)| format!("{c}: candidate {from} → {to}"))
                 .collect(),
         },
+        combination: t.combination.as_ref().map(|(c, replays)| CombinationDoc {
+            method: COMBINATION,
+            prices_raced: super::lagrange::prices(t.price_scale),
+            price_per_unit_short: c.price,
+            score: c.score,
+            fill_rate: c.fill,
+            fill_rate_bound: c.fill_bound,
+            meets_line: c.meets,
+            whole_replays: *replays,
+        }),
         searches: t
             .searches
             .iter()
@@ -166,6 +224,7 @@ pub fn render_json(sc: &Scenario, t: &Tuning) -> String {
                 best_score_ci95: s.tried[s.best].score_ci95,
                 on_range_edge: s.on_edge.clone(),
                 survivors_within_indifference: s.not_separated.len(),
+                no_effect: no_effect(sc, s).into_iter().collect(),
                 sku_days: s.sku_days,
                 rounds: s
                     .rounds
@@ -361,11 +420,15 @@ pub fn render_terminal(sc: &Scenario, t: &Tuning) -> String {
             .as_deref()
             .map(|c| format!("{c}."))
             .unwrap_or_default();
+        let inert = no_effect(sc, s);
         let best: Vec<String> = point_map(sc, s, &s.tried[s.best].point)
             .into_iter()
             .map(|(k, v)| {
                 let k = k.strip_prefix(&prefix).unwrap_or(&k).to_string();
-                format!("{k}={}", v.to_string().trim_matches('"'))
+                match inert.iter().find(|(p, _)| *p == k) {
+                    Some((_, why)) => format!("{k}: no effect (no SKU {why})"),
+                    None => format!("{k}={}", v.to_string().trim_matches('"')),
+                }
             })
             .collect();
         let _ = writeln!(
@@ -383,6 +446,17 @@ pub fn render_terminal(sc: &Scenario, t: &Tuning) -> String {
                 s.on_edge.join(", ")
             );
         }
+    }
+    if let Some((c, _)) = &t.combination {
+        let _ = writeln!(
+            o,
+            "categories combined, replayed whole on the search's replications:\n  score {}/day, pooled fill rate {:.4}, bound with the confirmation's margin {:.4} {} {}",
+            num(c.score),
+            c.fill,
+            c.fill_bound,
+            if c.meets { "≥" } else { "<" },
+            sc.objective.min_fill_rate.unwrap_or(0.0)
+        );
     }
     let st = t.confirmed.metric(Metric::Score);
     let _ = writeln!(

@@ -255,6 +255,73 @@ fn tune_is_identical_on_any_thread_count() {
     assert_eq!(texts[0], texts[1]);
 }
 
+/// Per category under the fill-rate line: the categories' survivors are combined and the
+/// combination is replayed whole on the search's replications. The figures `tune.json` gives
+/// for it are that whole plan's — `restock run` of the tuned entry on the search's seed and
+/// replications reproduces its pooled fill rate —, the outputs do not depend on the thread
+/// count, and a tuned threshold no SKU of a category can feel is said to have no effect.
+#[test]
+fn per_category_tune_combines_under_the_fill_line_on_whole_replays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let args = [
+        "--quiet",
+        "--max-replications",
+        "32",
+        "--set",
+        "tune.design=8",
+    ];
+    let mut texts = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(threads);
+        restock()
+            .arg("tune")
+            .arg(scenario_path("tune-categories.yaml"))
+            .args(args)
+            .args(["--threads", threads, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        texts.push(fs::read_to_string(out.join("tune.json")).unwrap());
+    }
+    assert_eq!(texts[0], texts[1], "1 and 2 threads");
+    let doc: Value = serde_json::from_str(&texts[0]).unwrap();
+    let comb = &doc["combination"];
+    let replays = comb["whole_replays"].as_u64().expect("a combination");
+    assert!((1..=4).contains(&replays), "{comb}");
+    let fill = comb["fill_rate"].as_f64().unwrap();
+    let bound = comb["fill_rate_bound"].as_f64().unwrap();
+    assert!(bound < fill);
+    assert_eq!(comb["meets_line"].as_bool().unwrap(), bound >= 0.95);
+    // The category without CTR signals: its tuned ctr_growth changes nothing.
+    let no_effect: Vec<&Value> = doc["searches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["no_effect"].get("ctr_growth"))
+        .collect();
+    assert_eq!(no_effect.len(), 1, "one category has no CTR signals");
+    if doc["tuned"]["swaps"].is_null() {
+        let again = tmp.path().join("again");
+        restock()
+            .arg("run")
+            .arg(tmp.path().join("1").join("tuned.yaml"))
+            .args(["--quiet", "--seed", "11", "--replications", "32", "--out"])
+            .arg(&again)
+            .assert()
+            .success();
+        let run: Value =
+            serde_json::from_str(&fs::read_to_string(again.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(run["candidates"][0]["name"], "tuned");
+        let pooled = run["candidates"][0]["fill_rate_pooled"]["mean"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (pooled - fill).abs() < 1e-9,
+            "whole replay {pooled} vs tune.json {fill}"
+        );
+    }
+}
+
 // --- bad input: exit 2, the field named, nothing written ---
 
 const TEXTBOOK_YAML: &str = include_str!("../../scenarios/textbook-ss.yaml");
