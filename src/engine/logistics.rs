@@ -3,7 +3,8 @@
 //! when due — departures (the balance is paid, deposits become stock in transit) and arrivals
 //! (stock becomes sellable) from one event queue.
 
-use super::{EventQueue, Model, SkuState, World};
+use super::state::{Model, SkuState};
+use super::{EventQueue, World};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::policy::{Orders, Trigger};
 use crate::scenario::Mode;

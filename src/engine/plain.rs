@@ -4,9 +4,11 @@
 //! is the general loop's (`sku_day`); only the order of the loops and the dispatch differ, and
 //! `the_plain_day_loop_equals_the_general_one` holds every bit of the two equal.
 
+use super::day::{add_money, capital_of, sku_day, tally};
 use super::logistics::{Logistics, receive_due};
 use super::sales::Switch;
-use super::{Engine, Model, SkuState, World, add_money, capital_of, sku_day, tally};
+use super::state::{Model, SkuState};
+use super::{Engine, World};
 use crate::calendar::SimTime;
 use crate::metrics::DayRecord;
 use crate::policy::Textbook;

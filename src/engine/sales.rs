@@ -4,8 +4,10 @@
 
 use rand_distr::{Binomial, Distribution};
 
+use super::World;
+use super::day::view;
 use super::logistics::{Logistics, place_orders};
-use super::{Model, SkuState, World, view};
+use super::state::{Model, SkuState};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::policy::{LiveStream, Orders, Policy};
 use crate::rng::{Source, Stream, stream};

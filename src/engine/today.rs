@@ -2,7 +2,8 @@
 //! opening state (today's purchase orders, with the facts behind each), and each SKU's own
 //! outcome of a replication (for paired with/without comparisons).
 
-use super::{Engine, Model, World, view};
+use super::day::view;
+use super::{Engine, Model, World};
 use crate::calendar::SimTime;
 use crate::policy::Policy;
 
