@@ -84,6 +84,14 @@ impl Engine {
         };
         let plain_capital = PLAIN || model.plain_capital;
         receive_due(logistics, skus, now);
+        let mut scratch = Scratch {
+            logistics,
+            orders,
+            step_sales,
+            stream_out,
+            entry_short,
+            switches,
+        };
         let mut capital = [0.0; 3];
         let mut money = [0.0; 2];
 
@@ -94,22 +102,14 @@ impl Engine {
             .zip(sales.chunks_exact_mut(*days))
             .zip(sold_out.chunks_exact_mut(*sold_out_words));
         for (i, (sku, ((st, history), empty))) in model.consts.iter().zip(rows).enumerate() {
-            sku_day::<MEASURED, PLAIN, P>(
+            let mut ctx = DayCtx {
                 model,
                 world,
-                logistics,
-                orders,
-                policy,
-                st,
-                i,
                 day,
-                history,
-                empty,
-                step_sales,
-                stream_out,
-                entry_short,
-                switches,
-            );
+                sku: i,
+                responses: None,
+            };
+            sku_day::<MEASURED, PLAIN, P>(&mut ctx, policy, st, history, empty, &mut scratch);
             if PLAIN || !model.has_substitutes {
                 if MEASURED {
                     tally(st, plain_capital);
@@ -126,7 +126,7 @@ impl Engine {
         }
 
         if !PLAIN && model.has_substitutes {
-            for (from, to, units) in switches.drain(..) {
+            for (from, to, units) in scratch.switches.drain(..) {
                 let target = &mut skus[to];
                 let got = i64::from(units).min(target.on_hand);
                 target.on_hand -= got;
@@ -175,26 +175,47 @@ impl Engine {
     }
 }
 
-/// Phases 2–3 of SKU `i`'s day: the policy reviews it, its orders are shipped, its demand is
-/// served (streams included). End-of-day tallies are the caller's: they wait for substitutes.
+/// The buffers a SKU-day writes besides its own SKU's state and rows, shared by every SKU of
+/// the day: passed as one through the day's steps.
+pub(super) struct Scratch<'e> {
+    /// Shipments in flight and the capacity they booked.
+    pub(super) logistics: &'e mut Logistics,
+    /// The orders of the review in progress.
+    pub(super) orders: &'e mut Orders,
+    /// Units sold in each step of the stream in progress.
+    pub(super) step_sales: &'e mut [u32],
+    /// Per stream and scope: whether a featured SKU ran out during it (`Engine::stream_out`).
+    pub(super) stream_out: &'e mut [bool],
+    /// Units short during each stream entry, when collecting the risk register (else empty).
+    pub(super) entry_short: &'e mut [u32],
+    /// Buyers who switched to a substitute, served after the day's sales pass.
+    pub(super) switches: &'e mut Vec<Switch>,
+}
+
+/// One SKU as the shop's records show it to the policy: which SKU, its units sold and its
+/// sold-out days so far, and its stream entries not yet aired.
+#[derive(Clone, Copy)]
+pub(super) struct SkuRecord<'a> {
+    pub(super) sku: usize,
+    pub(super) sales: &'a [u32],
+    pub(super) sold_out: &'a [u64],
+    pub(super) upcoming: &'a [u32],
+}
+
+/// Phases 2–3 of SKU `ctx.sku`'s day `ctx.day`: the policy reviews it, its orders are shipped,
+/// its demand is served (streams included). `history` and `sold_out` are the SKU's rows of
+/// units sold and sold-out days. End-of-day tallies are the caller's: they wait for
+/// substitutes.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub(super) fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Sized>(
-    model: &Model,
-    world: &World,
-    logistics: &mut Logistics,
-    orders: &mut Orders,
+    ctx: &mut DayCtx,
     policy: &mut P,
     st: &mut SkuState,
-    i: usize,
-    day: u32,
     history: &mut [u32],
     sold_out: &mut [u64],
-    step_sales: &mut [u32],
-    stream_out: &mut [bool],
-    entry_short: &mut [u32],
-    switches: &mut Vec<Switch>,
+    scratch: &mut Scratch,
 ) {
+    let (model, world, i, day) = (ctx.model, ctx.world, ctx.sku, ctx.day);
     let now = SimTime::day_start(day);
     let sku = &model.consts[i];
     let plan = &model.demand.streams;
@@ -202,30 +223,26 @@ pub(super) fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Size
         expire_waiting(st, day, MEASURED);
     }
     let mine: &[u32] = if PLAIN { &[] } else { &plan.by_sku[i] };
-    let view = view::<PLAIN>(
-        model,
-        world,
-        logistics,
-        st,
-        i,
-        now,
-        day,
-        &history[..day as usize],
+    let record = SkuRecord {
+        sku: i,
+        sales: &history[..day as usize],
         sold_out,
-        if PLAIN { &[] } else { &mine[st.next_stream..] },
-    );
-    policy.review(&view, orders);
-    if !orders.is_empty() {
-        place_orders(model, world, logistics, orders, st, now, MEASURED);
+        upcoming: if PLAIN { &[] } else { &mine[st.next_stream..] },
+    };
+    let view = view::<PLAIN>(model, world, scratch.logistics, st, now, day, record);
+    policy.review(&view, scratch.orders);
+    if !scratch.orders.is_empty() {
+        place_orders(
+            model,
+            world,
+            scratch.logistics,
+            scratch.orders,
+            st,
+            now,
+            MEASURED,
+        );
     }
 
-    let mut ctx = DayCtx {
-        model,
-        world,
-        day,
-        sku: i,
-        responses: None,
-    };
     st.short_today = false;
     let off_stream = i64::from(world.demand(i, day));
     let sold = if !PLAIN
@@ -233,22 +250,9 @@ pub(super) fn sku_day<const MEASURED: bool, const PLAIN: bool, P: Policy + ?Size
             .get(st.next_stream)
             .is_some_and(|&e| plan.entries[e as usize].day() == day)
     {
-        stream_day::<MEASURED, P>(
-            &mut ctx,
-            st,
-            off_stream,
-            policy,
-            orders,
-            logistics,
-            history,
-            sold_out,
-            step_sales,
-            stream_out,
-            entry_short,
-            switches,
-        )
+        stream_day::<MEASURED, P>(ctx, st, off_stream, policy, history, sold_out, scratch)
     } else {
-        serve::<MEASURED>(&mut ctx, st, off_stream, sku.stockout, false, switches)
+        serve::<MEASURED>(ctx, st, off_stream, sku.stockout, false, scratch.switches)
     };
     history[day as usize] = sold.min(i64::from(u32::MAX)) as u32;
     // Rare, so a branch: one store on the days the shelf ran out.
@@ -305,23 +309,25 @@ pub(super) fn capital_of(st: &SkuState, sku: &SkuConsts, plain_capital: bool) ->
     [on_hand, in_transit, prepaid]
 }
 
-/// What the policy sees of SKU `sku` now. `PLAIN` (`Model::plain`): no streams and no
+/// What the policy sees of SKU `record.sku` now. `PLAIN` (`Model::plain`): no streams and no
 /// signals to show, known at compile time.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub(super) fn view<'a, const PLAIN: bool>(
     model: &'a Model,
     world: &'a World,
     logistics: &'a Logistics,
     st: &SkuState,
-    sku: usize,
     now: SimTime,
     // `now.day()`, which the callers know without `SimTime::day`'s division.
     day: u32,
-    sales: &'a [u32],
-    sold_out: &'a [u64],
-    upcoming: &'a [u32],
+    record: SkuRecord<'a>,
 ) -> SkuView<'a> {
+    let SkuRecord {
+        sku,
+        sales,
+        sold_out,
+        upcoming,
+    } = record;
     let plan = &model.demand.streams;
     let (ctr, conversion, ctr_rise) = if PLAIN {
         (&[][..], &[][..], None)

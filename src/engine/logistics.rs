@@ -69,19 +69,15 @@ pub(super) fn place_orders(
         if measured {
             st.triggered[order.trigger as usize] += 1;
         }
+        let at = Placing {
+            model,
+            world,
+            now,
+            measured,
+        };
         let mut ship = |lg: &mut Logistics, leg: Leg| {
             if leg.qty > 0 {
-                ship_leg(
-                    model,
-                    world,
-                    lg,
-                    st,
-                    order.sku,
-                    order.trigger,
-                    leg,
-                    now,
-                    measured,
-                );
+                ship_leg(&at, lg, st, order.sku, order.trigger, leg);
             }
         };
         if sc.skus[order.sku].supply.fallback.is_none() {
@@ -110,18 +106,31 @@ pub(super) fn place_orders(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What every leg of the orders being placed shares: the model, the replication's world, the
+/// time of placing and whether it is a measured day (orders then count in the tallies).
+pub(super) struct Placing<'a> {
+    model: &'a Model<'a>,
+    world: &'a World,
+    now: SimTime,
+    measured: bool,
+}
+
+/// Ships one leg of an order of SKU `sku` placed by rule `trigger`: the shipment is drawn, the
+/// SKU's stock on order, payments and tallies take it in, and it is received at once or queued.
 pub(super) fn ship_leg(
-    model: &Model,
-    world: &World,
+    at: &Placing,
     lg: &mut Logistics,
     st: &mut SkuState,
     sku: usize,
     trigger: Trigger,
     leg: Leg,
-    now: SimTime,
-    measured: bool,
 ) {
+    let &Placing {
+        model,
+        world,
+        now,
+        measured,
+    } = at;
     let sc = model.scenario;
     let spec = &sc.skus[sku];
     st.seq = st.seq.wrapping_add(1);
