@@ -8,7 +8,7 @@ use super::{EventQueue, World};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::policy::{Orders, Trigger};
 use crate::scenario::Mode;
-use crate::supply::{Books, Leg, OpenShipment, Shipment};
+use crate::supply::{Books, Leg, OpenShipment, Replication, Request, Shipment};
 
 /// A shipment's slot, with the top bit set for its departure (goods leave the supplier: the
 /// balance is paid, the deposit becomes stock in transit) and clear for its arrival (stock
@@ -90,15 +90,13 @@ pub(super) fn place_orders(
                 model.supply.primary(sc, order.sku, order.lane, order.qty),
             );
         } else {
-            let legs = model.supply.plan(
-                sc,
-                &lg.books.ledger,
-                order.sku,
-                order.lane,
-                order.qty,
-                order.needed_by,
-                now.days(),
-            );
+            let req = Request {
+                sku: order.sku,
+                lane: order.lane,
+                qty: order.qty,
+                needed_by: order.needed_by,
+            };
+            let legs = model.supply.plan(sc, &lg.books.ledger, req, now.days());
             for leg in legs.into_iter().flatten() {
                 ship(lg, leg);
             }
@@ -135,15 +133,13 @@ pub(super) fn ship_leg(
     let spec = &sc.skus[sku];
     st.seq = st.seq.wrapping_add(1);
     let t = now.days();
-    let ship = model.supply.ship(
-        sc,
-        &mut lg.books.ledger,
-        &world.env,
-        world.rep,
-        sku,
-        leg,
-        now,
-    );
+    let r = Replication {
+        env: &world.env,
+        rep: world.rep,
+    };
+    let ship = model
+        .supply
+        .ship(sc, &mut lg.books.ledger, r, sku, leg, now);
     if let Some(log) = &mut lg.log {
         log.push(ship);
     }
