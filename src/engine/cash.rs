@@ -12,8 +12,9 @@
 //! curve is assembled once per replication (`Engine::cash_curve`). Cents make the day's sum
 //! independent of the order in which the two day loops book payments.
 
+use super::Engine;
 use super::logistics::Logistics;
-use super::{Engine, Model, SkuState};
+use super::state::{Model, SkuState};
 use crate::scenario::Scenario;
 use crate::scenario::Sku;
 use crate::scenario::money::FreightPaid;

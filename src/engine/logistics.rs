@@ -3,11 +3,12 @@
 //! when due — departures (the balance is paid, deposits become stock in transit) and arrivals
 //! (stock becomes sellable) from one event queue.
 
-use super::{EventQueue, Model, SkuState, World};
+use super::state::{Model, SkuState};
+use super::{EventQueue, World};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
 use crate::policy::{Orders, Trigger};
 use crate::scenario::Mode;
-use crate::supply::{Books, Leg, OpenShipment, Shipment};
+use crate::supply::{Books, Leg, OpenShipment, Replication, Request, Shipment};
 
 /// A shipment's slot, with the top bit set for its departure (goods leave the supplier: the
 /// balance is paid, the deposit becomes stock in transit) and clear for its arrival (stock
@@ -68,19 +69,15 @@ pub(super) fn place_orders(
         if measured {
             st.triggered[order.trigger as usize] += 1;
         }
+        let at = Placing {
+            model,
+            world,
+            now,
+            measured,
+        };
         let mut ship = |lg: &mut Logistics, leg: Leg| {
             if leg.qty > 0 {
-                ship_leg(
-                    model,
-                    world,
-                    lg,
-                    st,
-                    order.sku,
-                    order.trigger,
-                    leg,
-                    now,
-                    measured,
-                );
+                ship_leg(&at, lg, st, order.sku, order.trigger, leg);
             }
         };
         if sc.skus[order.sku].supply.fallback.is_none() {
@@ -93,15 +90,13 @@ pub(super) fn place_orders(
                 model.supply.primary(sc, order.sku, order.lane, order.qty),
             );
         } else {
-            let legs = model.supply.plan(
-                sc,
-                &lg.books.ledger,
-                order.sku,
-                order.lane,
-                order.qty,
-                order.needed_by,
-                now.days(),
-            );
+            let req = Request {
+                sku: order.sku,
+                lane: order.lane,
+                qty: order.qty,
+                needed_by: order.needed_by,
+            };
+            let legs = model.supply.plan(sc, &lg.books.ledger, req, now.days());
             for leg in legs.into_iter().flatten() {
                 ship(lg, leg);
             }
@@ -109,31 +104,42 @@ pub(super) fn place_orders(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What every leg of the orders being placed shares: the model, the replication's world, the
+/// time of placing and whether it is a measured day (orders then count in the tallies).
+pub(super) struct Placing<'a> {
+    model: &'a Model<'a>,
+    world: &'a World,
+    now: SimTime,
+    measured: bool,
+}
+
+/// Ships one leg of an order of SKU `sku` placed by rule `trigger`: the shipment is drawn, the
+/// SKU's stock on order, payments and tallies take it in, and it is received at once or queued.
 pub(super) fn ship_leg(
-    model: &Model,
-    world: &World,
+    at: &Placing,
     lg: &mut Logistics,
     st: &mut SkuState,
     sku: usize,
     trigger: Trigger,
     leg: Leg,
-    now: SimTime,
-    measured: bool,
 ) {
+    let &Placing {
+        model,
+        world,
+        now,
+        measured,
+    } = at;
     let sc = model.scenario;
     let spec = &sc.skus[sku];
     st.seq = st.seq.wrapping_add(1);
     let t = now.days();
-    let ship = model.supply.ship(
-        sc,
-        &mut lg.books.ledger,
-        &world.env,
-        world.rep,
-        sku,
-        leg,
-        now,
-    );
+    let r = Replication {
+        env: &world.env,
+        rep: world.rep,
+    };
+    let ship = model
+        .supply
+        .ship(sc, &mut lg.books.ledger, r, sku, leg, now);
     if let Some(log) = &mut lg.log {
         log.push(ship);
     }

@@ -4,13 +4,15 @@
 //! is the general loop's (`sku_day`); only the order of the loops and the dispatch differ, and
 //! `the_plain_day_loop_equals_the_general_one` holds every bit of the two equal.
 
-use super::logistics::{Logistics, receive_due};
-use super::sales::Switch;
-use super::{Engine, Model, SkuState, World, add_money, capital_of, sku_day, tally};
+use super::day::{Scratch, add_money, capital_of, sku_day, tally};
+use super::logistics::receive_due;
+use super::sales::DayCtx;
+use super::state::{Model, SkuState};
+use super::{Engine, World};
 use crate::calendar::SimTime;
 use crate::metrics::DayRecord;
+use crate::policy::Policy;
 use crate::policy::Textbook;
-use crate::policy::{Orders, Policy};
 
 impl Engine {
     /// The days of a plain model. A textbook policy's review is compiled into the day loop
@@ -90,63 +92,50 @@ impl Engine {
         } = self;
         let history = &mut sales[i * *days..(i + 1) * *days];
         let empty = &mut sold_out[i * *sold_out_words..(i + 1) * *sold_out_words];
+        let mut scratch = Scratch {
+            logistics,
+            orders,
+            step_sales,
+            stream_out,
+            entry_short: &mut [],
+            switches,
+        };
         for day in days_run {
-            receive_due(logistics, skus, SimTime::day_start(day));
-            Self::plain_sku_day::<MEASURED, P>(
+            receive_due(scratch.logistics, skus, SimTime::day_start(day));
+            let mut ctx = DayCtx {
                 model,
                 world,
-                policy,
-                i,
                 day,
+                sku: i,
+                responses: None,
+            };
+            Self::plain_sku_day::<MEASURED, P>(
+                &mut ctx,
+                policy,
                 &mut skus[i],
-                logistics,
-                orders,
                 history,
                 empty,
-                step_sales,
-                stream_out,
-                switches,
+                &mut scratch,
                 daily,
             );
         }
     }
 
-    /// One day of SKU `i` of a plain model; adds its end-of-day capital to the day's record.
+    /// One day (`ctx.day`) of SKU `ctx.sku` of a plain model; adds its end-of-day capital to
+    /// the day's record.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     fn plain_sku_day<const MEASURED: bool, P: Policy + ?Sized>(
-        model: &Model,
-        world: &World,
+        ctx: &mut DayCtx,
         policy: &mut P,
-        i: usize,
-        day: u32,
         st: &mut SkuState,
-        logistics: &mut Logistics,
-        orders: &mut Orders,
         history: &mut [u32],
         empty: &mut [u64],
-        step_sales: &mut [u32],
-        stream_out: &mut [bool],
-        switches: &mut Vec<Switch>,
+        scratch: &mut Scratch,
         daily: &mut [DayRecord],
     ) {
+        let (model, i, day) = (ctx.model, ctx.sku, ctx.day);
         let sku = &model.consts[i];
-        sku_day::<MEASURED, true, P>(
-            model,
-            world,
-            logistics,
-            orders,
-            policy,
-            st,
-            i,
-            day,
-            history,
-            empty,
-            step_sales,
-            stream_out,
-            &mut [],
-            switches,
-        );
+        sku_day::<MEASURED, true, P>(ctx, policy, st, history, empty, scratch);
         if MEASURED {
             tally(st, true);
         }

@@ -5,7 +5,7 @@
 //! other runs keep their speed and memory. Weeks count from the first measured day (week 0 is
 //! its first 7 days), not calendar weeks.
 
-use super::{Model, SkuState};
+use super::state::{Model, SkuState};
 
 /// One replication's risk tallies (SKU-major arrays).
 #[derive(Debug, Clone, Default)]

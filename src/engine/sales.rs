@@ -4,10 +4,12 @@
 
 use rand_distr::{Binomial, Distribution};
 
-use super::logistics::{Logistics, place_orders};
-use super::{Model, SkuState, World, view};
+use super::World;
+use super::day::{Scratch, SkuRecord, view};
+use super::logistics::place_orders;
+use super::state::{Model, SkuState};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
-use crate::policy::{LiveStream, Orders, Policy};
+use crate::policy::{LiveStream, Policy};
 use crate::rng::{Source, Stream, stream};
 use crate::scenario::StockoutRule;
 
@@ -138,21 +140,16 @@ pub(super) fn arrived_by(total: i64, minute: u32) -> i64 {
     ((total as f64) * f64::from(minute) / f64::from(MINUTES_PER_DAY)).round() as i64
 }
 
-/// A day on which SKU `ctx.sku` features in one or more streams. Returns the units sold.
-#[allow(clippy::too_many_arguments)]
+/// A day on which SKU `ctx.sku` features in one or more streams; `history` and `sold_out` are
+/// its rows (as `sku_day`'s). Returns the units sold.
 pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
     ctx: &mut DayCtx,
     st: &mut SkuState,
     off_stream: i64,
     policy: &mut P,
-    orders: &mut Orders,
-    logistics: &mut Logistics,
     history: &[u32],
     sold_out: &[u64],
-    step_sales: &mut [u32],
-    stream_out: &mut [bool],
-    entry_short: &mut [u32],
-    switches: &mut Vec<Switch>,
+    scratch: &mut Scratch,
 ) -> i64 {
     let (model, world, day, i) = (ctx.model, ctx.world, ctx.day, ctx.sku);
     let sku = &model.scenario.skus[i];
@@ -170,7 +167,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
         let start_minute = entry.start.0 - SimTime::day_start(day).0;
         let end_minute = start_minute + stream.duration;
         let before = arrived_by(off_stream, start_minute) - off_served;
-        sold += serve::<MEASURED>(ctx, st, before, sku.stockout, false, switches);
+        sold += serve::<MEASURED>(ctx, st, before, sku.stockout, false, scratch.switches);
         off_served += before;
 
         let forecast = entry.forecast * st.forecast_factor;
@@ -183,44 +180,47 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
             let q = i64::from(q);
             let was_short = st.short_today;
             st.short_today = false;
-            let got = serve::<MEASURED>(ctx, st, q, sku.stockout_in_stream, true, switches);
+            let got = serve::<MEASURED>(ctx, st, q, sku.stockout_in_stream, true, scratch.switches);
             if st.short_today && MEASURED {
                 let scopes = model.scopes();
-                stream_out[entry.stream * scopes] = true;
+                scratch.stream_out[entry.stream * scopes] = true;
                 if let Some(k) = sku.category {
-                    stream_out[entry.stream * scopes + 1 + k] = true;
+                    scratch.stream_out[entry.stream * scopes + 1 + k] = true;
                 }
             }
             st.short_today |= was_short;
-            step_sales[j] = got.min(i64::from(u32::MAX)) as u32;
+            scratch.step_sales[j] = got.min(i64::from(u32::MAX)) as u32;
             stream_sold += got;
             share += entry.weights[j];
             // The host's dashboard: the policy may react mid-stream.
             let now = entry.step_end(j, stream.duration);
             let upcoming = &mine[st.next_stream..];
-            let v = view::<false>(
-                model,
-                world,
-                logistics,
-                st,
-                i,
-                now,
-                now.day(),
-                &history[..day as usize],
+            let record = SkuRecord {
+                sku: i,
+                sales: &history[..day as usize],
                 sold_out,
                 upcoming,
-            );
+            };
+            let v = view::<false>(model, world, scratch.logistics, st, now, now.day(), record);
             let live = LiveStream {
                 start: entry.start,
                 duration: stream.duration,
                 elapsed: now.0 - entry.start.0,
                 forecast,
-                sold_by_step: &step_sales[..=j],
+                sold_by_step: &scratch.step_sales[..=j],
                 expected_share: share,
             };
-            policy.review_in_stream(&v, &live, orders);
-            if !orders.is_empty() {
-                place_orders(model, world, logistics, orders, st, now, MEASURED);
+            policy.review_in_stream(&v, &live, scratch.orders);
+            if !scratch.orders.is_empty() {
+                place_orders(
+                    model,
+                    world,
+                    scratch.logistics,
+                    scratch.orders,
+                    st,
+                    now,
+                    MEASURED,
+                );
             }
         }
         sold += stream_sold;
@@ -229,7 +229,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
             st.creator +=
                 stream.creator_commission * sku.price * (st.shipped - shipped_before) as f64;
         }
-        if let Some(s) = entry_short.get_mut(e as usize) {
+        if let Some(s) = scratch.entry_short.get_mut(e as usize) {
             *s = (st.short - short_before).clamp(0, i64::from(u32::MAX)) as u32;
         }
         // The planner's routine after a stream: correct later forecasts by actual ÷ forecast.
@@ -239,7 +239,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
             st.forecast_factor = (1.0 - lr) * st.forecast_factor + lr * ratio;
         }
         let during = arrived_by(off_stream, end_minute) - off_served;
-        sold += serve::<MEASURED>(ctx, st, during, sku.stockout, false, switches);
+        sold += serve::<MEASURED>(ctx, st, during, sku.stockout, false, scratch.switches);
         off_served += during;
         st.next_stream += 1;
     }
@@ -249,7 +249,7 @@ pub(super) fn stream_day<const MEASURED: bool, P: Policy + ?Sized>(
         off_stream - off_served,
         sku.stockout,
         false,
-        switches,
+        scratch.switches,
     );
     sold
 }

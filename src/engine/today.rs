@@ -2,7 +2,8 @@
 //! opening state (today's purchase orders, with the facts behind each), and each SKU's own
 //! outcome of a replication (for paired with/without comparisons).
 
-use super::{Engine, Model, World, view};
+use super::day::{SkuRecord, view};
+use super::{Engine, Model, World};
 use crate::calendar::SimTime;
 use crate::policy::Policy;
 
@@ -65,18 +66,13 @@ impl Engine {
         let plan = &model.demand.streams;
         let mut out = Vec::new();
         for (i, st) in self.skus.iter().enumerate() {
-            let v = view::<false>(
-                model,
-                world,
-                &self.logistics,
-                st,
-                i,
-                now,
-                0,
-                &[],
-                &[],
-                &plan.by_sku[i],
-            );
+            let record = SkuRecord {
+                sku: i,
+                sales: &[],
+                sold_out: &[],
+                upcoming: &plan.by_sku[i],
+            };
+            let v = view::<false>(model, world, &self.logistics, st, now, 0, record);
             policy.review(&v, &mut self.orders);
             for order in self.orders.drain() {
                 let quote = v.supply.quote(order.lane, order.qty);

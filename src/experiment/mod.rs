@@ -45,6 +45,27 @@ pub struct Outcome {
     pub hits: WorldHits,
 }
 
+impl Outcome {
+    /// The outcome of a run from its accumulators once every block is merged into them, in
+    /// one process (`run_models`) or from shards (`merge`): the one place the two build it.
+    pub(crate) fn from_merged(
+        scenario: &Scenario,
+        acc: &RunAccumulator,
+        skus: &SkuRun,
+        hits: &HitsAcc,
+        daily: Vec<DailyAcc>,
+        risk: Vec<RiskAcc>,
+    ) -> Outcome {
+        Outcome {
+            stats: acc.summarise(),
+            daily,
+            risk,
+            skus: skus.summarise(scenario.replications),
+            hits: hits.summarise("base"),
+        }
+    }
+}
+
 /// Runs every candidate of `scenario` over its replications and summarises the metrics.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Vec<CandidateStats>> {
     run_full(scenario, opts).map(|o| o.stats)
@@ -73,11 +94,7 @@ pub(crate) fn run_models(
         hits.merge(&b.hits[0]);
         extra(b);
     })?;
-    Ok(Outcome {
-        stats: acc.summarise(),
-        daily,
-        risk,
-        skus: skus.summarise(scenario.replications),
-        hits: hits.summarise("base"),
-    })
+    Ok(Outcome::from_merged(
+        scenario, &acc, &skus, &hits, daily, risk,
+    ))
 }

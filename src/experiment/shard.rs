@@ -339,13 +339,9 @@ pub fn merge(
             skus.blocks_merged()
         )));
     }
-    Ok(Outcome {
-        stats: acc.summarise(),
-        daily,
-        risk,
-        skus: skus.summarise(scenario.replications),
-        hits: hits.summarise("base"),
-    })
+    Ok(Outcome::from_merged(
+        scenario, &acc, &skus, &hits, daily, risk,
+    ))
 }
 
 #[cfg(test)]

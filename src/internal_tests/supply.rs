@@ -13,7 +13,7 @@ use restock::metrics::{Metric, RepMetrics};
 use restock::policy::{Orders, Policy, SkuView};
 use restock::scenario::{self, Scenario};
 use restock::stats::Moments;
-use restock::supply::{Environment, Ledger, Leg, Shipment};
+use restock::supply::{Environment, Ledger, Leg, Replication, Request, Shipment};
 
 use super::support::{Z, agrees, load, simulate};
 
@@ -60,15 +60,13 @@ fn ship_many(sc: &Scenario, sku: usize, lane: usize, day: u32, n: u32) -> Vec<Sh
                 qty: 10,
                 backup: false,
             };
-            model.supply.ship(
-                sc,
-                &mut ledger,
-                &env,
-                u64::from(rep),
-                sku,
-                leg,
-                SimTime::day_start(day),
-            )
+            let r = Replication {
+                env: &env,
+                rep: u64::from(rep),
+            };
+            model
+                .supply
+                .ship(sc, &mut ledger, r, sku, leg, SimTime::day_start(day))
         })
         .collect()
 }
@@ -349,9 +347,13 @@ fn scripted_closures_hold_their_lanes_until_reopening_plus_backlog() {
             qty: 1,
             backup: false,
         };
+        let r = Replication {
+            env: &world.env,
+            rep: 0,
+        };
         model
             .supply
-            .ship(&sc, ledger, &world.env, 0, 0, leg, SimTime::day_start(day))
+            .ship(&sc, ledger, r, 0, leg, SimTime::day_start(day))
     };
     // Reaching port on day 55 (before), 56 and 69 (closed), 70 (reopened).
     assert_eq!(ship(&mut ledger, 0, 35).sellable_day, 55);
@@ -485,7 +487,13 @@ fn fallback_fires_exactly_when_its_rule_says() {
     let s = &model.supply;
     let mut ledger = Ledger::new(&s.plants);
     let plan = |ledger: &Ledger, sku, qty, needed_by, day: u32| {
-        s.plan(&sc, ledger, sku, 0, qty, needed_by, f64::from(day))
+        let req = Request {
+            sku,
+            lane: 0,
+            qty,
+            needed_by,
+        };
+        s.plan(&sc, ledger, req, f64::from(day))
     };
     let leg = |supplier, lane, qty, backup| {
         Some(Leg {

@@ -437,17 +437,13 @@ pub(super) fn streams(
             );
             continue;
         };
-        let mut stream = occurrence(
-            ctx,
-            &sp,
-            day,
-            cal,
-            &s.start,
-            s.hours,
-            &s.forecast,
-            s.announce_days.unwrap_or(default_announce),
-            sku_ids,
-        )?;
+        let airing = Airing {
+            start: &s.start,
+            hours: s.hours,
+            forecast: &s.forecast,
+            announce_days: s.announce_days.unwrap_or(default_announce),
+        };
+        let mut stream = occurrence(ctx, &sp, day, cal, &airing, sku_ids)?;
         stream.creator_commission = match s.creator_commission {
             Some(c) => super::money::commission(ctx, &sp.key("creator_commission"), c)?,
             None => creator_commission,
@@ -485,17 +481,13 @@ pub(super) fn streams(
             if cal.weekday(day) != weekday {
                 continue;
             }
-            let mut stream = occurrence(
-                ctx,
-                &rp,
-                day,
-                cal,
-                &r.start,
-                r.hours,
-                &r.forecast,
-                r.announce_days.unwrap_or(default_announce),
-                sku_ids,
-            )?;
+            let airing = Airing {
+                start: &r.start,
+                hours: r.hours,
+                forecast: &r.forecast,
+                announce_days: r.announce_days.unwrap_or(default_announce),
+            };
+            let mut stream = occurrence(ctx, &rp, day, cal, &airing, sku_ids)?;
             stream.creator_commission = creator_commission;
             streams.push((stream, rp.clone()));
         }
@@ -527,18 +519,30 @@ pub(super) fn streams(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One airing as the scenario writes it, scheduled or recurring: its start time (`HH:MM`),
+/// length [hours], forecast units per featured SKU id, and days announced ahead.
+struct Airing<'r> {
+    start: &'r str,
+    hours: f64,
+    forecast: &'r std::collections::BTreeMap<String, f64>,
+    announce_days: u32,
+}
+
+/// The stream `airing` makes on day `day`, validated (`at` is where it was written).
 fn occurrence(
     ctx: &Ctx,
     at: &FieldPath,
     day: u32,
     cal: &Calendar,
-    start: &str,
-    hours: f64,
-    forecast: &std::collections::BTreeMap<String, f64>,
-    announce_days: u32,
+    airing: &Airing,
     sku_ids: &HashMap<String, usize>,
 ) -> Result<Stream, InputError> {
+    let &Airing {
+        start,
+        hours,
+        forecast,
+        announce_days,
+    } = airing;
     let t: Time = start.trim().parse().map_err(|e| {
         ctx.error(
             &at.key("start"),

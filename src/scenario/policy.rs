@@ -254,7 +254,12 @@ pub(crate) fn policies(
         };
         let regular = lane(&at.key("lane"), &p.lane)?;
         let expanded = if p.kind == RawPolicyKind::Layered {
-            layered(ctx, &at, &p, &name, regular, &lane, categories, skus)?
+            let defined = Defined {
+                lane: &lane,
+                categories,
+                skus,
+            };
+            layered(ctx, &at, &p, &name, regular, &defined)?
         } else {
             for (key, set) in [
                 ("fast_lane", p.fast_lane.is_some()),
@@ -295,18 +300,29 @@ pub(crate) fn policies(
 
 type Candidate = (String, PolicyRule, Vec<(String, Option<f64>)>);
 
-/// The layered rule, one candidate per combination of swept values.
-#[allow(clippy::too_many_arguments)]
+/// What the rest of the scenario defines that a policy may name: lanes (looked up by id, with
+/// the error naming the field), categories and SKUs.
+struct Defined<'a> {
+    lane: &'a dyn Fn(&FieldPath, &str) -> Result<usize, InputError>,
+    categories: &'a [Category],
+    skus: &'a [Sku],
+}
+
+/// The layered rule, one candidate per combination of swept values. `regular` is the policy's
+/// `lane`, already looked up.
 fn layered(
     ctx: &Ctx,
     at: &FieldPath,
     p: &RawPolicy,
     name: &str,
     regular: usize,
-    lane: &dyn Fn(&FieldPath, &str) -> Result<usize, InputError>,
-    categories: &[Category],
-    skus: &[Sku],
+    defined: &Defined,
 ) -> Result<Vec<Candidate>, InputError> {
+    let &Defined {
+        lane,
+        categories,
+        skus,
+    } = defined;
     for (key, set) in [
         ("reorder_point", p.reorder_point.is_some()),
         ("order_up_to", p.order_up_to.is_some()),

@@ -72,6 +72,25 @@ pub struct Leg {
     pub backup: bool,
 }
 
+/// An order as supply plans it: `qty` units of SKU `sku` (index into `Scenario::skus`) on
+/// lane `lane`, needed by day `needed_by` (`None`: by the arrival the order would usually get).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    pub sku: usize,
+    pub lane: usize,
+    /// `[units]`
+    pub qty: u32,
+    pub needed_by: Option<u32>,
+}
+
+/// The replication a shipment is shipped in: its disruptions, and its index, which keys the
+/// shipment's random streams.
+#[derive(Debug, Clone, Copy)]
+pub struct Replication<'a> {
+    pub env: &'a Environment,
+    pub rep: u64,
+}
+
 /// What the supplier and forwarder promise for an order placed now.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Quote {
@@ -237,21 +256,17 @@ impl<'s> Supply<'s> {
         }
     }
 
-    /// The legs an order of `qty` units of `sku` on `lane` becomes at `now` `[days]`: the
-    /// primary alone, unless the SKU's fallback rule fires (see the fallback rules in docs/scenarios.md).
-    /// `needed_by` is the day the policy needs the stock; without one, the order's usual
-    /// arrival. Minimum order quantities are applied to each leg.
-    #[allow(clippy::too_many_arguments)]
-    pub fn plan(
-        &self,
-        sc: &Scenario,
-        ledger: &Ledger,
-        sku: usize,
-        lane: usize,
-        qty: u32,
-        needed_by: Option<u32>,
-        now: f64,
-    ) -> [Option<Leg>; 2] {
+    /// The legs an order `req` placed at `now` `[days]` becomes: the primary alone, unless the
+    /// SKU's fallback rule fires (see the fallback rules in docs/scenarios.md) — judged against
+    /// the day the policy needs the stock, or without one the order's usual arrival. Minimum
+    /// order quantities are applied to each leg.
+    pub fn plan(&self, sc: &Scenario, ledger: &Ledger, req: Request, now: f64) -> [Option<Leg>; 2] {
+        let Request {
+            sku,
+            lane,
+            qty,
+            needed_by,
+        } = req;
         let supply = &sc.skus[sku].supply;
         let primary = |q: u32| self.primary(sc, sku, lane, q);
         let (Some(rule), Some(backup)) = (supply.fallback, supply.backup) else {
@@ -298,18 +313,16 @@ impl<'s> Supply<'s> {
         [(keep > 0).then(|| primary(keep)), Some(to_backup)]
     }
 
-    /// Ships one leg of SKU `sku`, its `seq`-th order of the replication, ordered at `now`:
-    /// books capacity and draws everything the leg will go through.
+    /// Ships one leg of SKU `sku`, ordered at `at` in replication `r`: books capacity and
+    /// draws everything the leg will go through.
     /// The common case — no supplier, fixed transit — is inline, so that a caller pays for
     /// the fields of the shipment it reads and not for the rest.
-    #[allow(clippy::too_many_arguments)]
     #[inline]
     pub fn ship(
         &self,
         sc: &Scenario,
         ledger: &mut Ledger,
-        env: &Environment,
-        rep: u64,
+        r: Replication,
         sku: usize,
         leg: Leg,
         at: SimTime,
@@ -344,22 +357,21 @@ impl<'s> Supply<'s> {
                 delivered: leg.qty,
             };
         }
-        self.ship_drawn(sc, ledger, env, rep, sku, leg, at)
+        self.ship_drawn(sc, ledger, r, sku, leg, at)
     }
 
     /// `ship` for a leg with a supplier or a random transit.
-    #[allow(clippy::too_many_arguments)]
     #[inline(never)]
     fn ship_drawn(
         &self,
         sc: &Scenario,
         ledger: &mut Ledger,
-        env: &Environment,
-        rep: u64,
+        r: Replication,
         sku: usize,
         leg: Leg,
         at: SimTime,
     ) -> Shipment {
+        let Replication { env, rep } = r;
         let now = at.days();
         let seed = sc.seed;
         let key = sc.rng_keys.sku(sku);
