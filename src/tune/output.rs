@@ -355,12 +355,41 @@ pub fn render_html(sc: &Scenario, t: &Tuning) -> String {
             f.join("; ")
         );
     }
+    if let Some((c, replays)) = &t.combination {
+        let _ = writeln!(
+            h,
+            "<p>Categories combined under the fill-rate line ({}): replayed whole on the \
+             search's replications ({replays} whole replay(s)), score {:.1}/day, pooled fill \
+             rate {:.4}, bound with the confirmation's margin {:.4} ({}).</p>",
+            esc(COMBINATION),
+            c.score,
+            c.fill,
+            c.fill_bound,
+            if c.meets {
+                "clears the line"
+            } else {
+                "short of the line"
+            }
+        );
+    }
     for s in &t.searches {
         let scope = s
             .scope
             .as_deref()
             .map_or("every SKU".to_string(), |c| format!("category {c}"));
         let _ = writeln!(h, "<h3>{}</h3>", esc(&scope));
+        let inert = no_effect(sc, s);
+        if !inert.is_empty() {
+            let names: Vec<String> = inert
+                .iter()
+                .map(|(p, why)| format!("{p} (no SKU {why})"))
+                .collect();
+            let _ = writeln!(
+                h,
+                "<p>No effect on this scope, whatever its value: {}.</p>",
+                esc(&names.join(", "))
+            );
+        }
         if !s.on_edge.is_empty() {
             let _ = writeln!(
                 h,
