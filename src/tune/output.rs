@@ -343,7 +343,7 @@ pub fn render_html(sc: &Scenario, t: &Tuning) -> String {
         esc(METHOD),
         sc.objective.indifference,
         sc.objective.confidence,
-        t.sku_days,
+        crate::report::table::num(t.sku_days as f64),
         t.confirmation_replications,
         t.confirmation_seed
     );
