@@ -156,9 +156,8 @@ pub struct Tuning {
     pub(crate) failures: Vec<Failure>,
     /// Category swaps the trade-off heuristic made: (category, from candidate, to candidate).
     pub swaps: Vec<(String, usize, usize)>,
-    /// How the categories' picks were combined under the fill-rate line, on the search's
-    /// replications (`None`: the picks are each search's best).
-    /// With the whole replays it took.
+    /// How the categories' picks were combined under the fill-rate line on the search's
+    /// replications, and the whole replays it took (`None`: the picks are each search's best).
     pub(crate) combination: Option<(lagrange::Choice, usize)>,
     /// The catalog's mean price, the scale of the prices raced `[currency/unit]`.
     pub(crate) price_scale: f64,
@@ -955,23 +954,30 @@ fn search(
         if keep.len() > KEEP && !last {
             // Each objective's order (constraint-meeting first, then by mean); the better
             // half goes on, taken from the orders in turn so every objective keeps its best.
-            let pos = |i: usize| live.iter().position(|&l| l == i).expect("kept is live");
+            // Position in `live` by index into `tried`, and which are merged already: the
+            // design may hold many thousands of points.
+            let mut pos = vec![usize::MAX; tried.len()];
+            for (p, &i) in live.iter().enumerate() {
+                pos[i] = p;
+            }
             let orders: Vec<Vec<(usize, bool)>> = means
                 .iter()
                 .map(|m| {
                     let mut o = keep.clone();
                     o.sort_by(|a, b| {
                         b.1.cmp(&a.1)
-                            .then(m[pos(a.0)].total_cmp(&m[pos(b.0)]))
+                            .then(m[pos[a.0]].total_cmp(&m[pos[b.0]]))
                             .then(a.0.cmp(&b.0))
                     });
                     o
                 })
                 .collect();
             let mut merged: Vec<(usize, bool)> = Vec::with_capacity(keep.len());
+            let mut taken = vec![false; tried.len()];
             for r in 0..keep.len() {
                 for o in &orders {
-                    if !merged.iter().any(|&(k, _)| k == o[r].0) {
+                    if !taken[o[r].0] {
+                        taken[o[r].0] = true;
                         merged.push(o[r]);
                     }
                 }
