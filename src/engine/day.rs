@@ -1,16 +1,17 @@
-//! The day loop: every day of the horizon, each day's phases for every SKU, and the per-SKU-day
-//! steps both day loops share (the policy's view and review, orders, demand, end-of-day
-//! tallies, capital and money). Plain models run the same per-SKU-day code SKU by SKU
-//! (`plain.rs`).
+//! The day loop: every day of the horizon, each day's phases for every SKU, and the
+//! per-SKU-day steps both day loops share (the policy's review, orders, demand, end-of-day
+//! tallies, capital and money). The policy's view is built in `view.rs`, and the buffers a
+//! SKU-day shares with the others are `sales::Scratch`. Plain models run the same per-SKU-day
+//! code SKU by SKU (`plain.rs`).
 
-use super::logistics::{Logistics, place_orders, receive_due};
-use super::sales::{DayCtx, Switch, expire_waiting, serve, stream_day};
+use super::logistics::{place_orders, receive_due};
+use super::sales::{DayCtx, Scratch, expire_waiting, serve, stream_day};
 use super::state::{Model, SkuConsts, SkuState};
+use super::view::{SkuRecord, view};
 use super::{Engine, World};
 use crate::calendar::SimTime;
 use crate::metrics::DayRecord;
-use crate::policy::{AnnouncedStreams, Orders, Policy, SkuView};
-use crate::supply::SupplyView;
+use crate::policy::Policy;
 
 impl Engine {
     /// Every day of the horizon, day by day; returns the peak end-of-day capital over measured
@@ -175,33 +176,6 @@ impl Engine {
     }
 }
 
-/// The buffers a SKU-day writes besides its own SKU's state and rows, shared by every SKU of
-/// the day: passed as one through the day's steps.
-pub(super) struct Scratch<'e> {
-    /// Shipments in flight and the capacity they booked.
-    pub(super) logistics: &'e mut Logistics,
-    /// The orders of the review in progress.
-    pub(super) orders: &'e mut Orders,
-    /// Units sold in each step of the stream in progress.
-    pub(super) step_sales: &'e mut [u32],
-    /// Per stream and scope: whether a featured SKU ran out during it (`Engine::stream_out`).
-    pub(super) stream_out: &'e mut [bool],
-    /// Units short during each stream entry, when collecting the risk register (else empty).
-    pub(super) entry_short: &'e mut [u32],
-    /// Buyers who switched to a substitute, served after the day's sales pass.
-    pub(super) switches: &'e mut Vec<Switch>,
-}
-
-/// One SKU as the shop's records show it to the policy: which SKU, its units sold and its
-/// sold-out days so far, and its stream entries not yet aired.
-#[derive(Clone, Copy)]
-pub(super) struct SkuRecord<'a> {
-    pub(super) sku: usize,
-    pub(super) sales: &'a [u32],
-    pub(super) sold_out: &'a [u64],
-    pub(super) upcoming: &'a [u32],
-}
-
 /// Phases 2–3 of SKU `ctx.sku`'s day `ctx.day`: the policy reviews it, its orders are shipped,
 /// its demand is served (streams included). `history` and `sold_out` are the SKU's rows of
 /// units sold and sold-out days. End-of-day tallies are the caller's: they wait for
@@ -307,56 +281,4 @@ pub(super) fn capital_of(st: &SkuState, sku: &SkuConsts, plain_capital: bool) ->
         (st.transit_value, st.prepaid)
     };
     [on_hand, in_transit, prepaid]
-}
-
-/// What the policy sees of SKU `record.sku` now. `PLAIN` (`Model::plain`): no streams and no
-/// signals to show, known at compile time.
-#[inline(always)]
-pub(super) fn view<'a, const PLAIN: bool>(
-    model: &'a Model,
-    world: &'a World,
-    logistics: &'a Logistics,
-    st: &SkuState,
-    now: SimTime,
-    // `now.day()`, which the callers know without `SimTime::day`'s division.
-    day: u32,
-    record: SkuRecord<'a>,
-) -> SkuView<'a> {
-    let SkuRecord {
-        sku,
-        sales,
-        sold_out,
-        upcoming,
-    } = record;
-    let plan = &model.demand.streams;
-    let (ctr, conversion, ctr_rise) = if PLAIN {
-        (&[][..], &[][..], None)
-    } else {
-        world.signals_before(sku, day)
-    };
-    let streams = if PLAIN {
-        AnnouncedStreams::EMPTY
-    } else {
-        AnnouncedStreams {
-            entries: &plan.entries,
-            upcoming,
-            today: day,
-            forecast_factor: st.forecast_factor,
-            lookahead: plan.max_announce_days,
-        }
-    };
-    SkuView {
-        sku,
-        day,
-        on_hand: st.on_hand,
-        backorders: st.backorders,
-        on_order: st.on_order,
-        sales,
-        sold_out,
-        streams,
-        ctr,
-        conversion,
-        ctr_rise,
-        supply: SupplyView::new(model, &logistics.books, sku, now),
-    }
 }

@@ -22,10 +22,10 @@
 //! replication on a thread, `run` allocates nothing.
 //!
 //! Here: the engine and its entry points (`Engine::run`). The model and per-SKU state live in
-//! `state.rs`; the day loop and its phases in `day.rs`; buyers and streams (phase 3–4) in
-//! `sales.rs`; orders, shipments and arrivals (phases 1–2) in `logistics.rs`; plain models'
-//! SKU-by-SKU loop in `plain.rs`; the end-of-replication checks and metrics in `metrics.rs`;
-//! one replication's random world in `world.rs`.
+//! `state.rs`; the day loop and its phases in `day.rs`; what the policy sees in `view.rs`;
+//! buyers and streams (phase 3–4) in `sales.rs`; orders, shipments and arrivals (phases 1–2)
+//! in `logistics.rs`; plain models' SKU-by-SKU loop in `plain.rs`; the end-of-replication
+//! checks and metrics in `metrics.rs`; one replication's random world in `world.rs`.
 
 mod cash;
 mod day;
@@ -39,6 +39,7 @@ mod risk;
 mod sales;
 mod state;
 mod today;
+mod view;
 pub mod world;
 
 use crate::demand::StreamEntry;

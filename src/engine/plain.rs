@@ -4,9 +4,9 @@
 //! is the general loop's (`sku_day`); only the order of the loops and the dispatch differ, and
 //! `the_plain_day_loop_equals_the_general_one` holds every bit of the two equal.
 
-use super::day::{Scratch, add_money, capital_of, sku_day, tally};
+use super::day::{add_money, capital_of, sku_day, tally};
 use super::logistics::receive_due;
-use super::sales::DayCtx;
+use super::sales::{DayCtx, Scratch};
 use super::state::{Model, SkuState};
 use super::{Engine, World};
 use crate::calendar::SimTime;

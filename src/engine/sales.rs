@@ -5,17 +5,34 @@
 use rand_distr::{Binomial, Distribution};
 
 use super::World;
-use super::day::{Scratch, SkuRecord, view};
-use super::logistics::place_orders;
+use super::logistics::{Logistics, place_orders};
 use super::state::{Model, SkuState};
+use super::view::{SkuRecord, view};
 use crate::calendar::{MINUTES_PER_DAY, SimTime};
-use crate::policy::{LiveStream, Policy};
+use crate::policy::{LiveStream, Orders, Policy};
 use crate::rng::{Source, Stream, stream};
 use crate::scenario::StockoutRule;
 
 /// A buyer who found the shelf empty and switched to another SKU, served after the day's
 /// sales pass: (from SKU, to SKU, units).
 pub(super) type Switch = (usize, usize, u32);
+
+/// The buffers a SKU-day writes besides its own SKU's state and rows, shared by every SKU of
+/// the day: passed as one through the day's steps.
+pub(super) struct Scratch<'e> {
+    /// Shipments in flight and the capacity they booked.
+    pub(super) logistics: &'e mut Logistics,
+    /// The orders of the review in progress.
+    pub(super) orders: &'e mut Orders,
+    /// Units sold in each step of the stream in progress.
+    pub(super) step_sales: &'e mut [u32],
+    /// Per stream and scope: whether a featured SKU ran out during it (`Engine::stream_out`).
+    pub(super) stream_out: &'e mut [bool],
+    /// Units short during each stream entry, when collecting the risk register (else empty).
+    pub(super) entry_short: &'e mut [u32],
+    /// Buyers who switched to a substitute, served after the day's sales pass.
+    pub(super) switches: &'e mut Vec<Switch>,
+}
 
 /// Everything one SKU-day's demand handling needs besides the SKU's own state.
 pub(super) struct DayCtx<'m, 'w> {

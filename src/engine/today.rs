@@ -2,7 +2,7 @@
 //! opening state (today's purchase orders, with the facts behind each), and each SKU's own
 //! outcome of a replication (for paired with/without comparisons).
 
-use super::day::{SkuRecord, view};
+use super::view::{SkuRecord, view};
 use super::{Engine, Model, World};
 use crate::calendar::SimTime;
 use crate::policy::Policy;
