@@ -358,10 +358,11 @@ pub fn render_html(sc: &Scenario, t: &Tuning) -> String {
     if let Some((c, replays)) = &t.combination {
         let _ = writeln!(
             h,
-            "<p>Categories combined under the fill-rate line ({}): replayed whole on the \
-             search's replications ({replays} whole replay(s)), score {:.1}/day, pooled fill \
-             rate {:.4}, bound with the confirmation's margin {:.4} ({}).</p>",
-            esc(COMBINATION),
+            "<p>Categories combined under the fill-rate line: one survivor per category, \
+             raced under prices of a unit not served, the cheapest plan whose pooled fill rate \
+             clears the line with room for the confirmation. Replayed whole on the search's \
+             replications ({replays} whole replay(s)): score {:.1}/day, pooled fill rate \
+             {:.4}, bound {:.4} ({}).</p>",
             c.score,
             c.fill,
             c.fill_bound,
