@@ -21,8 +21,9 @@
 //!
 //! What is exact and what is not: on the search's replications the plan's fill rate of a
 //! combination is computed, not estimated from the categories' own rates; the categories
-//! are replayed apart, so a shared supplier's queue is the one approximation (the
-//! confirmation replays the whole plan).
+//! are replayed apart, so a shared supplier's queue is the one approximation, which
+//! [`settle`] corrects by replaying the chosen plan whole and choosing again. The plan kept
+//! is judged on its whole figures; the confirmation replays it on fresh replications.
 
 use crate::stats::ratio::CoMoments;
 
