@@ -41,7 +41,7 @@
 //!   [`PairedDiff`] summarise them;
 //! - a policy: the [`Policy`] trait, what it sees ([`SkuView`], [`LiveStream`]) and what it
 //!   returns ([`Orders`] of [`Order`], each with its [`Trigger`]);
-//! - the commands' engines: [`tune`], [`fit_history`] / [`fit`], [`advise`], what-if
+//! - the commands' engines: [`tune()`], [`fit_history`] / [`fit()`], [`advise()`], what-if
 //!   ([`select_variants`], [`run_whatif`]), and the command line itself ([`cli_main`]);
 //! - synthetic inputs for demos and benchmarks: [`synth`].
 //!

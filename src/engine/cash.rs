@@ -22,20 +22,20 @@ use crate::scenario::money::FreightPaid;
 /// One SKU's money constants.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct SkuMoney {
-    /// [currency/unit] standard landed cost: unit cost × (1 + primary supplier's premium) +
+    /// `[currency/unit]` standard landed cost: unit cost × (1 + primary supplier's premium) +
     /// the first lane's freight per unit + duty. Values the opening stock and the margin of a
     /// lost sale.
     landed: f64,
-    /// [currency/unit] price × (1 − platform commission).
+    /// `[currency/unit]` price × (1 − platform commission).
     net_price: f64,
-    /// [currency/unit] the creator's commission on a stream sale, averaged over the streams
+    /// `[currency/unit]` the creator's commission on a stream sale, averaged over the streams
     /// that feature the SKU (0 when none does).
     creator: f64,
     holding: f64,
 }
 
 impl SkuMoney {
-    /// [currency/unit] the standard landed cost.
+    /// `[currency/unit]` the standard landed cost.
     pub(super) fn landed(&self) -> f64 {
         self.landed
     }
@@ -73,7 +73,7 @@ impl SkuMoney {
         st.holding = self.holding;
     }
 
-    /// The margin the replication's lost and cancelled units would have brought [currency]:
+    /// The margin the replication's lost and cancelled units would have brought `[currency]`:
     /// net price − standard landed cost each (at least 0), less the creator's commission on
     /// those of them a stream could not serve.
     pub(super) fn lost_margin(&self, st: &SkuState) -> f64 {
@@ -83,7 +83,7 @@ impl SkuMoney {
             + (self.net_price - self.creator - self.landed).max(0.0) * in_stream as f64
     }
 
-    /// Net sales − landed cost of the units sold, over measured days [currency].
+    /// Net sales − landed cost of the units sold, over measured days `[currency]`.
     pub(super) fn gross_margin(&self, st: &SkuState) -> f64 {
         let b = &st.boundary;
         let net_sales = self.net_price * (st.shipped - b.shipped) as f64 - (st.creator - b.creator);
@@ -92,14 +92,14 @@ impl SkuMoney {
     }
 }
 
-/// [currency/unit] a lane's freight per unit of `sku`, before minimums and peak rates.
+/// `[currency/unit]` a lane's freight per unit of `sku`, before minimums and peak rates.
 #[inline]
 pub(super) fn unit_freight(lane: &crate::scenario::Lane, sku: &Sku) -> f64 {
     let f = lane.freight;
     f.per_unit + f.per_kg * sku.weight_kg + f.per_m3 * sku.volume_m3
 }
 
-/// [currency/unit] freight that is part of a unit's value in transit on the first lane: its
+/// `[currency/unit]` freight that is part of a unit's value in transit on the first lane: its
 /// freight when paid at departure, else 0. Meaningful where `flat_transit_value` holds.
 pub(super) fn departure_freight(sc: &Scenario, sku: &Sku) -> f64 {
     let lane = &sc.lanes[0];
@@ -131,7 +131,7 @@ pub(super) fn flat_transit_value(sc: &Scenario) -> bool {
 /// A SKU's ledger at the end of warm-up, against which measured-day money is counted.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Boundary {
-    /// [currency] value on hand.
+    /// `[currency]` value on hand.
     pub(super) value: f64,
     pub(super) shipped: i64,
     pub(super) creator: f64,
@@ -139,7 +139,7 @@ pub(super) struct Boundary {
     pub(super) received: i64,
 }
 
-/// A replication's cash over its measured days [currency].
+/// A replication's cash over its measured days `[currency]`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(super) struct CashTotals {
     pub(super) out: f64,
@@ -165,7 +165,7 @@ impl SkuState {
         self.value_days + self.avg_cost * (self.on_hand_days - self.value_mark) as f64
     }
 
-    /// `qty` units land worth `landed` [currency] (goods, freight, duty), before they join the
+    /// `qty` units land worth `landed` `[currency]` (goods, freight, duty), before they join the
     /// stock: the moving average takes them in. A shipment that lands at the current average
     /// leaves it (and its bits) unchanged.
     pub(super) fn receive_value(&mut self, qty: i64, landed: f64) {
@@ -183,7 +183,7 @@ impl SkuState {
 }
 
 impl Logistics {
-    /// Books a payment of `amount` [currency] made on `day` (outside the horizon: none), in
+    /// Books a payment of `amount` `[currency]` made on `day` (outside the horizon: none), in
     /// cents.
     #[inline]
     pub(super) fn pay(&mut self, day: i64, amount: f64) {
@@ -244,14 +244,14 @@ impl Engine {
 }
 
 /// What a shipment pays: goods at order (deposit) and departure (balance), freight at
-/// departure or arrival, duty at arrival [currency].
+/// departure or arrival, duty at arrival `[currency]`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Charges {
     /// Freight that travels with the goods' value (paid at departure).
     pub(super) transit_freight: f64,
     /// Paid when the goods arrive: duty, plus freight when paid on arrival.
     pub(super) at_arrival: f64,
-    /// [currency] freight and duty, for the tallies.
+    /// `[currency]` freight and duty, for the tallies.
     pub(super) freight: f64,
     pub(super) duty: f64,
 }

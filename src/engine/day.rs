@@ -249,7 +249,7 @@ pub(super) fn tally(st: &mut SkuState, plain_capital: bool) {
 }
 
 /// Adds one SKU's end-of-day capital tied up to `capital` = [on hand, in transit, prepaid]
-/// [currency] and returns their sum (what `capital_tied_peak` counts). In transit is the value
+/// `[currency]` and returns their sum (what `capital_tied_peak` counts). In transit is the value
 /// of goods departed and not received, prepaid the deposits on goods not yet departed; with no
 /// supplier and no sailing schedule (`plain_capital`) every unit on order is worth its unit
 /// cost and nothing is prepaid. The one place the calendar outputs' components are fed.
@@ -263,7 +263,7 @@ fn add_capital(capital: &mut [f64; 3], st: &SkuState, sku: &SkuConsts, plain_cap
 }
 
 /// Adds one SKU's cumulative net sales proceeds and today's storage cost to `money`
-/// [currency]: the cash curve's inflows and daily outflow, summed over SKUs in SKU order by
+/// `[currency]`: the cash curve's inflows and daily outflow, summed over SKUs in SKU order by
 /// both day loops so that the two give the same bits.
 #[inline(always)]
 pub(super) fn add_money(money: &mut [f64; 2], st: &SkuState) {
@@ -271,7 +271,7 @@ pub(super) fn add_money(money: &mut [f64; 2], st: &SkuState) {
     money[1] += st.holding * st.on_hand as f64;
 }
 
-/// One SKU's end-of-day capital: [on hand, in transit, prepaid] [currency] (see `add_capital`).
+/// One SKU's end-of-day capital: [on hand, in transit, prepaid] `[currency]` (see `add_capital`).
 #[inline(always)]
 pub(super) fn capital_of(st: &SkuState, sku: &SkuConsts, plain_capital: bool) -> [f64; 3] {
     let on_hand = st.avg_cost * st.on_hand as f64;

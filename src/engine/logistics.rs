@@ -25,14 +25,14 @@ impl Event {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Slot {
     pub(super) sku: u32,
-    /// [units] ordered, and delivered (fewer when short).
+    /// `[units]` ordered, and delivered (fewer when short).
     pub(super) qty: u32,
     pub(super) delivered: u32,
-    /// [currency] paid at shipment and tied in transit until arrival.
+    /// `[currency]` paid at shipment and tied in transit until arrival.
     pub(super) value: f64,
-    /// [currency] paid at order and tied at the supplier until departure.
+    /// `[currency]` paid at order and tied at the supplier until departure.
     pub(super) deposit: f64,
-    /// [currency] freight paid at departure (part of the value in transit), and what is paid
+    /// `[currency]` freight paid at departure (part of the value in transit), and what is paid
     /// on arrival (duty, and freight paid on arrival): `cash::Charges`.
     pub(super) transit_freight: f64,
     pub(super) at_arrival: f64,
@@ -48,7 +48,7 @@ pub(super) struct Logistics {
     pub(super) free: Vec<u32>,
     /// Every shipment placed, when recording (tests and diagnostics).
     pub(super) log: Option<Vec<Shipment>>,
-    /// Payments per simulated day [cents] (`Logistics::pay`).
+    /// Payments per simulated day `[cents]` (`Logistics::pay`).
     pub(super) cash: Vec<i64>,
 }
 

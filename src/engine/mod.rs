@@ -76,7 +76,7 @@ pub struct Engine {
     stream_out: Vec<bool>,
     /// Metrics of each category's SKUs in the last replication (empty without categories).
     by_category: Vec<RepMetrics>,
-    /// Each category's end-of-day capital today, and its peak over measured days [currency].
+    /// Each category's end-of-day capital today, and its peak over measured days `[currency]`.
     category_capital: Vec<f64>,
     category_peak: Vec<f64>,
     switches: Vec<Switch>,

@@ -1,5 +1,5 @@
 //! One replication's results per SKU, read from the tallies the day loop already keeps in each
-//! [`SkuState`]: nothing is added to the SKU-day loop but the running peak of the SKU's
+//! [`SkuState`](super::state::SkuState): nothing is added to the SKU-day loop but the running peak of the SKU's
 //! capital, so per-SKU results cost one pass over the SKUs per replication.
 
 use super::{Engine, Model};

@@ -132,7 +132,7 @@ impl<'s> Model<'s> {
 #[derive(Debug, Clone, Copy)]
 #[repr(align(64))]
 pub(super) struct SkuConsts {
-    /// [currency/unit] value of a unit on order under `Model::plain_capital`: its unit cost,
+    /// `[currency/unit]` value of a unit on order under `Model::plain_capital`: its unit cost,
     /// plus its freight when freight is paid at departure (the same on every lane then).
     pub(super) unit_cost: f64,
     pub(super) stockout: StockoutRule,
@@ -158,15 +158,15 @@ impl SkuConsts {
 #[repr(C, align(64))]
 pub(super) struct SkuState {
     // Line 1: the stock, as the view and the day's sales read it.
-    /// [units]
+    /// `[units]`
     pub(super) on_hand: i64,
-    /// [units]
+    /// `[units]`
     pub(super) backorders: i64,
-    /// [units] ordered, not yet received
+    /// `[units]` ordered, not yet received
     pub(super) on_order: i64,
     /// Post-stream correction of the planner's forecasts.
     pub(super) forecast_factor: f64,
-    /// [currency] of goods departed and not yet received, and deposits on goods not yet
+    /// `[currency]` of goods departed and not yet received, and deposits on goods not yet
     /// departed.
     pub(super) transit_value: f64,
     pub(super) prepaid: f64,
@@ -194,7 +194,7 @@ pub(super) struct SkuState {
     // Supply tallies over measured days [currency·days, currency, units, shipments, days].
     pub(super) transit_value_days: f64,
     pub(super) prepaid_days: f64,
-    /// [units] demanded and not served from stock on the day
+    /// `[units]` demanded and not served from stock on the day
     pub(super) short: i64,
     pub(super) lost: i64,
     // Conservation ledger over the whole horizon [units]; `shipped` moves every SKU-day.
@@ -202,13 +202,13 @@ pub(super) struct SkuState {
     pub(super) received: i64,
     pub(super) ordered: i64,
     // Line 4: the money the end-of-day pass reads on every SKU-day.
-    /// [currency/unit] moving-average landed cost of the units on hand.
+    /// `[currency/unit]` moving-average landed cost of the units on hand.
     pub(super) avg_cost: f64,
-    /// [currency/unit] price net of the platform's commission (`cash::SkuMoney`), and the
+    /// `[currency/unit]` price net of the platform's commission (`cash::SkuMoney`), and the
     /// holding cost [currency/unit/day], copied here at reset so the pass reads one line.
     pub(super) net_price: f64,
     pub(super) holding: f64,
-    /// [currency] creators' commissions on stream sales so far.
+    /// `[currency]` creators' commissions on stream sales so far.
     pub(super) creator: f64,
     // The rest are touched by orders, arrivals and streams only.
     pub(super) orders: i64,
@@ -223,7 +223,7 @@ pub(super) struct SkuState {
     pub(super) units_by_mode: [i64; 3],
     /// Units ordered on measured days, by `Trigger` and by sea (0) or air/express (1).
     pub(super) units_by_trigger: [[i64; 2]; Trigger::COUNT],
-    /// [units] ordered that a short delivery never brought.
+    /// `[units]` ordered that a short delivery never brought.
     pub(super) undelivered: i64,
     pub(super) freight: f64,
     pub(super) premium: f64,
@@ -233,14 +233,14 @@ pub(super) struct SkuState {
     pub(super) customs_holds: i64,
     pub(super) port_delay_days: f64,
     pub(super) lead_unit_days: f64,
-    /// Largest end-of-day capital tied up in this SKU over measured days [currency], for
+    /// Largest end-of-day capital tied up in this SKU over measured days `[currency]`, for
     /// `sku_summary.csv`.
     pub(super) capital_peak: f64,
-    /// Money ledger over the whole horizon [currency]: paid for goods, freight and duty, and
+    /// Money ledger over the whole horizon `[currency]`: paid for goods, freight and duty, and
     /// the landed value of the units received.
     pub(super) paid: f64,
     pub(super) landed_in: f64,
-    /// [currency] duty on shipments ordered on measured days.
+    /// `[currency]` duty on shipments ordered on measured days.
     pub(super) duty: f64,
     /// Σ over measured days of on-hand value, up to the day `avg_cost` last changed
     /// [currency·days], and `on_hand_days` then: the on-hand value tally without per-day work.

@@ -520,7 +520,7 @@ pub(super) fn streams(
 }
 
 /// One airing as the scenario writes it, scheduled or recurring: its start time (`HH:MM`),
-/// length [hours], forecast units per featured SKU id, and days announced ahead.
+/// length `[hours]`, forecast units per featured SKU id, and days announced ahead.
 struct Airing<'r> {
     start: &'r str,
     hours: f64,

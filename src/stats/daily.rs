@@ -26,7 +26,7 @@ use crate::metrics::DayRecord;
 use crate::stats::BLOCK;
 
 /// Mantissa bits of a log bucket: buckets 2⁻⁶ wide (relative) above [`LINEAR`], so a quantile
-/// there is reported within [`DAY_RELATIVE_ACCURACY`] (0.8%) of a value in its bucket; below
+/// there is reported within 0.8% (`DAY_RELATIVE_ACCURACY`, tested) of a value in its bucket; below
 /// [`LINEAR`] buckets are one unit wide (HDR-histogram style), so whole units — stock counts,
 /// zero — are exact and no space is spent on empty sub-unit buckets. Coarser than the
 /// run-level [`super::Sketch`] (0.1%) on purpose: there is a sketch per day and series, and
@@ -251,7 +251,7 @@ impl DaySketch {
         None
     }
 
-    /// The q-quantile by the nearest-rank rule, within [`DAY_RELATIVE_ACCURACY`] (one unit
+    /// The q-quantile by the nearest-rank rule, within 0.8% (`DAY_RELATIVE_ACCURACY`; one unit
     /// below `LINEAR`) and never outside the values seen; `None` when empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
         let n = self.count();
@@ -305,7 +305,7 @@ pub struct DailyAcc {
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Pending {
     reps: usize,
-    /// Per day, the block's sums in replication order [currency]: on hand, in transit,
+    /// Per day, the block's sums in replication order `[currency]`: on hand, in transit,
     /// prepaid, cash out, cash in, net cash.
     sums: Vec<[f64; 6]>,
     /// Per day, replications in which the chart SKU turned demand away.
