@@ -64,7 +64,6 @@ pub struct Choice {
 /// before the search and may be far below a unit's margin; coarse because every price keeps
 /// its own leader alive, and the combination scans finer among the survivors.
 pub fn prices(scale: f64) -> Vec<f64> {
-    let scale = if scale > 0.0 { scale } else { 1.0 };
     std::iter::once(0.0)
         .chain((-3..=2).map(|j| scale * 4f64.powi(j)))
         .collect()
@@ -80,7 +79,7 @@ pub struct Line {
     /// Measured days: units short per replication over `days` is a rate comparable with the
     /// score.
     pub days: f64,
-    /// The catalog's mean price: the scale of the prices scanned `[currency/unit]`.
+    /// The catalog's mean price: the scale of the prices scanned `[currency/unit]` (> 0).
     pub scale: f64,
 }
 
@@ -210,25 +209,6 @@ fn combine_up_to(
     line: &Line,
     enumerated: usize,
 ) -> Choice {
-    let n = loose.len();
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / n.max(1) as f64;
-    // Per option: mean score and mean units short per day.
-    let stats: Vec<Vec<(f64, f64)>> = options
-        .iter()
-        .map(|opts| {
-            opts.iter()
-                .map(|o| {
-                    let short: Vec<f64> = o
-                        .demanded
-                        .iter()
-                        .zip(&o.served)
-                        .map(|(d, s)| d - s)
-                        .collect();
-                    (mean(&o.score), mean(&short) / line.days)
-                })
-                .collect()
-        })
-        .collect();
     let judge = |picks: &[usize], price: Option<f64>| Choice {
         price,
         ..evaluate(options, loose, picks, line)
@@ -259,9 +239,24 @@ fn combine_up_to(
     // Too many to enumerate: a fine scan of λ. The minimisers change only at finitely many
     // prices, so a ladder of eight steps per doubling from 2⁻¹⁰ to 2⁸ times the scale, and
     // 0, meets each plan the search's prices could have left.
-    let scale = if line.scale > 0.0 { line.scale } else { 1.0 };
+    let n = loose.len().max(1) as f64;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / n;
+    // Per option: mean score and mean units short per day.
+    let stats: Vec<Vec<(f64, f64)>> = options
+        .iter()
+        .map(|opts| {
+            opts.iter()
+                .map(|o| {
+                    (
+                        mean(&o.score),
+                        (mean(&o.demanded) - mean(&o.served)) / line.days,
+                    )
+                })
+                .collect()
+        })
+        .collect();
     let ladder =
-        std::iter::once(0.0).chain((-80..=64).map(|j| scale * 2f64.powf(f64::from(j) / 8.0)));
+        std::iter::once(0.0).chain((-80..=64).map(|j| line.scale * 2f64.powf(f64::from(j) / 8.0)));
     let mut best: Option<Choice> = None;
     let mut seen: Vec<Vec<usize>> = Vec::new();
     for price in ladder {

@@ -159,8 +159,6 @@ pub struct Tuning {
     /// How the categories' picks were combined under the fill-rate line on the search's
     /// replications, and the whole replays it took (`None`: the picks are each search's best).
     pub(crate) combination: Option<(lagrange::Choice, usize)>,
-    /// The catalog's mean price, the scale of the prices raced `[currency/unit]`.
-    pub(crate) price_scale: f64,
     pub(crate) sku_days: u64,
 }
 
@@ -201,7 +199,7 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
     let lagrange = spec.per_category
         && sc.objective.min_fill_rate.is_some()
         && (0..sc.categories.len()).all(|k| Parts::possible(sc, k));
-    let scale = sc.skus.iter().map(|s| s.price).sum::<f64>() / sc.skus.len().max(1) as f64;
+    let scale = price_scale(sc);
     let prices = if lagrange {
         lagrange::prices(scale)
     } else {
@@ -421,7 +419,6 @@ fn run_tune(sc: &Scenario, spec: &TuneSpec, opts: &TuneOptions) -> Result<Tuning
         failures,
         swaps,
         combination,
-        price_scale: scale,
         sku_days,
     })
 }
@@ -520,6 +517,13 @@ fn simulate(
         .collect()
 }
 
+/// The catalog's mean price, the scale of the prices of a unit not served `[currency/unit]`
+/// (1 when it is not positive).
+fn price_scale(sc: &Scenario) -> f64 {
+    let mean = sc.skus.iter().map(|s| s.price).sum::<f64>() / sc.skus.len().max(1) as f64;
+    if mean > 0.0 { mean } else { 1.0 }
+}
+
 /// Whole replays that correct the categories' combination for what they share ([`lagrange::settle`]).
 const WHOLE_REPLAYS: usize = 4;
 
@@ -529,44 +533,66 @@ fn replay_whole(sc: &Scenario, spec: &PolicySpec, n: u64) -> lagrange::Replay {
     let mut one = sc.clone();
     one.policies = vec![spec.clone()];
     let model = Model::new(&one);
-    // Per replication: each category's [score, served, demanded], and the loose units.
-    type Rep = (Vec<[f64; 3]>, (f64, f64));
-    let per_rep: Vec<Rep> = (0..n)
-        .into_par_iter()
-        .map_init(
-            || {
-                (
-                    World::new(&model),
-                    Engine::new(&model),
-                    model.policy(0),
-                    RepMetrics::default(),
-                )
-            },
-            |(world, engine, policy, metrics), rep| {
-                world.generate(&model, rep);
-                engine.run(&model, world, policy.as_mut(), metrics);
-                let (mut ls, mut ld) = crate::stats::served_demanded(metrics);
-                let cats = engine
-                    .category_metrics()
-                    .iter()
-                    .map(|m| {
-                        let (s, d) = crate::stats::served_demanded(m);
-                        let (s, d) = if d > 0.0 { (s, d) } else { (0.0, 0.0) };
-                        ls -= s;
-                        ld -= d;
-                        [m.get(Metric::Score), s, d]
-                    })
-                    .collect();
-                (cats, (ls, ld))
-            },
-        )
-        .collect();
+    let per_rep = replay(&model, 0..n, |engine, metrics| {
+        let cats: Vec<[f64; 3]> = engine
+            .category_metrics()
+            .iter()
+            .map(|m| {
+                let (s, d) = category_units(m);
+                [m.get(Metric::Score), s, d]
+            })
+            .collect();
+        (cats, loose_units(engine, metrics))
+    });
     lagrange::Replay {
         categories: (0..sc.categories.len())
             .map(|k| per_rep.iter().map(|(c, _)| c[k]).collect())
             .collect(),
         loose: per_rep.iter().map(|(_, l)| *l).collect(),
     }
+}
+
+/// `model`'s only policy replayed on `reps` in parallel; `read` takes what is needed of each
+/// replication's engine and metrics, in replication order.
+fn replay<T: Send>(
+    model: &Model,
+    reps: Range<u64>,
+    read: impl Fn(&Engine, &RepMetrics) -> T + Sync + Send,
+) -> Vec<T> {
+    reps.into_par_iter()
+        .map_init(
+            || {
+                (
+                    World::new(model),
+                    Engine::new(model),
+                    model.policy(0),
+                    RepMetrics::default(),
+                )
+            },
+            |(world, engine, policy, metrics), rep| {
+                world.generate(model, rep);
+                engine.run(model, world, policy.as_mut(), metrics);
+                read(engine, metrics)
+            },
+        )
+        .collect()
+}
+
+/// A category's units served and demanded; (0, 0) for one with no demand in the replay (a
+/// category with no SKUs in a part has no fill rate).
+fn category_units(m: &RepMetrics) -> (f64, f64) {
+    match crate::stats::served_demanded(m) {
+        (s, d) if d > 0.0 => (s, d),
+        _ => (0.0, 0.0),
+    }
+}
+
+/// Units served and demanded by the replayed SKUs that are in no category.
+fn loose_units(engine: &Engine, metrics: &RepMetrics) -> (f64, f64) {
+    engine.category_metrics().iter().map(category_units).fold(
+        crate::stats::served_demanded(metrics),
+        |(s, d), (cs, cd)| (s - cs, d - cd),
+    )
 }
 
 /// The plan's peak capital and funding need over measured days, from one part's days and
@@ -653,44 +679,18 @@ impl Parts {
         };
         let model = Model::new(rest);
         let warmup = rest.calendar.warmup_days as usize;
-        let days: Vec<RestRep> = (from..to)
-            .into_par_iter()
-            .map_init(
-                || {
-                    (
-                        World::new(&model),
-                        Engine::new(&model),
-                        model.policy(0),
-                        RepMetrics::default(),
-                    )
-                },
-                |(world, engine, policy, metrics), rep| {
-                    world.generate(&model, rep);
-                    engine.run(&model, world, policy.as_mut(), metrics);
-                    let (served, demanded) = crate::stats::served_demanded(metrics);
-                    let loose =
-                        engine
-                            .category_metrics()
-                            .iter()
-                            .fold((served, demanded), |(s, d), m| {
-                                // A category with no SKUs in this part has no fill rate.
-                                match crate::stats::served_demanded(m) {
-                                    (cs, cd) if cd > 0.0 => (s - cs, d - cd),
-                                    _ => (s, d),
-                                }
-                            });
-                    RestRep {
-                        loose,
-                        days: engine.daily()[warmup..]
-                            .iter()
-                            .map(|d| (d.total(), d.net_cash))
-                            .collect(),
-                        served,
-                        demanded,
-                    }
-                },
-            )
-            .collect();
+        let days = replay(&model, from..to, |engine, metrics| {
+            let (served, demanded) = crate::stats::served_demanded(metrics);
+            RestRep {
+                days: engine.daily()[warmup..]
+                    .iter()
+                    .map(|d| (d.total(), d.net_cash))
+                    .collect(),
+                served,
+                demanded,
+                loose: loose_units(engine, metrics),
+            }
+        });
         self.rest_days.extend(days);
         model.sku_days() * (to - from)
     }

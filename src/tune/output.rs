@@ -206,7 +206,7 @@ pub fn render_json(sc: &Scenario, t: &Tuning) -> String {
         },
         combination: t.combination.as_ref().map(|(c, replays)| CombinationDoc {
             method: COMBINATION,
-            prices_raced: super::lagrange::prices(t.price_scale),
+            prices_raced: super::lagrange::prices(super::price_scale(sc)),
             price_per_unit_short: c.price,
             score: c.score,
             fill_rate: c.fill,
