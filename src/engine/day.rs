@@ -112,17 +112,8 @@ impl Engine {
             };
             sku_day::<MEASURED, PLAIN, P>(&mut ctx, policy, st, history, empty, &mut scratch);
             if PLAIN || !model.has_substitutes {
-                if MEASURED {
-                    tally(st, plain_capital);
-                }
-                let c = add_capital(&mut capital, st, sku, plain_capital);
-                add_money(&mut money, st);
-                if MEASURED {
-                    st.capital_peak = crate::num::peak(st.capital_peak, c);
-                }
-                if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
-                    category_capital[k] += c;
-                }
+                let sums = (&mut capital, &mut money, &mut category_capital[..]);
+                close_sku_day::<MEASURED>(st, sku, plain_capital, by_category, sums);
             }
         }
 
@@ -138,17 +129,8 @@ impl Engine {
                 }
             }
             for (st, sku) in skus.iter_mut().zip(&model.consts) {
-                if MEASURED {
-                    tally(st, plain_capital);
-                }
-                let c = add_capital(&mut capital, st, sku, plain_capital);
-                add_money(&mut money, st);
-                if MEASURED {
-                    st.capital_peak = crate::num::peak(st.capital_peak, c);
-                }
-                if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
-                    category_capital[k] += c;
-                }
+                let sums = (&mut capital, &mut money, &mut category_capital[..]);
+                close_sku_day::<MEASURED>(st, sku, plain_capital, by_category, sums);
             }
         }
         if MEASURED && by_category {
@@ -269,6 +251,30 @@ fn add_capital(capital: &mut [f64; 3], st: &SkuState, sku: &SkuConsts, plain_cap
 pub(super) fn add_money(money: &mut [f64; 2], st: &SkuState) {
     money[0] += st.net_price * st.shipped as f64 - st.creator;
     money[1] += st.holding * st.on_hand as f64;
+}
+
+/// The end of a SKU's day, once substitutes are served: its tallies (measured days only),
+/// its capital and money added to the day's sums (capital, money, each category's capital
+/// when `by_category`), and its peak capital.
+#[inline(always)]
+fn close_sku_day<const MEASURED: bool>(
+    st: &mut SkuState,
+    sku: &SkuConsts,
+    plain_capital: bool,
+    by_category: bool,
+    (capital, money, category_capital): (&mut [f64; 3], &mut [f64; 2], &mut [f64]),
+) {
+    if MEASURED {
+        tally(st, plain_capital);
+    }
+    let c = add_capital(capital, st, sku, plain_capital);
+    add_money(money, st);
+    if MEASURED {
+        st.capital_peak = crate::num::peak(st.capital_peak, c);
+    }
+    if let (true, true, Some(k)) = (MEASURED, by_category, sku.category) {
+        category_capital[k] += c;
+    }
 }
 
 /// One SKU's end-of-day capital: [on hand, in transit, prepaid] `[currency]` (see `add_capital`).
